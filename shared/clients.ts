@@ -1,0 +1,79 @@
+import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { SQSClient } from '@aws-sdk/client-sqs';
+
+export interface AwsClients {
+  readonly s3: S3Client;
+  readonly sqs: SQSClient;
+  readonly sns: SNSClient;
+  /** CloudFront is global: always us-east-1. */
+  readonly cloudfront: CloudFrontClient;
+  /** CloudFront metrics live in us-east-1, whatever the stack's region. */
+  readonly cloudwatchGlobal: CloudWatchClient;
+}
+
+export interface ClientFactoryOptions {
+  /** Endpoint override for local runs; defaults to the standard `AWS_ENDPOINT_URL`. */
+  endpoint?: string;
+  /** Region for regional services; defaults to `AWS_REGION`, then us-east-1. */
+  region?: string;
+  /** Static credentials (tests); otherwise the SDK's default chain. */
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+  /** Attempts for CloudFront calls (throttling and 5xx are retried by the SDK). */
+  cloudfrontMaxAttempts?: number;
+}
+
+/**
+ * Builds the SDK clients once, lazily (a function that never calls SNS never builds its client).
+ * The only place the pipeline constructs AWS clients.
+ */
+export function createClients(options: ClientFactoryOptions = {}): AwsClients {
+  const endpoint = options.endpoint ?? (process.env.AWS_ENDPOINT_URL || undefined);
+  const region = options.region ?? (process.env.AWS_REGION || 'us-east-1');
+  const common = {
+    ...(endpoint ? { endpoint } : {}),
+    ...(options.credentials ? { credentials: options.credentials } : {}),
+  };
+  const cache = new Map<string, unknown>();
+  const lazy = <T>(name: string, build: () => T): T => {
+    if (!cache.has(name)) cache.set(name, build());
+    return cache.get(name) as T;
+  };
+  return {
+    get s3() {
+      // Path-style addressing: a local endpoint has no per-bucket host names.
+      return lazy('s3', () => new S3Client({ ...common, region, forcePathStyle: Boolean(endpoint) }));
+    },
+    get sqs() {
+      return lazy('sqs', () => new SQSClient({ ...common, region }));
+    },
+    get sns() {
+      return lazy('sns', () => new SNSClient({ ...common, region }));
+    },
+    get cloudfront() {
+      return lazy(
+        'cloudfront',
+        () =>
+          new CloudFrontClient({
+            ...common,
+            region: 'us-east-1',
+            maxAttempts: options.cloudfrontMaxAttempts ?? 5,
+          }),
+      );
+    },
+    get cloudwatchGlobal() {
+      return lazy(
+        'cloudwatchGlobal',
+        () =>
+          new CloudWatchClient({
+            ...common,
+            region: 'us-east-1',
+            // The emulator rejects gzip bodies over ~10 KB; compression only matters on AWS.
+            disableRequestCompression: Boolean(endpoint),
+          }),
+      );
+    },
+  };
+}
