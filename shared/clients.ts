@@ -44,7 +44,10 @@ export function createClients(options: ClientFactoryOptions = {}): AwsClients {
   return {
     get s3() {
       // Path-style addressing: a local endpoint has no per-bucket host names.
-      return lazy('s3', () => new S3Client({ ...common, region, forcePathStyle: Boolean(endpoint) }));
+      return lazy(
+        's3',
+        () => new S3Client({ ...common, region, forcePathStyle: Boolean(endpoint) }),
+      );
     },
     get sqs() {
       return lazy('sqs', () => new SQSClient({ ...common, region }));

@@ -5,16 +5,22 @@
  */
 import { z } from 'zod';
 import { ConfigError } from './errors.js';
-import { DEFAULT_CONTENT_CLASSES, parseContentClasses, type ContentClassRule } from './contentClasses.js';
+import {
+  DEFAULT_CONTENT_CLASSES,
+  parseContentClasses,
+  type ContentClassRule,
+} from './contentClasses.js';
 
 type Env = Record<string, string | undefined>;
 
-const intFrom = (min: number, max: number) =>
-  z.coerce.number().int().min(min).max(max);
+const intFrom = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
-const csv = z
-  .string()
-  .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
+const csv = z.string().transform((s) =>
+  s
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean),
+);
 
 export const INVALIDATE_ON_VALUES = ['overwrites', 'all', 'none'] as const;
 export type InvalidateOn = (typeof INVALIDATE_ON_VALUES)[number];
@@ -23,8 +29,6 @@ const ingestSchema = z.object({
   INVALIDATION_QUEUE_URL: z.url(),
   INVALIDATE_ON: z.enum(INVALIDATE_ON_VALUES).default('overwrites'),
   CONTENT_CLASSES: z.string().optional(),
-  /** How many S3 calls one invocation runs at once. */
-  INGEST_CONCURRENCY: intFrom(1, 100).default(16),
 });
 
 const invalidateSchema = z.object({
@@ -48,7 +52,10 @@ function parse<T extends z.ZodType>(schema: T, env: Env): z.output<T> {
     const issue = result.error.issues[0]!;
     const field = issue.path.join('.') || 'environment';
     const value = env[field];
-    throw new ConfigError(field, `${issue.message}${value === undefined ? ' (not set)' : ` (got "${value}")`}`);
+    throw new ConfigError(
+      field,
+      `${issue.message}${value === undefined ? ' (not set)' : ` (got "${value}")`}`,
+    );
   }
   return result.data;
 }
@@ -57,7 +64,6 @@ export interface IngestConfig {
   readonly invalidationQueueUrl: string;
   readonly invalidateOn: InvalidateOn;
   readonly contentClasses: readonly ContentClassRule[];
-  readonly concurrency: number;
 }
 
 export function loadIngestConfig(env: Env = process.env): IngestConfig {
@@ -74,7 +80,6 @@ export function loadIngestConfig(env: Env = process.env): IngestConfig {
     invalidationQueueUrl: raw.INVALIDATION_QUEUE_URL,
     invalidateOn: raw.INVALIDATE_ON,
     contentClasses,
-    concurrency: raw.INGEST_CONCURRENCY,
   });
 }
 
@@ -90,7 +95,8 @@ export interface InvalidateConfig {
 export function loadInvalidateConfig(env: Env = process.env): InvalidateConfig {
   const raw = parse(invalidateSchema, env);
   return Object.freeze({
-    distributionIds: raw.DISTRIBUTION_IDS && raw.DISTRIBUTION_IDS.length ? raw.DISTRIBUTION_IDS : undefined,
+    distributionIds:
+      raw.DISTRIBUTION_IDS && raw.DISTRIBUTION_IDS.length ? raw.DISTRIBUTION_IDS : undefined,
     maxInflightPaths: raw.MAX_INFLIGHT_PATHS,
     maxInflightWildcards: raw.MAX_INFLIGHT_WILDCARDS,
     collapseMinSiblings: raw.COLLAPSE_MIN_SIBLINGS,

@@ -24,8 +24,16 @@ export const OTHER_CLASS = 'other';
 
 export const DEFAULT_CONTENT_CLASSES: readonly ContentClassRule[] = Object.freeze([
   { name: 'video', extensions: ['.mp4', '.mov', '.webm', '.mkv'], cacheClass: 'video' },
-  { name: 'streaming', extensions: ['.m3u8', '.mpd', '.ts', '.m4s', '.aac'], cacheClass: 'streaming' },
-  { name: 'image', extensions: ['.png', '.jpg', '.jpeg', '.gif', '.webp', '.avif', '.svg'], cacheClass: 'default' },
+  {
+    name: 'streaming',
+    extensions: ['.m3u8', '.mpd', '.ts', '.m4s', '.aac'],
+    cacheClass: 'streaming',
+  },
+  {
+    name: 'image',
+    extensions: ['.png', '.jpg', '.jpeg', '.gif', '.webp', '.avif', '.svg'],
+    cacheClass: 'default',
+  },
   { name: 'document', extensions: ['.pdf', '.html', '.json', '.csv'], cacheClass: 'default' },
 ]);
 
@@ -38,11 +46,14 @@ export interface Classification {
 const ruleSchema = z.object({
   name: z
     .string()
-    .regex(/^[a-z][a-z0-9-]{0,31}$/, 'must be lower-case letters, digits or "-", at most 32 characters'),
-  extensions: z
-    .array(z.string().regex(/^\.[A-Za-z0-9]{1,16}$/, 'must look like ".mp4"'))
-    .min(1),
-  cacheClass: z.enum(Object.keys(CACHE_CLASSES) as [CacheClass, ...CacheClass[]]).default('default'),
+    .regex(
+      /^[a-z][a-z0-9-]{0,31}$/,
+      'must be lower-case letters, digits or "-", at most 32 characters',
+    ),
+  extensions: z.array(z.string().regex(/^\.[A-Za-z0-9]{1,16}$/, 'must look like ".mp4"')).min(1),
+  cacheClass: z
+    .enum(Object.keys(CACHE_CLASSES) as [CacheClass, ...CacheClass[]])
+    .default('default'),
 });
 
 /**
@@ -59,7 +70,9 @@ export function parseContentClasses(json: string): readonly ContentClassRule[] {
   const result = z.array(ruleSchema).min(1).safeParse(value);
   if (!result.success) {
     const issue = result.error.issues[0]!;
-    const where = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('');
+    const where = issue.path
+      .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
+      .join('');
     throw new Error(`${where.replace(/^\./, '') || 'value'}: ${issue.message}`);
   }
   const seen = new Map<string, string>();
@@ -74,16 +87,25 @@ export function parseContentClasses(json: string): readonly ContentClassRule[] {
     }
   }
   return Object.freeze(
-    result.data.map((r) => Object.freeze({ ...r, extensions: r.extensions.map((e) => e.toLowerCase()) })),
+    result.data.map((r) =>
+      Object.freeze({ ...r, extensions: r.extensions.map((e) => e.toLowerCase()) }),
+    ),
   );
 }
 
 /** Classifies an S3 key (decoded) by its extension. */
-export function classify(key: string, rules: readonly ContentClassRule[] = DEFAULT_CONTENT_CLASSES): Classification {
+export function classify(
+  key: string,
+  rules: readonly ContentClassRule[] = DEFAULT_CONTENT_CLASSES,
+): Classification {
   const name = key.slice(key.lastIndexOf('/') + 1);
   const dot = name.lastIndexOf('.');
   const ext = dot > 0 ? name.slice(dot).toLowerCase() : '';
   const rule = ext ? rules.find((r) => r.extensions.includes(ext)) : undefined;
   const cacheClass: CacheClass = rule?.cacheClass ?? 'default';
-  return { contentClass: rule?.name ?? OTHER_CLASS, cacheClass, ttlSeconds: CACHE_CLASSES[cacheClass].ttlSeconds };
+  return {
+    contentClass: rule?.name ?? OTHER_CLASS,
+    cacheClass,
+    ttlSeconds: CACHE_CLASSES[cacheClass].ttlSeconds,
+  };
 }

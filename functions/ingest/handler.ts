@@ -1,7 +1,12 @@
-import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { createClients, type AwsClients } from '../../shared/clients.js';
 import { loadIngestConfig, type IngestConfig } from '../../shared/config.js';
-import type { IngestObserver } from './types.js';
+import { InvalidInputError } from '../../shared/errors.js';
+import { logger, metrics, MetricUnit } from '../../shared/observability.js';
+import { SqsBatcher } from '../../shared/sqsBatcher.js';
+import { ingestRecord, parseS3Message, versioningLookup, type IngestCoreDeps } from './ingest.js';
+import type { IngestObserver, IngestOutcome } from './types.js';
 
 export interface IngestDeps {
   readonly clients: Pick<AwsClients, 's3' | 'sqs'>;
@@ -10,15 +15,106 @@ export interface IngestDeps {
 
 export type SqsHandler = (event: SQSEvent, context?: Context) => Promise<SQSBatchResponse>;
 
-/** Builds the ingest handler around its dependencies (tests and the local runner pass their own). */
-export function createIngestHandler(_deps: IngestDeps, _observer?: IngestObserver): SqsHandler {
-  // TODO(me): implemented in functions/ingest/ingest.ts — placeholder signature for now.
-  return async () => ({ batchItemFailures: [] });
+function describe(error: unknown): { error: string; field?: string } {
+  if (error instanceof InvalidInputError) return { error: error.message, field: error.field };
+  const e = error as { name?: string; message?: string };
+  return { error: `${e?.name ?? 'Error'}: ${e?.message ?? String(error)}` };
+}
+
+/**
+ * Builds the ingest handler around its dependencies (the Lambda entry point below, the local
+ * runner and the tests all use this). Each SQS message is one unit of retry: if any S3 record in
+ * it fails, the message is reported in `batchItemFailures` and comes back (then to the DLQ).
+ */
+export function createIngestHandler(deps: IngestDeps, observer?: IngestObserver): SqsHandler {
+  const batcher = new SqsBatcher(deps.clients.sqs, deps.config.invalidationQueueUrl);
+  const core: IngestCoreDeps = {
+    s3: deps.clients.s3,
+    config: deps.config,
+    requestInvalidation: (request) => batcher.send(JSON.stringify(request)),
+    isVersioned: versioningLookup(deps.clients.s3, (bucket) =>
+      logger.warn(
+        'bucket is not versioned: INVALIDATE_ON=overwrites cannot tell new objects from overwrites, so every upload is invalidated',
+        { bucket },
+      ),
+    ),
+  };
+
+  const report = (outcome: IngestOutcome): void => {
+    observer?.(outcome);
+    if (outcome.status === 'processed') {
+      logger.info('object ingested', {
+        messageId: outcome.messageId,
+        bucket: outcome.bucket,
+        key: outcome.key,
+        contentClass: outcome.classification.contentClass,
+        cacheClass: outcome.classification.cacheClass,
+        invalidation: outcome.invalidation,
+        reason: outcome.reason,
+      });
+      for (const warning of outcome.warnings)
+        logger.warn(warning, { bucket: outcome.bucket, key: outcome.key });
+      metrics.addMetric('ObjectsIngested', MetricUnit.Count, 1);
+      if (outcome.invalidation === 'requested')
+        metrics.addMetric('InvalidationsRequested', MetricUnit.Count, 1);
+    } else if (outcome.status === 'failed') {
+      logger.error('record rejected', {
+        messageId: outcome.messageId,
+        field: outcome.field,
+        error: outcome.error,
+      });
+      metrics.addMetric('RecordsFailed', MetricUnit.Count, 1);
+    } else {
+      logger.info('message skipped', { messageId: outcome.messageId, reason: outcome.reason });
+    }
+  };
+
+  const recordHandler = async (record: SQSRecord): Promise<void> => {
+    const messageId = record.messageId;
+    let parsed: ReturnType<typeof parseS3Message>;
+    try {
+      parsed = parseS3Message(record.body);
+    } catch (error) {
+      report({ status: 'failed', messageId, ...describe(error) });
+      throw error;
+    }
+    if (parsed.testEvent) {
+      report({ status: 'skipped', messageId, reason: 's3:TestEvent' });
+      return;
+    }
+    const results = await Promise.allSettled(
+      parsed.records.map((raw, i) => ingestRecord(core, messageId, raw, i)),
+    );
+    const failures: unknown[] = [];
+    for (const result of results) {
+      if (result.status === 'fulfilled') {
+        report(result.value);
+      } else {
+        failures.push(result.reason);
+        report({ status: 'failed', messageId, ...describe(result.reason) });
+      }
+    }
+    if (failures.length)
+      throw new AggregateError(failures, `${failures.length} of ${results.length} records failed`);
+  };
+
+  return async (event, context) => {
+    const processor = new BatchProcessor(EventType.SQS);
+    try {
+      return await processPartialResponse(event, recordHandler, processor, {
+        ...(context ? { context } : {}),
+        throwOnFullBatchFailure: false,
+      });
+    } finally {
+      if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+    }
+  };
 }
 
 let instance: SqsHandler | undefined;
 /** The Lambda entry point: dependencies and config built once, at the first invocation. */
 export const handler: SqsHandler = (event, context) => {
+  if (context) logger.addContext(context);
   instance ??= createIngestHandler({ clients: createClients(), config: loadIngestConfig() });
   return instance(event, context);
 };

@@ -17,6 +17,11 @@ export type IngestOutcome =
       readonly warnings: readonly string[];
     }
   | { readonly status: 'skipped'; readonly messageId: string; readonly reason: string }
-  | { readonly status: 'failed'; readonly messageId: string; readonly error: string; readonly field?: string };
+  | {
+      readonly status: 'failed';
+      readonly messageId: string;
+      readonly error: string;
+      readonly field?: string;
+    };
 
 export type IngestObserver = (outcome: IngestOutcome) => void;

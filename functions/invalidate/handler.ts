@@ -1,7 +1,11 @@
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { createClients, type AwsClients } from '../../shared/clients.js';
 import { loadInvalidateConfig, type InvalidateConfig } from '../../shared/config.js';
-import type { InvalidateObserver } from './types.js';
+import { cachedOriginFinder } from '../../shared/distributions.js';
+import { invalidationRequestSchema } from '../../shared/invalidationRequest.js';
+import { logger, metrics, MetricUnit } from '../../shared/observability.js';
+import { invalidateBatch, type ParsedRequest } from './invalidate.js';
+import type { InvalidateObserver, InvalidateReport, InvalidationOutcome } from './types.js';
 
 export interface InvalidateDeps {
   readonly clients: Pick<AwsClients, 's3' | 'cloudfront'>;
@@ -10,13 +14,126 @@ export interface InvalidateDeps {
 
 export type SqsHandler = (event: SQSEvent, context?: Context) => Promise<SQSBatchResponse>;
 
-export function createInvalidateHandler(_deps: InvalidateDeps, _observer?: InvalidateObserver): SqsHandler {
-  // TODO(me): placeholder signature for now.
-  return async () => ({ batchItemFailures: [] });
+function parseBody(body: string): {
+  request?: ParsedRequest['request'];
+  error?: string;
+  field?: string;
+} {
+  let value: unknown;
+  try {
+    value = JSON.parse(body);
+  } catch {
+    return { error: 'body: is not JSON', field: 'body' };
+  }
+  const result = invalidationRequestSchema.safeParse(value);
+  if (result.success) return { request: result.data };
+  const issue = result.error.issues[0]!;
+  const field = issue.path.join('.') || 'body';
+  return { error: `${field}: ${issue.message}`, field };
+}
+
+/**
+ * Builds the invalidate handler. Unlike ingest, the unit of work is the whole batch (paths are
+ * deduplicated and collapsed across messages), so failures are mapped back to the messages that
+ * need them: a message succeeds only when every distribution serving its key accepted an
+ * invalidation covering it.
+ */
+export function createInvalidateHandler(
+  deps: InvalidateDeps,
+  observer?: InvalidateObserver,
+): SqsHandler {
+  const findOrigins = cachedOriginFinder(deps.clients.cloudfront, {
+    ids: deps.config.distributionIds,
+    ttlMs: deps.config.discoveryCacheMs,
+  });
+
+  return async (event) => {
+    const rejected: Array<{ messageId: string; error: string; field?: string }> = [];
+    const parsed: ParsedRequest[] = [];
+    for (const record of event.Records) {
+      const { request, error, field } = parseBody(record.body);
+      if (request) parsed.push({ id: record.messageId, request });
+      else {
+        rejected.push({ messageId: record.messageId, error: error!, ...(field ? { field } : {}) });
+        logger.error('invalidation request rejected', {
+          messageId: record.messageId,
+          field,
+          error,
+        });
+      }
+    }
+
+    try {
+      const result = await invalidateBatch(
+        {
+          cloudfront: deps.clients.cloudfront,
+          s3: deps.clients.s3,
+          config: deps.config,
+          findOrigins,
+        },
+        parsed,
+      );
+      const invalidations: InvalidationOutcome[] = [];
+      for (const d of result.distributions) {
+        if (d.invalidation) {
+          invalidations.push(d.invalidation);
+          logger.info('invalidation created', {
+            distributionId: d.distributionId,
+            invalidationId: d.invalidation.invalidationId,
+            callerReference: d.invalidation.callerReference,
+            paths: d.invalidation.paths.length,
+            wildcards: d.invalidation.wildcards,
+            requests: d.invalidation.requests,
+            collapsed: d.plan?.collapsed.length ?? 0,
+            inFlightFiles: d.inFlight?.files,
+            inFlightWildcards: d.inFlight?.wildcards,
+          });
+          metrics.addMetric('InvalidationCalls', MetricUnit.Count, 1);
+          metrics.addMetric('PathsBilled', MetricUnit.Count, d.invalidation.paths.length);
+          metrics.addMetric('WildcardsUsed', MetricUnit.Count, d.invalidation.wildcards);
+        }
+        metrics.addMetric('PathsRequested', MetricUnit.Count, d.requested);
+        if (d.throttled) metrics.addMetric('Throttles', MetricUnit.Count, 1);
+        if (d.deferred.length) {
+          logger.warn('invalidation requests deferred', {
+            distributionId: d.distributionId,
+            deferred: d.deferred.length,
+            reason: d.deferred[0]!.reason,
+          });
+        }
+      }
+      if (result.deferred.size)
+        metrics.addMetric('RequestsDeferred', MetricUnit.Count, result.deferred.size);
+      if (result.unserved)
+        logger.info('keys served by no distribution', { count: result.unserved });
+
+      const report: InvalidateReport = {
+        invalidations,
+        deferred: [...result.deferred].map(([messageId, reason]) => ({ messageId, reason })),
+        rejected,
+        unserved: result.unserved,
+      };
+      observer?.(report);
+      return {
+        batchItemFailures: [...rejected.map((r) => r.messageId), ...result.deferred.keys()].map(
+          (itemIdentifier) => ({
+            itemIdentifier,
+          }),
+        ),
+      };
+    } finally {
+      if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+    }
+  };
 }
 
 let instance: SqsHandler | undefined;
+/** The Lambda entry point: dependencies and config built once, at the first invocation. */
 export const handler: SqsHandler = (event, context) => {
-  instance ??= createInvalidateHandler({ clients: createClients(), config: loadInvalidateConfig() });
+  if (context) logger.addContext(context);
+  instance ??= createInvalidateHandler({
+    clients: createClients(),
+    config: loadInvalidateConfig(),
+  });
   return instance(event, context);
 };

@@ -13,7 +13,11 @@ export interface InvalidationOutcome {
 export interface InvalidateReport {
   readonly invalidations: readonly InvalidationOutcome[];
   readonly deferred: ReadonlyArray<{ readonly messageId: string; readonly reason: string }>;
-  readonly rejected: ReadonlyArray<{ readonly messageId: string; readonly error: string; readonly field?: string }>;
+  readonly rejected: ReadonlyArray<{
+    readonly messageId: string;
+    readonly error: string;
+    readonly field?: string;
+  }>;
   /** Requests for keys no managed distribution serves (nothing to invalidate). */
   readonly unserved: number;
 }

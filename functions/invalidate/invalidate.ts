@@ -1,0 +1,270 @@
+/**
+ * Invalidate core: a batch of invalidation requests in; per distribution one quota-aware
+ * CreateInvalidation out; every request either covered by an invalidation CloudFront accepted,
+ * or deferred (it returns through SQS later). Nothing is dropped.
+ */
+import { CreateInvalidationCommand, type CloudFrontClient } from '@aws-sdk/client-cloudfront';
+import { paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
+import { callerReference } from '../../shared/callerReference.js';
+import type { InvalidateConfig } from '../../shared/config.js';
+import {
+  servedPath,
+  type BucketOrigin,
+  type BucketOriginFinder,
+} from '../../shared/distributions.js';
+import { inFlightPaths, type InFlight } from '../../shared/inflight.js';
+import { uploadIdentity, type InvalidationRequest } from '../../shared/invalidationRequest.js';
+import {
+  planInvalidation,
+  wildcardCandidates,
+  type PathRequest,
+  type Plan,
+} from '../../shared/invalidationPlan.js';
+import { isWildcardPath, keyPrefixForPath } from '../../shared/keys.js';
+import type { InvalidationOutcome } from './types.js';
+
+export interface InvalidateCoreDeps {
+  readonly cloudfront: CloudFrontClient;
+  readonly s3: S3Client;
+  readonly config: InvalidateConfig;
+  readonly findOrigins: BucketOriginFinder;
+}
+
+export interface ParsedRequest {
+  readonly id: string;
+  readonly request: InvalidationRequest;
+}
+
+export interface DistributionResult {
+  readonly distributionId: string;
+  readonly requested: number;
+  readonly plan?: Plan;
+  readonly inFlight?: InFlight;
+  readonly invalidation?: InvalidationOutcome;
+  /** Request ids that must come back later, with the reason. */
+  readonly deferred: ReadonlyArray<{ readonly id: string; readonly reason: string }>;
+  readonly throttled: boolean;
+}
+
+export interface BatchResult {
+  readonly distributions: readonly DistributionResult[];
+  readonly deferred: ReadonlyMap<string, string>;
+  readonly unserved: number;
+}
+
+/** Errors that mean "not now": quota full, throttled, or a transient service failure. */
+export function isThrottle(error: unknown): boolean {
+  const name = (error as { name?: string })?.name ?? '';
+  return (
+    name === 'TooManyInvalidationsInProgress' ||
+    name === 'Throttling' ||
+    name === 'ThrottlingException'
+  );
+}
+
+function errorText(error: unknown): string {
+  const e = error as { name?: string; message?: string };
+  return `${e?.name ?? 'Error'}: ${e?.message ?? String(error)}`;
+}
+
+/** At most this many bucket listings per distribution and batch, to size wildcards. */
+const MAX_FOLDER_LISTINGS = 50;
+
+/**
+ * Number of objects under each candidate folder, read from the bucket, counting only as far as
+ * the answer matters: a folder with more than `limit(folder)` objects is reported as limit + 1.
+ */
+async function countObjects(
+  s3: S3Client,
+  bucket: string,
+  origin: BucketOrigin,
+  folders: readonly string[],
+  limit: (folder: string) => number,
+): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
+  for (const folder of folders) {
+    const max = limit(folder);
+    let count = 0;
+    const pages = paginateListObjectsV2(
+      { client: s3, pageSize: Math.min(1000, max + 1) },
+      { Bucket: bucket, Prefix: keyPrefixForPath(folder, origin.originPath) },
+    );
+    for await (const page of pages) {
+      count += page.KeyCount ?? page.Contents?.length ?? 0;
+      if (count > max) break;
+    }
+    counts.set(folder, Math.min(count, max + 1));
+  }
+  return counts;
+}
+
+/**
+ * Object counts for the folders the planner may turn into wildcards: folders dense enough at the
+ * configured threshold, or — when the file budget cannot hold every path — at any density,
+ * the root included. Skipped when no wildcard can be sent anyway.
+ */
+async function folderCounts(
+  deps: InvalidateCoreDeps,
+  targets: readonly Target[],
+  inFlight: InFlight,
+): Promise<Map<string, number> | undefined> {
+  const { config } = deps;
+  if (config.maxInflightWildcards - inFlight.wildcards <= 0) return undefined;
+  const counts = new Map<string, number>();
+  const files = new Set(
+    targets.flatMap((t) => t.requests.map((r) => r.path)).filter((p) => !isWildcardPath(p)),
+  );
+  const pressure = files.size > config.maxInflightPaths - inFlight.files;
+  for (const target of targets) {
+    const paths = target.requests.map((r) => r.path);
+    const folders = wildcardCandidates(paths, pressure ? 2 : config.collapseMinSiblings);
+    if (pressure) folders.push('/');
+    const chosen = folders.filter((f) => !counts.has(f)).slice(0, MAX_FOLDER_LISTINGS);
+    const requestedUnder = (folder: string) => paths.filter((p) => p.startsWith(folder)).length;
+    const found = await countObjects(
+      deps.s3,
+      target.bucket,
+      target.origin,
+      chosen,
+      (folder) => requestedUnder(folder) + config.wildcardMaxUnchanged,
+    );
+    for (const [folder, n] of found) counts.set(folder, n);
+  }
+  return counts;
+}
+
+interface Target {
+  readonly origin: BucketOrigin;
+  readonly bucket: string;
+  readonly requests: PathRequest[];
+}
+
+async function invalidateOne(
+  deps: InvalidateCoreDeps,
+  distributionId: string,
+  targets: readonly Target[],
+  identities: ReadonlyMap<string, string>,
+): Promise<DistributionResult> {
+  const requests = targets.flatMap((t) => t.requests);
+  const deferAll = (reason: string, throttled = false): DistributionResult => ({
+    distributionId,
+    requested: requests.length,
+    deferred: [...new Set(requests.map((r) => r.id))].map((id) => ({ id, reason })),
+    throttled,
+  });
+  const { config } = deps;
+  let inFlight: InFlight;
+  let objectsUnder: Map<string, number> | undefined;
+  try {
+    inFlight = await inFlightPaths(deps.cloudfront, distributionId);
+    objectsUnder = await folderCounts(deps, targets, inFlight);
+  } catch (error) {
+    return deferAll(`could not read quota state: ${errorText(error)}`, isThrottle(error));
+  }
+
+  const plan = planInvalidation({
+    requests,
+    inFlight: { files: inFlight.files, wildcards: inFlight.wildcards },
+    limits: { maxFiles: config.maxInflightPaths, maxWildcards: config.maxInflightWildcards },
+    collapse: {
+      minSiblings: config.collapseMinSiblings,
+      maxUnchanged: config.wildcardMaxUnchanged,
+    },
+    ...(objectsUnder ? { objectsUnder } : {}),
+  });
+  const quotaReason = `in-flight quota full (${inFlight.files} files, ${inFlight.wildcards} wildcards in flight)`;
+  const planDeferred = plan.deferred.map((id) => ({ id, reason: quotaReason }));
+  if (plan.paths.length === 0) {
+    return {
+      distributionId,
+      requested: requests.length,
+      plan,
+      inFlight,
+      deferred: planDeferred,
+      throttled: false,
+    };
+  }
+  const acceptedIdentities = [...new Set(plan.accepted.map((id) => identities.get(id) ?? id))];
+  const reference = callerReference(distributionId, plan.paths, acceptedIdentities);
+  try {
+    const out = await deps.cloudfront.send(
+      new CreateInvalidationCommand({
+        DistributionId: distributionId,
+        InvalidationBatch: {
+          CallerReference: reference,
+          Paths: { Quantity: plan.paths.length, Items: [...plan.paths] },
+        },
+      }),
+    );
+    return {
+      distributionId,
+      requested: requests.length,
+      plan,
+      inFlight,
+      invalidation: {
+        distributionId,
+        invalidationId: out.Invalidation?.Id ?? '',
+        callerReference: reference,
+        paths: plan.paths,
+        wildcards: plan.wildcards,
+        requests: new Set(plan.accepted).size,
+      },
+      deferred: planDeferred,
+      throttled: false,
+    };
+  } catch (error) {
+    const result = deferAll(`CreateInvalidation failed: ${errorText(error)}`, isThrottle(error));
+    return { ...result, plan, inFlight };
+  }
+}
+
+/**
+ * Plans and sends the invalidations for a batch. Distributions are handled one after another:
+ * CreateInvalidation's API rate is low (about one call every two seconds per account).
+ */
+export async function invalidateBatch(
+  deps: InvalidateCoreDeps,
+  batch: readonly ParsedRequest[],
+): Promise<BatchResult> {
+  const deferred = new Map<string, string>();
+  const byDistribution = new Map<string, Map<string, Target>>();
+  const identities = new Map<string, string>();
+  let unserved = 0;
+
+  const buckets = [...new Set(batch.map((b) => b.request.bucket))];
+  for (const bucket of buckets) {
+    const items = batch.filter((b) => b.request.bucket === bucket);
+    let origins: BucketOrigin[];
+    try {
+      origins = await deps.findOrigins(bucket);
+    } catch (error) {
+      for (const item of items)
+        deferred.set(item.id, `could not list distributions: ${errorText(error)}`);
+      continue;
+    }
+    for (const item of items) {
+      identities.set(item.id, uploadIdentity(item.request));
+      let served = false;
+      for (const origin of origins) {
+        const path = servedPath(origin, item.request.key);
+        if (path === undefined) continue;
+        served = true;
+        const targets = byDistribution.get(origin.distributionId) ?? new Map<string, Target>();
+        byDistribution.set(origin.distributionId, targets);
+        const target = targets.get(origin.originId) ?? { origin, bucket, requests: [] };
+        targets.set(origin.originId, target);
+        target.requests.push({ id: item.id, path });
+      }
+      if (!served) unserved += 1;
+    }
+  }
+
+  const results: DistributionResult[] = [];
+  for (const [distributionId, targets] of byDistribution) {
+    const result = await invalidateOne(deps, distributionId, [...targets.values()], identities);
+    results.push(result);
+    for (const d of result.deferred)
+      if (!deferred.has(d.id)) deferred.set(d.id, `${distributionId}: ${d.reason}`);
+  }
+  return { distributions: results, deferred, unserved };
+}

@@ -1,0 +1,132 @@
+import { describe, expect, it } from 'vitest';
+import { InvalidInputError } from '../../shared/errors.js';
+import {
+  decodeEventKey,
+  encodePath,
+  invalidationPathForKey,
+  keyPrefixForPath,
+  keyWarnings,
+  MAX_INVALIDATION_PATH_CHARS,
+  viewerPathForKey,
+} from '../../shared/keys.js';
+import { encodeEventKey } from '../helpers/factories.js';
+
+describe('decodeEventKey', () => {
+  it.each([
+    ['videos/clip+final.mp4', 'videos/clip final.mp4'],
+    ['a%2Bb.png', 'a+b.png'],
+    ['videos%2Fclip+final%2B1+%C3%A9%2A%3F%23.mp4', 'videos/clip final+1 é*?#.mp4'],
+    ['100%25.pdf', '100%.pdf'],
+    ['%E2%9C%93%20ok', '✓ ok'],
+  ])('decodes %s as %s', (raw, key) => {
+    expect(decodeEventKey(raw)).toBe(key);
+  });
+
+  it('round-trips any key through S3 event encoding', () => {
+    const keys = [
+      'a b+c',
+      'x/y%z',
+      'ünï/çødé ✓.png',
+      '*?#[]{}|\\^`"<>',
+      'tab\there',
+      'a'.repeat(1024),
+    ];
+    for (const key of keys) expect(decodeEventKey(encodeEventKey(key))).toBe(key);
+  });
+
+  it('accepts a key of exactly 1 024 bytes and rejects 1 025, naming the field', () => {
+    expect(decodeEventKey('é'.repeat(512))).toHaveLength(512);
+    expect(() => decodeEventKey('a'.repeat(1025), 'Records[0].s3.object.key')).toThrow(
+      /Records\[0\]\.s3\.object\.key: is 1025 bytes long/,
+    );
+  });
+
+  it.each([['%E0%A4%A'], ['%'], ['bad%zz']])(
+    'throws InvalidInputError for undecodable %s',
+    (raw) => {
+      expect(() => decodeEventKey(raw)).toThrow(InvalidInputError);
+      expect(() => decodeEventKey(raw)).toThrow(/s3\.object\.key: is not valid URL encoding/);
+    },
+  );
+
+  it.each([[undefined], [''], [42]])('throws for a missing key (%s)', (raw) => {
+    expect(() => decodeEventKey(raw)).toThrow(/s3\.object\.key: is missing or empty/);
+  });
+});
+
+describe('encodePath', () => {
+  it.each([
+    ['/videos/clip final.mp4', '/videos/clip%20final.mp4'],
+    ['/a+b.png', '/a+b.png'],
+    ['/100%.pdf', '/100%25.pdf'],
+    ['/q?x=1#frag', '/q%3Fx=1%23frag'],
+    ['/é', '/%C3%A9'],
+    ['/✓', '/%E2%9C%93'],
+    ['/~user/(1),[2]', '/~user/(1),%5B2%5D'],
+    ['/tab\tnl\n', '/tab%09nl%0A'],
+    ['/"<>\\^`{|}', '/%22%3C%3E%5C%5E%60%7B%7C%7D'],
+    ["/!$&'*;=:@", "/!$&'*;=:@"],
+  ])('encodes %j as %s', (input, expected) => {
+    expect(encodePath(input)).toBe(expected);
+  });
+
+  it('is the inverse of decodeURIComponent for any text', () => {
+    const text = '/ünï code/a b%c?d#e+f*g\u0001';
+    expect(decodeURIComponent(encodePath(text))).toBe(text);
+  });
+});
+
+describe('viewerPathForKey', () => {
+  it.each([
+    ['a.jpg', '', '/a.jpg'],
+    ['prod/a.jpg', '/prod', '/a.jpg'],
+    ['prod/a.jpg', 'prod/', '/a.jpg'],
+    ['production/a.jpg', '/prod', undefined],
+    ['other/a.jpg', '/prod', undefined],
+    ['p/q/a.jpg', '/p/q', '/a.jpg'],
+  ])('serves key %s under origin path %j at %s', (key, originPath, expected) => {
+    expect(viewerPathForKey(key, originPath)).toBe(expected);
+  });
+});
+
+describe('invalidationPathForKey', () => {
+  it.each([
+    ['videos/clip final.mp4', '', '/videos/clip%20final.mp4'],
+    ['a+b.png', '', '/a+b.png'],
+    ['what?.png', '', '/what%3F.png'],
+    ['#1.png', '', '/%231.png'],
+    ['charts/star*.png', '', '/charts/star*'],
+    ['a b/x*y*z.png', '', '/a%20b/x*'],
+    ['prod/ünï.png', '/prod', '/%C3%BCn%C3%AF.png'],
+    ['elsewhere/x.png', '/prod', undefined],
+  ])('maps %j (origin path %j) to %s', (key, originPath, expected) => {
+    expect(invalidationPathForKey(key, originPath)).toBe(expected);
+  });
+
+  it('keeps the worst-case 1 024-byte key within the 4 000-character path limit', () => {
+    const key = '\u0007'.repeat(1024); // every byte encodes to three characters
+    const path = invalidationPathForKey(key)!;
+    expect(path).toBe(`/${'%07'.repeat(1024)}`);
+    expect(path.length).toBeLessThanOrEqual(MAX_INVALIDATION_PATH_CHARS);
+  });
+
+  it('leaves a long ASCII key as an exact path', () => {
+    const key = 'k'.repeat(1024);
+    expect(invalidationPathForKey(key)).toBe(`/${key}`);
+  });
+});
+
+describe('keyPrefixForPath', () => {
+  it('turns an encoded folder path back into a key prefix under the origin path', () => {
+    expect(keyPrefixForPath('/clips%20final/', '')).toBe('clips final/');
+    expect(keyPrefixForPath('/clips/', '/prod')).toBe('prod/clips/');
+  });
+});
+
+describe('keyWarnings', () => {
+  it('warns about wildcards and control characters only', () => {
+    expect(keyWarnings('plain/key.png')).toEqual([]);
+    expect(keyWarnings('a*b')).toHaveLength(1);
+    expect(keyWarnings('a\u0007b')[0]).toMatch(/control characters/);
+  });
+});
