@@ -207,7 +207,7 @@ async function invalidateOne(
         callerReference: reference,
         paths: plan.paths,
         wildcards: plan.wildcards,
-        requests: new Set(plan.accepted).size,
+        requests: plan.accepted.length,
       },
       deferred: planDeferred,
       throttled: false,

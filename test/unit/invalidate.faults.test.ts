@@ -86,6 +86,8 @@ class FakeCloudFront {
     });
     cf.on(ListDistributionsCommand).resolves({
       DistributionList: {
+        Marker: '',
+        MaxItems: 100,
         Quantity: 2,
         IsTruncated: false,
         Items: [distribution('E1', ''), distribution('E2', '/prod')] as never,

@@ -1,0 +1,404 @@
+/**
+ * Invalidation planning for ONE distribution and ONE CreateInvalidation call: dedupe the
+ * requested paths, drop what a wildcard already covers, collapse dense folders into `folder/*`,
+ * and stay inside the in-flight quotas (file paths and wildcard paths are counted separately).
+ * Whatever does not fit is deferred: its requests go back to SQS and come again later.
+ *
+ * Pure: no I/O, no clock, no randomness; the same input always gives the same plan.
+ */
+import { InvalidInputError } from './errors.js';
+
+/** One path one request needs invalidated; `id` is the request's id (an SQS message id). */
+export interface PathRequest {
+  readonly id: string;
+  /** Encoded CloudFront path with a leading `/`; a trailing `*` makes it a wildcard. */
+  readonly path: string;
+}
+
+export interface PlanInput {
+  /** Oldest first. The same path may appear under several ids, and one id under several paths. */
+  readonly requests: readonly PathRequest[];
+  /** Paths of this distribution's invalidations still InProgress. */
+  readonly inFlight: { readonly files: number; readonly wildcards: number };
+  /** Ceilings on paths in flight, in-flight included (CloudFront's quotas are 3 000 / 15). */
+  readonly limits: { readonly maxFiles: number; readonly maxWildcards: number };
+  /**
+   * `minSiblings`: a folder becomes `folder/*` when at least this many of its files (at any
+   * depth) are requested (values below 2 count as 2). `maxUnchanged`: but only if it would also
+   * evict at most this many objects that did not change, where `objectsUnder` tells.
+   */
+  readonly collapse: { readonly minSiblings: number; readonly maxUnchanged: number };
+  /** Known number of objects under a folder path such as '/videos/2024/' (from a bucket listing). */
+  readonly objectsUnder?: ReadonlyMap<string, number>;
+}
+
+export interface Plan {
+  /** The call's paths: sorted, distinct, none covered by a wildcard in the list. */
+  readonly paths: readonly string[];
+  /** How many of `paths` are file paths / wildcard paths. */
+  readonly files: number;
+  readonly wildcards: number;
+  /**
+   * Request ids whose every path is covered by `paths`, in input order. Every distinct id is in
+   * exactly one of `accepted` and `deferred`.
+   */
+  readonly accepted: readonly string[];
+  /** Request ids to retry later (over budget, or a wildcard with no wildcard budget left). */
+  readonly deferred: readonly string[];
+  /** Folder wildcards the planner chose and how many requested file paths each covers. */
+  readonly collapsed: ReadonlyArray<{ readonly wildcard: string; readonly covers: number }>;
+}
+
+/** A folder of the requested file paths, e.g. '/renders/2026/' (the root is '/'). */
+interface Folder {
+  readonly prefix: string;
+  readonly depth: number;
+  readonly parent: Folder | undefined;
+  readonly children: Map<string, Folder>;
+  /** Indices of the distinct file paths directly in this folder. */
+  readonly files: number[];
+  /** Distinct requested file paths at any depth below. */
+  requested: number;
+  /** Of those, how many no wildcard of the plan covers yet. */
+  open: number;
+  /** Lower bound of the unchanged objects `prefix*` would evict (0 when nothing is known). */
+  unchanged: number;
+  /** Wildcards of the plan inside this folder (their prefix starts with `prefix`). */
+  below: number;
+  /** Working value of the first collapse pass. */
+  residual: number;
+}
+
+/** A wildcard in the plan: requested by someone, or a folder the planner collapsed. */
+interface Wildcard {
+  readonly path: string;
+  readonly prefix: string;
+  readonly folder?: Folder;
+}
+
+const isWildcard = (path: string): boolean => path.endsWith('*');
+const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+function newFolder(prefix: string, parent: Folder | undefined): Folder {
+  const depth = parent ? parent.depth + 1 : 0;
+  return {
+    prefix,
+    depth,
+    parent,
+    children: new Map(),
+    files: [],
+    requested: 0,
+    open: 0,
+    unchanged: 0,
+    below: 0,
+    residual: 0,
+  };
+}
+
+/** Builds the folder tree of the given file paths; `all` lists parents before their children. */
+function buildTree(
+  paths: readonly string[],
+  indices: Iterable<number>,
+  isOpen: (index: number) => boolean,
+): { root: Folder; all: Folder[] } {
+  const root = newFolder('/', undefined);
+  const all = [root];
+  for (const index of indices) {
+    const path = paths[index]!;
+    const open = isOpen(index) ? 1 : 0;
+    let node = root;
+    node.requested += 1;
+    node.open += open;
+    let from = 1;
+    for (let slash = path.indexOf('/', from); slash !== -1; slash = path.indexOf('/', from)) {
+      const segment = path.slice(from, slash);
+      let child = node.children.get(segment);
+      if (!child) {
+        child = newFolder(`${node.prefix}${segment}/`, node);
+        node.children.set(segment, child);
+        all.push(child);
+      }
+      node = child;
+      node.requested += 1;
+      node.open += open;
+      from = slash + 1;
+    }
+    node.files.push(index);
+  }
+  return { root, all };
+}
+
+/** True when some prefix in `sorted` (sorted, none a prefix of another) starts `value`. */
+function coveredBy(sorted: readonly string[], value: string): boolean {
+  let lo = 0;
+  let hi = sorted.length - 1;
+  let best = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid]! <= value) {
+      best = mid;
+      lo = mid + 1;
+    } else {
+      hi = mid - 1;
+    }
+  }
+  return best >= 0 && value.startsWith(sorted[best]!);
+}
+
+function checkPath(path: string, position: number): void {
+  const star = path.indexOf('*');
+  if (!path.startsWith('/') || (star !== -1 && star !== path.length - 1)) {
+    throw new InvalidInputError(
+      `requests[${position}].path`,
+      `not a CloudFront path (leading "/", "*" only last): ${path.slice(0, 80)}`,
+    );
+  }
+}
+
+/**
+ * Folders ('/a/b/', never '/') holding at least `minSiblings` of the distinct file paths given
+ * (wildcards ignored), sorted: the ones whose object count is worth listing before planning.
+ */
+export function wildcardCandidates(paths: readonly string[], minSiblings: number): string[] {
+  const distinct = [...new Set(paths.filter((p) => !isWildcard(p)))];
+  const { all } = buildTree(distinct, distinct.keys(), () => true);
+  return all
+    .filter((f) => f.depth > 0 && f.requested >= Math.max(2, minSiblings))
+    .map((f) => f.prefix)
+    .sort(compare);
+}
+
+/**
+ * Plans one CreateInvalidation call. In order:
+ * 1. requested wildcards, oldest first, while the wildcard budget lasts (one that covers
+ *    earlier ones replaces them); the others are deferred;
+ * 2. collapse: the deepest folders with ≥ `minSiblings` uncovered files whose unchanged objects
+ *    stay ≤ `maxUnchanged`; if they do not all fit, the densest win and a parent qualifying on
+ *    the rest may replace several of them;
+ * 3. pressure (more files than the file budget): threshold down to 2 and walking up, while
+ *    wildcard budget and `maxUnchanged` allow; `/*` only as a last resort and only when the
+ *    object count under '/' is known and small enough;
+ * 4. file paths for the remaining requests in input order until the file budget is full.
+ */
+export function planInvalidation(input: PlanInput): Plan {
+  const { requests, collapse } = input;
+  const objectsUnder = input.objectsUnder ?? new Map<string, number>();
+  const fileBudget = budget(input.limits.maxFiles, input.inFlight.files);
+  const wildcardBudget = budget(input.limits.maxWildcards, input.inFlight.wildcards);
+  const minSiblings = Math.max(2, Math.floor(collapse.minSiblings));
+
+  // Distinct paths, and for each id the distinct paths it needs, in first-seen order.
+  const paths: string[] = [];
+  const pathIndex = new Map<string, number>();
+  const idPaths = new Map<string, number[]>();
+  requests.forEach(({ id, path }, i) => {
+    let index = pathIndex.get(path);
+    if (index === undefined) {
+      checkPath(path, i);
+      index = paths.push(path) - 1;
+      pathIndex.set(path, index);
+    }
+    const mine = idPaths.get(id);
+    if (!mine) idPaths.set(id, [index]);
+    else if (!mine.includes(index)) mine.push(index);
+  });
+
+  // 1. Requested wildcards, oldest first.
+  let selected: Wildcard[] = [];
+  for (const path of paths) {
+    if (!isWildcard(path)) continue;
+    const prefix = path.slice(0, -1);
+    if (selected.some((w) => prefix.startsWith(w.prefix))) continue;
+    const replaced = selected.filter((w) => w.prefix.startsWith(prefix)).length;
+    if (1 - replaced > wildcardBudget - selected.length) continue;
+    selected = selected.filter((w) => !w.prefix.startsWith(prefix));
+    selected.push({ path, prefix });
+  }
+  const requestedPrefixes = selected.map((w) => w.prefix).sort(compare);
+  const covered = paths.map((p) => !isWildcard(p) && coveredBy(requestedPrefixes, p));
+
+  const fileIndices = [...paths.keys()].filter((i) => !isWildcard(paths[i]!));
+  const { root, all } = buildTree(paths, fileIndices, (i) => !covered[i]);
+  for (let i = all.length - 1; i >= 0; i -= 1) {
+    const folder = all[i]!;
+    let fromChildren = 0;
+    for (const child of folder.children.values()) fromChildren += child.unchanged;
+    const known = objectsUnder.get(folder.prefix);
+    folder.unchanged =
+      known === undefined ? fromChildren : Math.max(known - folder.requested, fromChildren);
+  }
+  const allowed = (f: Folder): boolean => f.unchanged <= collapse.maxUnchanged;
+  /** Counts a wildcard in (+1) or out (-1) of every folder that contains its prefix. */
+  const count = (prefix: string, delta: number): void => {
+    let node: Folder | undefined = root;
+    node.below += delta;
+    for (
+      let from = 1, slash = prefix.indexOf('/', from);
+      slash !== -1;
+      slash = prefix.indexOf('/', from)
+    ) {
+      node = node.children.get(prefix.slice(from, slash));
+      if (!node) return;
+      node.below += delta;
+      from = slash + 1;
+    }
+  };
+  for (const w of selected) count(w.prefix, 1);
+  const selectedUnder = (f: Folder): number => f.below;
+  const affordable = (f: Folder): boolean =>
+    1 - selectedUnder(f) <= wildcardBudget - selected.length;
+  const select = (f: Folder): void => {
+    const gain = f.open;
+    for (let a = f.parent; a; a = a.parent) a.open -= gain;
+    const stack = [f];
+    for (let node = stack.pop(); node; node = stack.pop()) {
+      node.open = 0;
+      for (const index of node.files) covered[index] = true;
+      for (const child of node.children.values()) if (child.open > 0) stack.push(child);
+    }
+    if (f.below > 0) {
+      for (const w of selected) if (w.prefix.startsWith(f.prefix)) count(w.prefix, -1);
+      selected = selected.filter((w) => !w.prefix.startsWith(f.prefix));
+    }
+    selected.push({ path: `${f.prefix}*`, prefix: f.prefix, folder: f });
+    count(f.prefix, 1);
+  };
+
+  // 2. Collapse: deepest qualifying folders first; a parent qualifies on what its chosen
+  //    descendants leave uncovered.
+  const dense = all
+    .filter((f) => f.depth > 0 && f.open >= minSiblings)
+    .sort((a, b) => b.depth - a.depth || compare(a.prefix, b.prefix));
+  for (const f of all) f.residual = f.open;
+  const chosen = new Set<Folder>();
+  for (const f of dense) {
+    if (f.residual < minSiblings || !allowed(f)) continue;
+    chosen.add(f);
+    const residual = f.residual;
+    for (let a = f.parent; a; a = a.parent) a.residual -= residual;
+  }
+  const outermost = [...chosen]
+    .filter((f) => {
+      for (let a = f.parent; a; a = a.parent) if (chosen.has(a)) return false;
+      return true;
+    })
+    .sort((a, b) => b.open - a.open || b.depth - a.depth || compare(a.prefix, b.prefix));
+  for (const f of outermost) if (affordable(f)) select(f);
+  // Those that did not fit leave their files to their parents: collapse there if they qualify.
+  for (;;) {
+    const next = best(dense, (f) => f.open >= minSiblings && allowed(f) && affordable(f), deeper);
+    if (!next) break;
+    select(next);
+  }
+
+  // 3. Pressure: more open files than the file budget.
+  let candidates = all.filter((f) => f.depth > 0 && f.open > 0 && allowed(f));
+  while (root.open > fileBudget) {
+    candidates = candidates.filter((f) => f.open > 0);
+    const need = root.open - fileBudget;
+    const free = wildcardBudget - selected.length;
+    let finisher: Folder | undefined;
+    let fresh: Folder | undefined;
+    let merge: Folder | undefined;
+    for (const f of candidates) {
+      const under = selectedUnder(f);
+      if (1 - under > free || (under === 0 && f.open < 2)) continue;
+      if (f.open >= need) finisher = pick(finisher, f, narrower);
+      else if (under === 0) fresh = pick(fresh, f, denser);
+      else merge = pick(merge, f, denser);
+    }
+    const lastResort =
+      objectsUnder.has('/') && allowed(root) && affordable(root) && root.open > 0
+        ? root
+        : undefined;
+    const next = finisher ?? fresh ?? merge ?? lastResort;
+    if (!next) break;
+    select(next);
+  }
+
+  // 4. File paths, requests in input order, first fit.
+  const wildcardPrefixes = selected.map((w) => w.prefix).sort(compare);
+  paths.forEach((path, i) => {
+    if (isWildcard(path)) covered[i] = coveredBy(wildcardPrefixes, path.slice(0, -1));
+  });
+  const sent: string[] = [];
+  const isSent = paths.map(() => false);
+  let room = fileBudget;
+  for (const indices of idPaths.values()) {
+    let needed = 0;
+    for (const i of indices) {
+      if (covered[i] || isSent[i]) continue;
+      if (isWildcard(paths[i]!))
+        needed = Infinity; // a wildcard with no room: only later
+      else needed += 1;
+    }
+    if (needed === 0 || needed > room) continue;
+    for (const i of indices) {
+      if (covered[i] || isSent[i]) continue;
+      isSent[i] = true;
+      sent.push(paths[i]!);
+    }
+    room -= needed;
+  }
+
+  const accepted: string[] = [];
+  const deferred: string[] = [];
+  for (const [id, indices] of idPaths) {
+    (indices.every((i) => covered[i] || isSent[i]) ? accepted : deferred).push(id);
+  }
+  const planPaths = [...selected.map((w) => w.path), ...sent].sort(compare);
+  const collapsed = selected
+    .flatMap((w) => (w.folder ? [{ wildcard: w.path, covers: w.folder.requested }] : []))
+    .sort((a, b) => compare(a.wildcard, b.wildcard));
+  return {
+    paths: planPaths,
+    files: sent.length,
+    wildcards: selected.length,
+    accepted,
+    deferred,
+    collapsed,
+  };
+}
+
+/** What is left of a limit once `used` is subtracted; never negative, 0 for nonsense. */
+function budget(limit: number, used: number): number {
+  const left = Math.floor(limit - used);
+  return Number.isFinite(left) && left > 0 ? left : 0;
+}
+
+type Better = (a: Folder, b: Folder) => boolean;
+/** Deeper first (smaller blast radius), then more files, then by path. */
+const deeper: Better = (a, b) =>
+  a.depth !== b.depth
+    ? a.depth > b.depth
+    : a.open !== b.open
+      ? a.open > b.open
+      : a.prefix < b.prefix;
+/** Deeper first, then fewer known unchanged objects, then by path. */
+const narrower: Better = (a, b) =>
+  a.depth !== b.depth
+    ? a.depth > b.depth
+    : a.unchanged !== b.unchanged
+      ? a.unchanged < b.unchanged
+      : a.prefix < b.prefix;
+/** More files first (more saved per wildcard), then deeper, then by path. */
+const denser: Better = (a, b) =>
+  a.open !== b.open
+    ? a.open > b.open
+    : a.depth !== b.depth
+      ? a.depth > b.depth
+      : a.prefix < b.prefix;
+
+function pick(current: Folder | undefined, candidate: Folder, better: Better): Folder {
+  return current === undefined || better(candidate, current) ? candidate : current;
+}
+
+function best(
+  folders: readonly Folder[],
+  ok: (f: Folder) => boolean,
+  better: Better,
+): Folder | undefined {
+  let found: Folder | undefined;
+  for (const f of folders) if (ok(f)) found = pick(found, f, better);
+  return found;
+}
