@@ -1,0 +1,507 @@
+/**
+ * LOCAL ONLY. Never imported by production code (functions/, shared/): tests and the local runner
+ * install it on the CloudFront clients they build for the emulator.
+ *
+ * moto 5.2.1 answers 404 HTML for CloudFront cache policies, response-headers policies,
+ * origin-request policies and monitoring subscriptions (the SDK then fails with "XML parse
+ * error"), and its GetDistribution/GetDistributionConfig drop the origin's
+ * `OriginAccessControlId` and empty `S3OriginConfig`. This shim is an SDK middleware that
+ *
+ * - answers the missing commands in memory, shaped like AWS's answers: uuid ids, ETags checked
+ *   against `IfMatch` (`PreconditionFailed`, `InvalidIfMatchVersion`), `NoSuch…` and
+ *   `…AlreadyExists` errors with the SDK's own exception classes; AWS's managed policies (Type
+ *   `managed`) are listed with their real ids;
+ * - puts back, on distributions created or updated through this client, the origin fields moto
+ *   drops, so the update path compares like with like;
+ * - passes every other command through to the emulator untouched.
+ *
+ * State lives with the client it is installed on (one client per emulator).
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  CachePolicyAlreadyExists,
+  InvalidIfMatchVersion,
+  MonitoringSubscriptionAlreadyExists,
+  NoSuchCachePolicy,
+  NoSuchMonitoringSubscription,
+  NoSuchOriginRequestPolicy,
+  NoSuchResponseHeadersPolicy,
+  PreconditionFailed,
+  ResponseHeadersPolicyAlreadyExists,
+  type CachePolicyConfig,
+  type CloudFrontClient,
+  type DistributionConfig,
+  type MonitoringSubscription,
+  type Origin,
+  type OriginRequestPolicyConfig,
+  type ResponseHeadersPolicyConfig,
+} from '@aws-sdk/client-cloudfront';
+
+export const SHIM_MIDDLEWARE_NAME = 'cdnPipelineLocalShim';
+
+type PolicyType = 'managed' | 'custom';
+
+interface StoredPolicy<C> {
+  id: string;
+  type: PolicyType;
+  etag: string;
+  lastModified: Date;
+  config: C;
+}
+
+/** Origin fields moto drops, by origin id, per distribution id. */
+type OriginExtras = Map<string, Pick<Origin, 'OriginAccessControlId' | 'S3OriginConfig'>>;
+
+interface ShimState {
+  cachePolicies: Map<string, StoredPolicy<CachePolicyConfig>>;
+  responseHeadersPolicies: Map<string, StoredPolicy<ResponseHeadersPolicyConfig>>;
+  originRequestPolicies: Map<string, StoredPolicy<OriginRequestPolicyConfig>>;
+  monitoring: Map<string, MonitoringSubscription>;
+  origins: Map<string, OriginExtras>;
+}
+
+const installed = new WeakSet<CloudFrontClient>();
+
+const MANAGED_TIME = new Date('2020-10-01T00:00:00.000Z');
+const ETAG_CHARS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+
+function newEtag(): string {
+  let tag = 'E';
+  for (let i = 0; i < 13; i++) tag += ETAG_CHARS[Math.floor(Math.random() * ETAG_CHARS.length)];
+  return tag;
+}
+
+const meta = (httpStatusCode: number) => ({
+  httpStatusCode,
+  requestId: randomUUID(),
+  attempts: 1,
+  totalRetryDelay: 0,
+});
+const clone = <T>(value: T): T => structuredClone(value);
+
+function managed<C>(id: string, config: C): [string, StoredPolicy<C>] {
+  return [id, { id, type: 'managed', etag: newEtag(), lastModified: MANAGED_TIME, config }];
+}
+
+function cacheConfig(
+  name: string,
+  comment: string,
+  ttls: [number, number, number],
+  compress: boolean,
+  headers: string[] = [],
+): CachePolicyConfig {
+  return {
+    Name: name,
+    Comment: comment,
+    MinTTL: ttls[0],
+    DefaultTTL: ttls[1],
+    MaxTTL: ttls[2],
+    ParametersInCacheKeyAndForwardedToOrigin: {
+      EnableAcceptEncodingGzip: compress,
+      EnableAcceptEncodingBrotli: compress,
+      HeadersConfig:
+        headers.length > 0
+          ? { HeaderBehavior: 'whitelist', Headers: { Quantity: headers.length, Items: headers } }
+          : { HeaderBehavior: 'none' },
+      CookiesConfig: { CookieBehavior: 'none' },
+      QueryStringsConfig: { QueryStringBehavior: 'none' },
+    },
+  };
+}
+
+function originRequestConfig(
+  name: string,
+  comment: string,
+  headers: OriginRequestPolicyConfig['HeadersConfig'],
+  all = false,
+): OriginRequestPolicyConfig {
+  return {
+    Name: name,
+    Comment: comment,
+    HeadersConfig: headers,
+    CookiesConfig: { CookieBehavior: all ? 'all' : 'none' },
+    QueryStringsConfig: { QueryStringBehavior: all ? 'all' : 'none' },
+  };
+}
+
+const whitelist = (...items: string[]) => ({
+  HeaderBehavior: 'whitelist' as const,
+  Headers: { Quantity: items.length, Items: items },
+});
+
+/** AWS's managed policies, with their real ids (cloudfront-facts.md §3). */
+function managedPolicies(): Pick<
+  ShimState,
+  'cachePolicies' | 'responseHeadersPolicies' | 'originRequestPolicies'
+> {
+  const year = 31_536_000;
+  return {
+    cachePolicies: new Map([
+      managed(
+        '658327ea-f89d-4fab-a63d-7e88639e58f6',
+        cacheConfig(
+          'Managed-CachingOptimized',
+          'Default policy when CF compression is enabled',
+          [1, 86_400, year],
+          true,
+        ),
+      ),
+      managed(
+        '4135ea2d-6df8-44a3-9df3-4b5a84be39ad',
+        cacheConfig('Managed-CachingDisabled', 'Policy with caching disabled', [0, 0, 0], false),
+      ),
+      managed(
+        'b2884449-e4de-46a7-ac36-70bc7f1ddd6d',
+        cacheConfig(
+          'Managed-CachingOptimizedForUncompressedObjects',
+          'Default policy when compression is disabled',
+          [1, 86_400, year],
+          false,
+        ),
+      ),
+      managed(
+        '08627262-05a9-4f76-9ded-b50ca2e3a84f',
+        cacheConfig(
+          'Managed-Elemental-MediaPackage',
+          'Policy for Elemental MediaPackage Origin',
+          [0, 86_400, year],
+          true,
+          ['origin'],
+        ),
+      ),
+      managed(
+        '2e54312d-136d-493c-8eb9-b001f22f67d2',
+        cacheConfig('Managed-Amplify', 'Policy for Amplify Origin', [2, 2, year], true, [
+          'Authorization',
+          'CloudFront-Viewer-Country',
+          'Host',
+        ]),
+      ),
+    ]),
+    originRequestPolicies: new Map([
+      managed(
+        '88a5eaf4-2fd4-4709-b370-b4c650ea3fcf',
+        originRequestConfig(
+          'Managed-CORS-S3Origin',
+          'Policy for S3 origin with CORS',
+          whitelist('origin', 'access-control-request-headers', 'access-control-request-method'),
+        ),
+      ),
+      managed(
+        '59781a5b-3903-41f3-afcb-af62929ccde1',
+        originRequestConfig(
+          'Managed-CORS-CustomOrigin',
+          'Policy for custom origin with CORS',
+          whitelist('origin'),
+        ),
+      ),
+      managed(
+        '216adef6-5c7f-47e4-b989-5492eafa07d3',
+        originRequestConfig(
+          'Managed-AllViewer',
+          'Policy to forward all parameters in viewer requests',
+          { HeaderBehavior: 'allViewer' },
+          true,
+        ),
+      ),
+      managed(
+        'b689b0a8-53d0-40ab-baf2-68738e2966ac',
+        originRequestConfig(
+          'Managed-AllViewerExceptHostHeader',
+          'Policy to forward all parameters in viewer requests except for the Host header',
+          { HeaderBehavior: 'allExcept', Headers: { Quantity: 1, Items: ['host'] } },
+          true,
+        ),
+      ),
+      managed(
+        'acba4595-bd28-49b8-b9fe-13317c0390fa',
+        originRequestConfig(
+          'Managed-UserAgentRefererHeaders',
+          'Policy to forward user-agent and referer headers to origin',
+          whitelist('user-agent', 'referer'),
+        ),
+      ),
+    ]),
+    responseHeadersPolicies: new Map([
+      managed('67f7725c-6f97-4210-82d7-5512b31e9d03', {
+        Name: 'Managed-SecurityHeadersPolicy',
+        Comment: 'Adds a set of security headers to every response',
+        SecurityHeadersConfig: {
+          StrictTransportSecurity: {
+            Override: false,
+            AccessControlMaxAgeSec: year,
+            IncludeSubdomains: false,
+            Preload: false,
+          },
+          ContentTypeOptions: { Override: true },
+          FrameOptions: { Override: false, FrameOption: 'SAMEORIGIN' },
+          ReferrerPolicy: { Override: false, ReferrerPolicy: 'strict-origin-when-cross-origin' },
+          XSSProtection: { Override: false, Protection: true, ModeBlock: true },
+        },
+      } satisfies ResponseHeadersPolicyConfig),
+      managed('60669652-455b-4ae9-85a4-c4c02393f86c', {
+        Name: 'Managed-SimpleCORS',
+        Comment: 'Allows all origins for simple CORS requests',
+        CorsConfig: {
+          AccessControlAllowOrigins: { Quantity: 1, Items: ['*'] },
+          AccessControlAllowHeaders: { Quantity: 1, Items: ['*'] },
+          AccessControlAllowMethods: { Quantity: 1, Items: ['ALL'] },
+          AccessControlAllowCredentials: false,
+          OriginOverride: false,
+        },
+      } satisfies ResponseHeadersPolicyConfig),
+    ]),
+  };
+}
+
+type Handler = (input: Record<string, unknown>) => Record<string, unknown>;
+
+/** Create/Get/GetConfig/List/Update for one kind of policy, by the SDK's naming. */
+function policyHandlers<C extends { Name?: string }>(
+  kind: 'CachePolicy' | 'ResponseHeadersPolicy' | 'OriginRequestPolicy',
+  store: Map<string, StoredPolicy<C>>,
+  errors: {
+    noSuch: (message: string) => Error;
+    exists?: (message: string) => Error;
+  },
+): Record<string, Handler> {
+  const configKey = `${kind}Config`;
+  const listKey = `${kind}List`;
+  const view = (p: StoredPolicy<C>) => ({
+    Id: p.id,
+    LastModifiedTime: p.lastModified,
+    [configKey]: clone(p.config),
+  });
+  const get = (id: unknown): StoredPolicy<C> => {
+    const p = store.get(String(id));
+    if (!p) throw errors.noSuch(`The ${kind} ${String(id)} does not exist.`);
+    return p;
+  };
+  const handlers: Record<string, Handler> = {
+    [`Get${kind}`]: (input) => {
+      const p = get(input.Id);
+      return { [kind]: view(p), ETag: p.etag };
+    },
+    [`Get${kind}Config`]: (input) => {
+      const p = get(input.Id);
+      return { [configKey]: clone(p.config), ETag: p.etag };
+    },
+    [`List${kind === 'CachePolicy' ? 'CachePolicies' : kind === 'ResponseHeadersPolicy' ? 'ResponseHeadersPolicies' : 'OriginRequestPolicies'}`]:
+      (input) => {
+        const all = [...store.values()].filter((p) => !input.Type || p.type === input.Type);
+        const maxItems = Number(input.MaxItems ?? 100) || 100;
+        const start = input.Marker ? all.findIndex((p) => p.id === input.Marker) + 1 : 0;
+        const page = all.slice(start, start + maxItems);
+        const next = start + maxItems < all.length ? page[page.length - 1]?.id : undefined;
+        return {
+          [listKey]: {
+            MaxItems: maxItems,
+            Quantity: page.length,
+            Items: page.map((p) => ({ Type: p.type, [kind]: view(p) })),
+            ...(next ? { NextMarker: next } : {}),
+          },
+        };
+      },
+  };
+  if (errors.exists) {
+    const exists = errors.exists;
+    handlers[`Create${kind}`] = (input) => {
+      const config = clone(input[configKey] as C);
+      if ([...store.values()].some((p) => p.config.Name === config.Name)) {
+        throw exists(`A ${kind} with the name ${String(config.Name)} already exists.`);
+      }
+      const p: StoredPolicy<C> = {
+        id: randomUUID(),
+        type: 'custom',
+        etag: newEtag(),
+        lastModified: new Date(),
+        config,
+      };
+      store.set(p.id, p);
+      return {
+        [kind]: view(p),
+        ETag: p.etag,
+        Location: `https://cloudfront.amazonaws.com/2020-05-31/${kind.replace(/^./, (c) => c.toLowerCase())}/${p.id}`,
+      };
+    };
+    handlers[`Update${kind}`] = (input) => {
+      const p = get(input.Id);
+      if (!input.IfMatch) {
+        throw new InvalidIfMatchVersion({
+          message: 'The If-Match version is missing or not valid.',
+          $metadata: meta(400),
+        });
+      }
+      if (input.IfMatch !== p.etag) {
+        throw new PreconditionFailed({
+          message:
+            'The precondition given in one or more of the request-header fields evaluated to false.',
+          $metadata: meta(412),
+        });
+      }
+      if (p.type === 'managed') throw errors.noSuch(`The ${kind} ${p.id} is managed by AWS.`);
+      p.config = clone(input[configKey] as C);
+      p.etag = newEtag();
+      p.lastModified = new Date();
+      return { [kind]: view(p), ETag: p.etag };
+    };
+    handlers[`Delete${kind}`] = (input) => {
+      const p = get(input.Id);
+      if (input.IfMatch !== p.etag) {
+        throw new PreconditionFailed({
+          message:
+            'The precondition given in one or more of the request-header fields evaluated to false.',
+          $metadata: meta(412),
+        });
+      }
+      store.delete(p.id);
+      return {};
+    };
+  }
+  return handlers;
+}
+
+function monitoringHandlers(state: ShimState): Record<string, Handler> {
+  return {
+    GetMonitoringSubscription: (input) => {
+      const sub = state.monitoring.get(String(input.DistributionId));
+      if (!sub) {
+        throw new NoSuchMonitoringSubscription({
+          message: 'A monitoring subscription does not exist for the specified distribution.',
+          $metadata: meta(404),
+        });
+      }
+      return { MonitoringSubscription: clone(sub) };
+    },
+    CreateMonitoringSubscription: (input) => {
+      const id = String(input.DistributionId);
+      if (state.monitoring.has(id)) {
+        throw new MonitoringSubscriptionAlreadyExists({
+          message: 'A monitoring subscription already exists for the specified distribution.',
+          $metadata: meta(409),
+        });
+      }
+      const sub = clone(input.MonitoringSubscription as MonitoringSubscription);
+      state.monitoring.set(id, sub);
+      return { MonitoringSubscription: clone(sub) };
+    },
+    DeleteMonitoringSubscription: (input) => {
+      const id = String(input.DistributionId);
+      if (!state.monitoring.delete(id)) {
+        throw new NoSuchMonitoringSubscription({
+          message: 'A monitoring subscription does not exist for the specified distribution.',
+          $metadata: meta(404),
+        });
+      }
+      return {};
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Distribution origins: remember what was sent, put back what moto drops
+// ---------------------------------------------------------------------------------------------
+
+function sentConfig(
+  commandName: string,
+  input: Record<string, unknown>,
+): DistributionConfig | undefined {
+  if (commandName === 'CreateDistributionWithTags') {
+    return (
+      input.DistributionConfigWithTags as { DistributionConfig?: DistributionConfig } | undefined
+    )?.DistributionConfig;
+  }
+  return input.DistributionConfig as DistributionConfig | undefined;
+}
+
+function remember(state: ShimState, id: string, config: DistributionConfig | undefined): void {
+  const extras: OriginExtras = new Map();
+  for (const origin of config?.Origins?.Items ?? []) {
+    if (!origin.Id) continue;
+    extras.set(origin.Id, {
+      ...(origin.OriginAccessControlId !== undefined
+        ? { OriginAccessControlId: origin.OriginAccessControlId }
+        : {}),
+      ...(origin.S3OriginConfig ? { S3OriginConfig: clone(origin.S3OriginConfig) } : {}),
+    });
+  }
+  state.origins.set(id, extras);
+}
+
+function restore(
+  state: ShimState,
+  id: string | undefined,
+  config: DistributionConfig | undefined,
+): void {
+  const extras = id ? state.origins.get(id) : undefined;
+  if (!extras || !config?.Origins?.Items) return;
+  for (const origin of config.Origins.Items) {
+    const extra = origin.Id ? extras.get(origin.Id) : undefined;
+    if (!extra) continue;
+    if (origin.OriginAccessControlId === undefined && extra.OriginAccessControlId !== undefined) {
+      origin.OriginAccessControlId = extra.OriginAccessControlId;
+    }
+    if (!origin.S3OriginConfig && !origin.CustomOriginConfig && extra.S3OriginConfig) {
+      origin.S3OriginConfig = clone(extra.S3OriginConfig);
+    }
+  }
+}
+
+const DISTRIBUTION_WRITES = new Set([
+  'CreateDistribution',
+  'CreateDistributionWithTags',
+  'UpdateDistribution',
+]);
+const DISTRIBUTION_READS = new Set([
+  'GetDistribution',
+  'GetDistributionConfig',
+  ...DISTRIBUTION_WRITES,
+]);
+
+/**
+ * Installs the LOCAL-ONLY shim on a CloudFront client pointed at the emulator (idempotent).
+ */
+export function installCloudFrontShim(client: CloudFrontClient): void {
+  if (installed.has(client)) return;
+  installed.add(client);
+  const state: ShimState = { ...managedPolicies(), monitoring: new Map(), origins: new Map() };
+  const handlers: Record<string, Handler> = {
+    ...policyHandlers('CachePolicy', state.cachePolicies, {
+      noSuch: (message) => new NoSuchCachePolicy({ message, $metadata: meta(404) }),
+      exists: (message) => new CachePolicyAlreadyExists({ message, $metadata: meta(409) }),
+    }),
+    ...policyHandlers('ResponseHeadersPolicy', state.responseHeadersPolicies, {
+      noSuch: (message) => new NoSuchResponseHeadersPolicy({ message, $metadata: meta(404) }),
+      exists: (message) =>
+        new ResponseHeadersPolicyAlreadyExists({ message, $metadata: meta(409) }),
+    }),
+    ...policyHandlers('OriginRequestPolicy', state.originRequestPolicies, {
+      noSuch: (message) => new NoSuchOriginRequestPolicy({ message, $metadata: meta(404) }),
+    }),
+    ...monitoringHandlers(state),
+  };
+
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const command = context.commandName ?? '';
+      const input = args.input as Record<string, unknown>;
+      const answer = handlers[command];
+      if (answer) {
+        const output = { $metadata: meta(200), ...answer(clone(input)) };
+        return { output: output as never, response: undefined };
+      }
+      if (!DISTRIBUTION_READS.has(command)) return next(args);
+      const result = await next(args);
+      const output = result.output as {
+        Distribution?: { Id?: string; DistributionConfig?: DistributionConfig };
+        DistributionConfig?: DistributionConfig;
+      };
+      const id = output.Distribution?.Id ?? (input.Id as string | undefined);
+      if (DISTRIBUTION_WRITES.has(command) && id) remember(state, id, sentConfig(command, input));
+      restore(state, id, output.Distribution?.DistributionConfig);
+      restore(state, id, output.DistributionConfig);
+      return result;
+    },
+    { step: 'initialize', name: SHIM_MIDDLEWARE_NAME, tags: ['LOCAL_ONLY'] },
+  );
+}

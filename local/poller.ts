@@ -1,0 +1,252 @@
+/**
+ * LOCAL ONLY. An SQS → handler poller that behaves like Lambda's SQS event source mapping:
+ * long polls, accumulates a batch until `batchSize` or the batching window, hands the handler a
+ * real `SQSEvent`, then deletes only the records the handler did not report in
+ * `batchItemFailures`. A handler that throws, or reports an identifier that is not in the batch,
+ * fails the whole batch (nothing deleted), as on AWS. Failed messages come back after the queue's
+ * visibility timeout and the emulator's redrive moves them to the DLQ after maxReceiveCount.
+ */
+import {
+  DeleteMessageBatchCommand,
+  ReceiveMessageCommand,
+  type Message,
+  type MessageAttributeValue,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
+import type { SQSBatchResponse, SQSEvent, SQSMessageAttributes, SQSRecord } from 'aws-lambda';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+export type BatchHandler = (event: SQSEvent) => Promise<SQSBatchResponse | void>;
+
+export interface BatchResult {
+  readonly records: number;
+  readonly deleted: number;
+  /** Message ids left on the queue (they come back after the visibility timeout). */
+  readonly failed: readonly string[];
+  /** Set when the handler threw or answered with identifiers not in the batch. */
+  readonly error?: unknown;
+}
+
+export interface PollerOptions {
+  readonly sqs: SQSClient;
+  readonly queueUrl: string;
+  /** The queue ARN as the API returned it (the records' `eventSourceARN`). */
+  readonly queueArn: string;
+  readonly region: string;
+  readonly handler: BatchHandler;
+  /** Lambda's BatchSize. Default 10. */
+  readonly batchSize?: number;
+  /** Lambda's MaximumBatchingWindowInSeconds, in ms. Default 0: invoke with what one receive returns. */
+  readonly windowMs?: number;
+  /** Long-poll wait of each ReceiveMessage, seconds (1-20). Default 5. */
+  readonly waitTimeSeconds?: number;
+  readonly log?: (line: string) => void;
+  readonly onBatch?: (result: BatchResult) => void;
+}
+
+export interface Poller {
+  /** Ends the loop promptly (aborts the long poll) after an in-flight batch has finished. */
+  stop(): Promise<void>;
+}
+
+const MAX_RECEIVE = 10;
+const MAX_DELETE = 10;
+const BACKOFF_MS = { first: 500, max: 10_000 } as const;
+
+export function startPoller(options: PollerOptions): Poller {
+  const abort = new AbortController();
+  const log = options.log ?? ((line: string) => console.error(line));
+  const loop = runLoop(options, abort.signal, log);
+  return {
+    stop: async () => {
+      abort.abort();
+      await loop;
+    },
+  };
+}
+
+async function runLoop(
+  options: PollerOptions,
+  signal: AbortSignal,
+  log: (line: string) => void,
+): Promise<void> {
+  let backoff = 0;
+  while (!signal.aborted) {
+    try {
+      const messages = await collectBatch(options, signal);
+      backoff = 0;
+      if (messages.length) await processBatch(options, messages, log);
+    } catch (error) {
+      if (signal.aborted) break;
+      backoff = Math.min(backoff ? backoff * 2 : BACKOFF_MS.first, BACKOFF_MS.max);
+      log(`poller ${queueName(options.queueUrl)}: ${describe(error)}; retrying in ${backoff} ms`);
+      await sleep(backoff, undefined, { signal }).catch(() => undefined);
+    }
+  }
+}
+
+/**
+ * Receives until the batch is full or the window has passed since the first message. A stop
+ * request ends the wait; messages already received are still handed to the handler.
+ */
+async function collectBatch(options: PollerOptions, signal: AbortSignal): Promise<Message[]> {
+  const batchSize = options.batchSize ?? 10;
+  const windowMs = options.windowMs ?? 0;
+  const longPoll = options.waitTimeSeconds ?? 5;
+  // Keyed by message id: a message seen twice in one window (visibility timeout shorter than
+  // the window) is handed over once, with its latest receipt handle.
+  const batch = new Map<string, Message>();
+  let deadline: number | undefined;
+  while (batch.size < batchSize && !signal.aborted) {
+    let waitSeconds = longPoll;
+    let last = false;
+    if (deadline !== undefined) {
+      const remainingMs = deadline - Date.now();
+      if (remainingMs <= 0) break;
+      waitSeconds = Math.min(longPoll, Math.floor(remainingMs / 1000));
+      if (waitSeconds === 0) {
+        // Long polls wait whole seconds: sleep out the last fraction, then one short poll.
+        await sleep(remainingMs, undefined, { signal }).catch(() => undefined);
+        last = true;
+      }
+    }
+    let received: Message[];
+    try {
+      const res = await options.sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: options.queueUrl,
+          MaxNumberOfMessages: Math.min(MAX_RECEIVE, batchSize - batch.size),
+          WaitTimeSeconds: waitSeconds,
+          MessageSystemAttributeNames: ['All'],
+          MessageAttributeNames: ['All'],
+        }),
+        { abortSignal: signal },
+      );
+      received = res.Messages ?? [];
+    } catch (error) {
+      if (signal.aborted && batch.size) break;
+      throw error;
+    }
+    for (const m of received) batch.set(m.MessageId ?? m.ReceiptHandle ?? String(batch.size), m);
+    if (last || (batch.size && windowMs <= 0)) break;
+    if (batch.size && deadline === undefined) deadline = Date.now() + windowMs;
+  }
+  return [...batch.values()];
+}
+
+async function processBatch(
+  options: PollerOptions,
+  messages: Message[],
+  log: (line: string) => void,
+): Promise<void> {
+  const event: SQSEvent = { Records: messages.map((m) => toRecord(m, options)) };
+  const ids = new Set(event.Records.map((r) => r.messageId));
+  let failedIds: Set<string>;
+  let error: unknown;
+  try {
+    const response = await options.handler(event);
+    const failures = response?.batchItemFailures ?? [];
+    const unknown = failures.find((f) => !f.itemIdentifier || !ids.has(f.itemIdentifier));
+    if (unknown) {
+      error = new Error(
+        `batchItemFailures names "${unknown.itemIdentifier}", which is not in the batch`,
+      );
+      failedIds = ids;
+    } else {
+      failedIds = new Set(failures.map((f) => f.itemIdentifier));
+    }
+  } catch (thrown) {
+    error = thrown;
+    failedIds = ids;
+  }
+  if (error)
+    log(
+      `poller ${queueName(options.queueUrl)}: handler failed the whole batch: ${describe(error)}`,
+    );
+  const toDelete = event.Records.filter((r) => !failedIds.has(r.messageId));
+  const deleted = await deleteRecords(options, toDelete, log);
+  options.onBatch?.({
+    records: event.Records.length,
+    deleted,
+    failed: [...failedIds],
+    ...(error === undefined ? {} : { error }),
+  });
+}
+
+async function deleteRecords(
+  options: PollerOptions,
+  records: readonly SQSRecord[],
+  log: (line: string) => void,
+): Promise<number> {
+  let deleted = 0;
+  for (let i = 0; i < records.length; i += MAX_DELETE) {
+    const chunk = records.slice(i, i + MAX_DELETE);
+    const res = await options.sqs.send(
+      new DeleteMessageBatchCommand({
+        QueueUrl: options.queueUrl,
+        Entries: chunk.map((r, j) => ({ Id: `m${j}`, ReceiptHandle: r.receiptHandle })),
+      }),
+    );
+    deleted += res.Successful?.length ?? 0;
+    for (const failed of res.Failed ?? []) {
+      log(
+        `poller ${queueName(options.queueUrl)}: delete ${failed.Id} failed: ${failed.Code} ${failed.Message ?? ''}`,
+      );
+    }
+  }
+  return deleted;
+}
+
+/** One SQS message in the shape Lambda gives it to a function. */
+export function toRecord(
+  message: Message,
+  source: { queueArn: string; region: string },
+): SQSRecord {
+  const attributes = message.Attributes ?? {};
+  const record: SQSRecord = {
+    messageId: message.MessageId ?? '',
+    receiptHandle: message.ReceiptHandle ?? '',
+    body: message.Body ?? '',
+    attributes: {
+      ...attributes,
+      ApproximateReceiveCount: attributes.ApproximateReceiveCount ?? '1',
+      SentTimestamp: attributes.SentTimestamp ?? '',
+      SenderId: attributes.SenderId ?? '',
+      ApproximateFirstReceiveTimestamp: attributes.ApproximateFirstReceiveTimestamp ?? '',
+    },
+    messageAttributes: toLambdaAttributes(message.MessageAttributes ?? {}),
+    md5OfBody: message.MD5OfBody ?? '',
+    eventSource: 'aws:sqs',
+    eventSourceARN: source.queueArn,
+    awsRegion: source.region,
+  };
+  if (message.MD5OfMessageAttributes)
+    record.md5OfMessageAttributes = message.MD5OfMessageAttributes;
+  return record;
+}
+
+function toLambdaAttributes(
+  attributes: Record<string, MessageAttributeValue>,
+): SQSMessageAttributes {
+  const base64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
+  const out: SQSMessageAttributes = {};
+  for (const [name, value] of Object.entries(attributes)) {
+    out[name] = {
+      ...(value.StringValue === undefined ? {} : { stringValue: value.StringValue }),
+      ...(value.BinaryValue === undefined ? {} : { binaryValue: base64(value.BinaryValue) }),
+      stringListValues: value.StringListValues ?? [],
+      binaryListValues: (value.BinaryListValues ?? []).map(base64),
+      dataType: value.DataType ?? 'String',
+    };
+  }
+  return out;
+}
+
+function queueName(url: string): string {
+  return url.slice(url.lastIndexOf('/') + 1);
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  return String(error);
+}

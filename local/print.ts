@@ -1,0 +1,237 @@
+/**
+ * LOCAL ONLY. What `npm start` prints: one ready block, then a readable line group for each
+ * ingest outcome and each invalidate report. Plain text, aligned; colour only when the stream is
+ * a terminal and NO_COLOR is unset. The formatters are pure (they return lines) so tests can
+ * read them without a terminal.
+ */
+import type { IngestOutcome } from '../functions/ingest/types.js';
+import type { InvalidateReport } from '../functions/invalidate/types.js';
+
+type Paint = (text: string) => string;
+
+export interface Palette {
+  readonly bold: Paint;
+  readonly dim: Paint;
+  readonly red: Paint;
+  readonly green: Paint;
+  readonly yellow: Paint;
+  readonly cyan: Paint;
+}
+
+const sgr =
+  (open: number, close: number): Paint =>
+  (text) =>
+    `\u001b[${open}m${text}\u001b[${close}m`;
+
+const plain: Paint = (text) => text;
+export const NO_COLOR_PALETTE: Palette = {
+  bold: plain,
+  dim: plain,
+  red: plain,
+  green: plain,
+  yellow: plain,
+  cyan: plain,
+};
+export const COLOR_PALETTE: Palette = {
+  bold: sgr(1, 22),
+  dim: sgr(2, 22),
+  red: sgr(31, 39),
+  green: sgr(32, 39),
+  yellow: sgr(33, 39),
+  cyan: sgr(36, 39),
+};
+
+/** https://no-color.org: any non-empty NO_COLOR turns colour off. */
+export function useColor(
+  stream: { isTTY?: boolean },
+  env: Record<string, string | undefined>,
+): boolean {
+  return Boolean(stream.isTTY) && !env.NO_COLOR;
+}
+
+const LABEL_WIDTH = 12;
+const INDENT = ' '.repeat(10);
+export const MAX_LISTED_PATHS = 5;
+
+function clock(date: Date): string {
+  return date.toTimeString().slice(0, 8);
+}
+
+/** `hh:mm:ss  label       text`, the label padded before it is painted so columns stay aligned. */
+function row(time: string, label: string, text: string, paintLabel: Paint = plain): string {
+  return `${time.padEnd(INDENT.length)}${paintLabel(label.padEnd(LABEL_WIDTH))}${text}`;
+}
+
+/** A continuation line under the text column. */
+function more(text: string): string {
+  return `${INDENT}${' '.repeat(LABEL_WIDTH)}${text}`;
+}
+
+function duration(seconds: number): string {
+  if (seconds % 86_400 === 0) return `${seconds / 86_400} d`;
+  if (seconds % 3_600 === 0) return `${seconds / 3_600} h`;
+  if (seconds % 60 === 0) return `${seconds / 60} min`;
+  return `${seconds} s`;
+}
+
+const REASONS: Record<string, string> = {
+  overwrite: 'overwrite: a previous version exists',
+  'new-object': 'new object: nothing cached yet',
+  'policy-all': 'INVALIDATE_ON=all',
+  'policy-none': 'INVALIDATE_ON=none',
+  'unversioned-bucket': 'bucket not versioned: every upload counts as an overwrite',
+  'object-gone': 'object gone before it was tagged',
+};
+
+/** First `max` items, then "… N more". */
+export function truncateList(items: readonly string[], max = MAX_LISTED_PATHS): string[] {
+  if (items.length <= max) return [...items];
+  return [...items.slice(0, max), `… ${items.length - max} more`];
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+function failure(p: Palette, time: string, what: string, error: string, field?: string): string[] {
+  // Errors often start with their field already ("body: is not JSON"): name it once.
+  const message = field && error.startsWith(`${field}: `) ? error.slice(field.length + 2) : error;
+  const named = field ? `field ${p.bold(field)}: ` : '';
+  return [p.red(row(time, 'FAILED', what)), more(p.red(`${named}${message}`))];
+}
+
+export function formatIngestOutcome(
+  outcome: IngestOutcome,
+  p: Palette,
+  now = new Date(),
+): string[] {
+  const time = clock(now);
+  if (outcome.status === 'skipped') {
+    return [p.dim(row(time, 'ingest', `skipped message ${outcome.messageId}: ${outcome.reason}`))];
+  }
+  if (outcome.status === 'failed') {
+    return failure(
+      p,
+      time,
+      `ingest, message ${outcome.messageId} (will be retried, then the DLQ)`,
+      outcome.error,
+      outcome.field,
+    );
+  }
+  const c = outcome.classification;
+  const tags = Object.entries(outcome.tags);
+  const ours = tags.filter(([k]) => k.startsWith('cdn:'));
+  const kept = tags.length - ours.length;
+  const decision =
+    outcome.invalidation === 'requested'
+      ? p.yellow(`invalidation requested (${REASONS[outcome.reason] ?? outcome.reason})`)
+      : p.dim(`no invalidation (${REASONS[outcome.reason] ?? outcome.reason})`);
+  const lines = [
+    row(time, 'ingest', p.bold(outcome.key), p.cyan),
+    more(`class ${p.bold(c.contentClass)}, cache ${c.cacheClass} (${duration(c.ttlSeconds)})`),
+    more(
+      `tags  ${ours.map(([k, v]) => `${k}=${v}`).join('  ') || '(none written)'}${kept ? p.dim(`  (+${kept} kept)`) : ''}`,
+    ),
+    more(decision),
+  ];
+  for (const warning of outcome.warnings) lines.push(more(p.yellow(`warning: ${warning}`)));
+  return lines;
+}
+
+export function formatInvalidateReport(
+  report: InvalidateReport,
+  p: Palette,
+  now = new Date(),
+): string[] {
+  const time = clock(now);
+  const lines: string[] = [];
+  for (const inv of report.invalidations) {
+    lines.push(
+      row(
+        time,
+        'invalidate',
+        `${p.bold(inv.distributionId)}  invalidation ${p.bold(inv.invalidationId)}  ` +
+          `${plural(inv.paths.length, 'path')}${inv.wildcards ? ` (${inv.wildcards} wildcard)` : ''} for ${plural(inv.requests, 'request')}`,
+        p.cyan,
+      ),
+    );
+    for (const path of truncateList(inv.paths)) lines.push(more(path));
+  }
+  if (report.deferred.length) {
+    const byReason = new Map<string, number>();
+    for (const d of report.deferred) byReason.set(d.reason, (byReason.get(d.reason) ?? 0) + 1);
+    lines.push(
+      p.yellow(
+        row(
+          time,
+          'deferred',
+          `${plural(report.deferred.length, 'request')}, back through SQS after the visibility timeout`,
+        ),
+      ),
+    );
+    for (const [reason, n] of byReason) lines.push(more(p.yellow(`${n} × ${reason}`)));
+  }
+  for (const r of report.rejected) {
+    lines.push(
+      ...failure(
+        p,
+        time,
+        `invalidate, message ${r.messageId} (will be retried, then the DLQ)`,
+        r.error,
+        r.field,
+      ),
+    );
+  }
+  if (report.unserved && !report.invalidations.length) {
+    lines.push(
+      p.dim(
+        row(
+          time,
+          'invalidate',
+          `${plural(report.unserved, 'request')} for keys no distribution serves`,
+        ),
+      ),
+    );
+  }
+  return lines;
+}
+
+export interface ReadyInfo {
+  readonly readyMs: number;
+  readonly endpoint: string;
+  readonly emulatorOwned: boolean;
+  readonly stage: string;
+  readonly region: string;
+  readonly bucket: string;
+  readonly distributionId: string;
+  readonly distributionDomain: string;
+  readonly ingestQueue: string;
+  readonly invalidateQueue: string;
+  readonly invalidateWindowMs: number;
+}
+
+/** The example a user can paste into another terminal. */
+export function exampleCommand(endpoint: string, bucket: string): string {
+  return (
+    `AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test aws --endpoint-url ${endpoint} ` +
+    `s3 cp "clip final.mp4" "s3://${bucket}/videos/clip final.mp4"`
+  );
+}
+
+export function formatReady(info: ReadyInfo, p: Palette): string[] {
+  const line = (label: string, text: string) => `  ${label.padEnd(LABEL_WIDTH + 2)}${text}`;
+  return [
+    p.green(p.bold(`cdn-pipeline (${info.stage}) ready in ${info.readyMs} ms`)),
+    line(
+      'endpoint',
+      `${info.endpoint}  ${p.dim(info.emulatorOwned ? '(moto, started here)' : '(moto, reused)')}`,
+    ),
+    line('region', info.region),
+    line('bucket', info.bucket),
+    line('distribution', `${info.distributionId}  ${info.distributionDomain}`),
+    line('pollers', `${info.ingestQueue} → ingest`),
+    line('', `${info.invalidateQueue} → invalidate (window ${info.invalidateWindowMs / 1000} s)`),
+    line('try', exampleCommand(info.endpoint, info.bucket)),
+    line('stop', 'Ctrl-C'),
+  ];
+}

@@ -1,0 +1,185 @@
+/**
+ * `npm start` the way a user runs it: the local runner as a child process, uploads with the real
+ * awscli (a key with a space, a multipart upload, an overwrite), the readable output checked,
+ * then SIGTERM: exit 0 and no emulator left behind.
+ */
+import { GetInvalidationCommand } from '@aws-sdk/client-cloudfront';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort, isEmulatorUp } from '../../local/emulator.js';
+import { createClients } from '../../shared/clients.js';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const BUCKET = 'cdn-pipeline-local-content';
+const KEY = 'videos/clip final.mp4';
+const BIG_KEY = 'videos/big reel.mov';
+
+let child: ChildProcess;
+let exited: Promise<number | null>;
+let port: number;
+let endpoint: string;
+let stdout = '';
+let stderr = '';
+let workdir: string;
+
+async function waitFor(pattern: RegExp, timeoutMs: number): Promise<RegExpMatchArray> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const match = stdout.match(pattern);
+    if (match) return match;
+    if (child.exitCode !== null) {
+      throw new Error(
+        `npm start exited (${child.exitCode}) before ${pattern}\n${stdout}\n${stderr}`,
+      );
+    }
+    if (Date.now() > deadline) {
+      throw new Error(
+        `no ${pattern} within ${timeoutMs} ms\nstdout:\n${stdout}\nstderr:\n${stderr}`,
+      );
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** The awscli a user already has, isolated from this machine's AWS config. */
+function aws(...args: string[]): string {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    AWS_ACCESS_KEY_ID: 'test',
+    AWS_SECRET_ACCESS_KEY: 'test',
+    AWS_DEFAULT_REGION: 'us-east-1',
+    AWS_CONFIG_FILE: join(workdir, 'aws-config'),
+    AWS_SHARED_CREDENTIALS_FILE: join(workdir, 'no-credentials'),
+  };
+  for (const name of ['AWS_ENDPOINT_URL', 'AWS_PROFILE', 'AWS_SESSION_TOKEN']) delete env[name];
+  const result = spawnSync('aws', ['--endpoint-url', endpoint, ...args], {
+    cwd: workdir,
+    encoding: 'utf8',
+    timeout: 60_000,
+    env,
+  });
+  if (result.status !== 0) {
+    throw new Error(
+      `aws ${args.join(' ')} failed (${result.status}): ${result.stderr}${String(result.error ?? '')}`,
+    );
+  }
+  return result.stdout;
+}
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** The ingest block printed for `key`, up to its invalidation decision. */
+function ingestBlock(key: string, decision: 'invalidation requested' | 'no invalidation'): RegExp {
+  return new RegExp(`ingest\\s+${escape(key)}\\n(?:.*\\n){0,3}?\\s+${decision} \\(`);
+}
+
+beforeAll(async () => {
+  workdir = mkdtempSync(join(tmpdir(), 'cdn-pipeline-e2e-'));
+  writeFileSync(join(workdir, 'aws-config'), '[default]\nregion = us-east-1\n');
+  port = await freePort();
+  endpoint = `http://127.0.0.1:${port}`;
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
+  delete env.AWS_ENDPOINT_URL;
+  delete env.CDN_PIPELINE_LOCAL_PORT;
+  child = spawn(join(ROOT, 'node_modules/.bin/tsx'), ['local/start.ts', '--port', String(port)], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group, so cleanup after a failed test can reach every descendant.
+    detached: true,
+  });
+  exited = new Promise((r) => child.once('exit', (code) => r(code)));
+  child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+}, 60_000);
+
+afterAll(async () => {
+  if (child?.pid && child.exitCode === null) {
+    try {
+      process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+  if (workdir) rmSync(workdir, { recursive: true, force: true });
+});
+
+describe('npm start', () => {
+  let distributionId = '';
+
+  it('prints one ready block with the endpoint, bucket, distribution and an example command', async () => {
+    const ready = await waitFor(/ready in (\d+) ms[\s\S]*?\n {2}stop/, 60_000);
+    expect(Number(ready[1])).toBeGreaterThan(0);
+    expect(stdout).toContain(`endpoint      ${endpoint}`);
+    expect(stdout).toContain(`bucket        ${BUCKET}`);
+    expect(stdout).toContain(
+      `aws --endpoint-url ${endpoint} s3 cp "clip final.mp4" "s3://${BUCKET}/${KEY}"`,
+    );
+    const distribution = stdout.match(/distribution {2}(\S+) {2}(\S+\.cloudfront\.net)/);
+    expect(distribution).not.toBeNull();
+    distributionId = distribution![1]!;
+    expect(stdout.match(/ready in/g)).toHaveLength(1);
+  }, 60_000);
+
+  it('shows an upload with its content class and tags, and no invalidation for a new object', async () => {
+    writeFileSync(join(workdir, 'clip final.mp4'), Buffer.alloc(64 * 1024, 1));
+    aws('s3', 'cp', 'clip final.mp4', `s3://${BUCKET}/${KEY}`);
+    await waitFor(ingestBlock(KEY, 'no invalidation'), 20_000);
+    const block = stdout.slice(stdout.lastIndexOf(`ingest      ${KEY}`));
+    expect(block).toMatch(/class video, cache video \(7 d\)/);
+    expect(block).toMatch(/tags .*cdn:class=video/);
+    expect(block).toMatch(/tags .*cdn:cache=video/);
+  }, 40_000);
+
+  it('handles a multipart upload from the awscli', async () => {
+    writeFileSync(join(workdir, 'big reel.mov'), Buffer.alloc(9 * 1024 * 1024, 2));
+    aws('s3', 'cp', 'big reel.mov', `s3://${BUCKET}/${BIG_KEY}`);
+    const head = JSON.parse(aws('s3api', 'head-object', '--bucket', BUCKET, '--key', BIG_KEY)) as {
+      ETag: string;
+    };
+    // A multipart ETag ends in "-<number of parts>".
+    expect(head.ETag).toMatch(/-\d+"?$/);
+    await waitFor(ingestBlock(BIG_KEY, 'no invalidation'), 20_000);
+  }, 60_000);
+
+  it('invalidates the encoded path after an overwrite', async () => {
+    writeFileSync(join(workdir, 'clip final.mp4'), Buffer.alloc(64 * 1024, 3));
+    aws('s3', 'cp', 'clip final.mp4', `s3://${BUCKET}/${KEY}`);
+    await waitFor(ingestBlock(KEY, 'invalidation requested'), 20_000);
+    const line = await waitFor(
+      new RegExp(
+        `invalidate\\s+${escape(distributionId)}\\s+invalidation\\s+(\\S+)[^\\n]*\\n(?:\\s+\\S+\\n)*?\\s+/videos/clip%20final\\.mp4\\n`,
+      ),
+      20_000,
+    );
+    const invalidationId = line[1]!;
+    const cloudfront = createClients({
+      endpoint,
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    }).cloudfront;
+    const got = await cloudfront.send(
+      new GetInvalidationCommand({ DistributionId: distributionId, Id: invalidationId }),
+    );
+    expect(got.Invalidation?.InvalidationBatch?.Paths?.Items).toContain('/videos/clip%20final.mp4');
+  }, 60_000);
+
+  it('stops on SIGTERM: exit code 0, emulator gone, no process left', async () => {
+    child.kill('SIGTERM');
+    const code = await Promise.race([
+      exited,
+      new Promise((r) => setTimeout(() => r('timeout'), 20_000)),
+    ]);
+    expect(code).toBe(0);
+    expect(await isEmulatorUp(endpoint)).toBe(false);
+    const ps = spawnSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).stdout;
+    const leftovers = ps
+      .split('\n')
+      .filter((l) => l.includes(`-p ${port}`) || l.includes(`--port ${port}`));
+    expect(leftovers).toEqual([]);
+  }, 30_000);
+});
