@@ -223,7 +223,7 @@ function managedPolicies(): Pick<
       ),
     ]),
     responseHeadersPolicies: new Map([
-      managed('67f7725c-6f97-4210-82d7-5512b31e9d03', {
+      managed<ResponseHeadersPolicyConfig>('67f7725c-6f97-4210-82d7-5512b31e9d03', {
         Name: 'Managed-SecurityHeadersPolicy',
         Comment: 'Adds a set of security headers to every response',
         SecurityHeadersConfig: {
@@ -239,7 +239,7 @@ function managedPolicies(): Pick<
           XSSProtection: { Override: false, Protection: true, ModeBlock: true },
         },
       } satisfies ResponseHeadersPolicyConfig),
-      managed('60669652-455b-4ae9-85a4-c4c02393f86c', {
+      managed<ResponseHeadersPolicyConfig>('60669652-455b-4ae9-85a4-c4c02393f86c', {
         Name: 'Managed-SimpleCORS',
         Comment: 'Allows all origins for simple CORS requests',
         CorsConfig: {
@@ -483,7 +483,7 @@ export function installCloudFrontShim(client: CloudFrontClient): void {
 
   client.middlewareStack.add(
     (next, context) => async (args) => {
-      const command = context.commandName ?? '';
+      const command = (context.commandName ?? '').replace(/Command$/, '');
       const input = args.input as Record<string, unknown>;
       const answer = handlers[command];
       if (answer) {

@@ -46,7 +46,14 @@ export function createClients(options: ClientFactoryOptions = {}): AwsClients {
       // Path-style addressing: a local endpoint has no per-bucket host names.
       return lazy(
         's3',
-        () => new S3Client({ ...common, region, forcePathStyle: Boolean(endpoint) }),
+        () =>
+          new S3Client({
+            ...common,
+            region,
+            forcePathStyle: Boolean(endpoint),
+            // Provisioning reads and writes policies of buckets in any region.
+            followRegionRedirects: true,
+          }),
       );
     },
     get sqs() {

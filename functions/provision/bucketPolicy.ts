@@ -1,0 +1,152 @@
+/**
+ * The bucket-policy statement that lets one distribution read the bucket through OAC, merged into
+ * whatever policy the bucket already has: one statement per distribution (`Sid: cdnp-<id>`),
+ * added or replaced, every other statement kept as it is. The statement is never public: its
+ * principal is the CloudFront service, limited by `AWS:SourceArn` to this distribution.
+ */
+import { GetBucketPolicyCommand, PutBucketPolicyCommand, type S3Client } from '@aws-sdk/client-s3';
+import { awsErrorName } from './errors.js';
+import type { BucketPolicyInput, BucketPolicyResult } from './types.js';
+
+export const STATEMENT_SID_PREFIX = 'cdnp-';
+
+interface PolicyStatement {
+  Sid?: string;
+  Effect?: string;
+  Principal?: unknown;
+  [key: string]: unknown;
+}
+
+interface PolicyDocument {
+  Version?: string;
+  Id?: string;
+  Statement?: PolicyStatement | PolicyStatement[];
+  [key: string]: unknown;
+}
+
+/**
+ * A distribution ARN as AWS formats it, `arn:<partition>:cloudfront::<account>:distribution/<id>`,
+ * from what the API returned (the emulator's `arn:aws:cloudfront:<account>:distribution/<id>`
+ * lacks the empty region). The condition must match what CloudFront signs with.
+ */
+export function normaliseDistributionArn(arn: string): {
+  arn: string;
+  partition: string;
+  account: string;
+  distributionId: string;
+} {
+  const match =
+    /^arn:(aws[a-z-]*):cloudfront:(?:[a-z0-9-]*:)?(\d{12}):distribution\/([A-Z0-9]+)$/.exec(arn);
+  if (!match) {
+    throw new Error(`not a CloudFront distribution ARN: ${JSON.stringify(arn)}`);
+  }
+  const [, partition, account, distributionId] = match as unknown as [
+    string,
+    string,
+    string,
+    string,
+  ];
+  return {
+    arn: `arn:${partition}:cloudfront::${account}:distribution/${distributionId}`,
+    partition,
+    account,
+    distributionId,
+  };
+}
+
+/** The statement granting this distribution read access. */
+export function distributionStatement(bucket: string, distributionArn: string): PolicyStatement {
+  const { arn, partition, distributionId } = normaliseDistributionArn(distributionArn);
+  return {
+    Sid: `${STATEMENT_SID_PREFIX}${distributionId}`,
+    Effect: 'Allow',
+    Principal: { Service: 'cloudfront.amazonaws.com' },
+    Action: 's3:GetObject',
+    Resource: `arn:${partition}:s3:::${bucket}/*`,
+    Condition: { StringEquals: { 'AWS:SourceArn': arn } },
+  };
+}
+
+function isEveryone(principal: unknown): boolean {
+  if (principal === '*') return true;
+  if (principal && typeof principal === 'object' && 'AWS' in principal) {
+    const aws = (principal as { AWS: unknown }).AWS;
+    return aws === '*' || (Array.isArray(aws) && aws.includes('*'));
+  }
+  return false;
+}
+
+/** Allow statements open to anyone with no condition: what makes a bucket public. */
+export function publicStatements(statements: readonly PolicyStatement[]): string[] {
+  return statements
+    .map((s, i) => ({ s, i }))
+    .filter(({ s }) => s.Effect === 'Allow' && isEveryone(s.Principal) && !s.Condition)
+    .map(({ s, i }) => s.Sid ?? `#${i}`);
+}
+
+/** JSON with object keys sorted, so that key order never counts as a change. */
+function stable(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
+  );
+}
+
+/**
+ * Pure merge: the policy with this distribution's statement added or replaced. `existing` is the
+ * bucket's policy JSON, or undefined when it has none. `changed` is false when the statement was
+ * already there, exactly.
+ */
+export function mergeBucketPolicy(
+  existing: string | undefined,
+  bucket: string,
+  distributionArn: string,
+): { policy: string; changed: boolean; sid: string; publicStatements: string[] } {
+  const statement = distributionStatement(bucket, distributionArn);
+  const sid = statement.Sid!;
+  const document: PolicyDocument = existing ? (JSON.parse(existing) as PolicyDocument) : {};
+  const statements = document.Statement
+    ? Array.isArray(document.Statement)
+      ? document.Statement
+      : [document.Statement]
+    : [];
+  const open = publicStatements(statements);
+  const index = statements.findIndex((s) => s.Sid === sid);
+  if (index >= 0 && stable(statements[index]) === stable(statement)) {
+    return { policy: existing!, changed: false, sid, publicStatements: open };
+  }
+  const merged =
+    index >= 0
+      ? statements.map((s, i) => (i === index ? statement : s))
+      : [...statements, statement];
+  const policy = JSON.stringify({
+    ...document,
+    Version: document.Version ?? '2012-10-17',
+    Statement: merged,
+  });
+  return { policy, changed: true, sid, publicStatements: open };
+}
+
+export async function ensureBucketPolicy(
+  deps: { s3: S3Client; warn?: (message: string, detail: Record<string, unknown>) => void },
+  input: BucketPolicyInput,
+): Promise<BucketPolicyResult> {
+  let existing: string | undefined;
+  try {
+    existing = (await deps.s3.send(new GetBucketPolicyCommand({ Bucket: input.bucket }))).Policy;
+  } catch (error) {
+    if (awsErrorName(error) !== 'NoSuchBucketPolicy') throw error;
+  }
+  const merged = mergeBucketPolicy(existing, input.bucket, input.distributionArn);
+  if (merged.publicStatements.length > 0) {
+    deps.warn?.(
+      'the bucket policy already allows everyone to read; CloudFront-only access is not enforced until these statements are removed (or Block Public Access is on)',
+      { bucket: input.bucket, statements: merged.publicStatements },
+    );
+  }
+  if (merged.changed) {
+    await deps.s3.send(new PutBucketPolicyCommand({ Bucket: input.bucket, Policy: merged.policy }));
+  }
+  return { changed: merged.changed, sid: merged.sid, publicStatements: merged.publicStatements };
+}

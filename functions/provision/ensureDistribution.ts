@@ -1,0 +1,252 @@
+/**
+ * Ensure the spec's distribution, idempotently:
+ *
+ * 1. find the managed one: ListDistributions, then the tags `cdn-pipeline:bucket` and
+ *    `cdn-pipeline:name` of each candidate (on AWS, summaries carry their origins, so only
+ *    distributions reading the bucket are asked for their tags);
+ * 2. absent: CreateDistributionWithTags with the spec's deterministic CallerReference. If
+ *    CloudFront answers `DistributionAlreadyExists` (an earlier run created it and lost its tags,
+ *    or crashed before it could be found), find it by CallerReference and carry on as present;
+ * 3. present: put back missing tags, GetDistributionConfig, and when `configDiff` reports fields
+ *    that differ, UpdateDistribution with the merged config and `IfMatch` = the ETag. A
+ *    `PreconditionFailed` (someone changed it in between) re-reads and retries once.
+ *
+ * The ARN is always the one the API returns (the emulator's has no `::`).
+ */
+import {
+  CreateDistributionWithTagsCommand,
+  GetDistributionConfigCommand,
+  ListTagsForResourceCommand,
+  paginateListDistributions,
+  TagResourceCommand,
+  UpdateDistributionCommand,
+  type CloudFrontClient,
+  type Distribution,
+  type DistributionConfig,
+  type DistributionSummary,
+  type Tag,
+} from '@aws-sdk/client-cloudfront';
+import { bucketFromOriginDomain } from '../../shared/distributions.js';
+import {
+  configDiff,
+  managedTags,
+  MANAGED_TAG_KEYS,
+  mergeForUpdate,
+  toDistributionConfig,
+} from '../../shared/provision/distributionConfig.js';
+import type { DistributionSpec } from '../../shared/provision/spec.js';
+import { awsErrorName, DistributionConflict } from './errors.js';
+import type { DistributionResult, EnsureDistributionInput } from './types.js';
+
+export type Warn = (message: string, detail: Record<string, unknown>) => void;
+
+export interface EnsureDistributionDeps {
+  readonly cloudfront: CloudFrontClient;
+  /** Told about oddities worth a log line (fields CloudFront did not keep, duplicate tags). */
+  readonly warn?: Warn;
+}
+
+interface Found {
+  readonly id: string;
+  readonly arn: string;
+  readonly domainName: string;
+  readonly status: string;
+  /** Undefined when not read yet. */
+  readonly tags?: Tag[];
+}
+
+const STALE_ETAG = new Set(['PreconditionFailed', 'InvalidIfMatchVersion']);
+
+function summaryOf(s: DistributionSummary | Distribution): Found {
+  return { id: s.Id!, arn: s.ARN!, domainName: s.DomainName!, status: s.Status ?? 'Unknown' };
+}
+
+/** False only when the summary lists its origins and none reads the bucket (AWS's do). */
+function mayServe(summary: DistributionSummary, bucket: string): boolean {
+  const origins = summary.Origins?.Items;
+  if (!origins) return true;
+  return origins.some((o) => o.DomainName && bucketFromOriginDomain(o.DomainName) === bucket);
+}
+
+async function tagsOf(cloudfront: CloudFrontClient, arn: string): Promise<Tag[]> {
+  const out = await cloudfront.send(new ListTagsForResourceCommand({ Resource: arn }));
+  return out.Tags?.Items ?? [];
+}
+
+/** The distribution tagged as this spec's (bucket and name), if any. */
+export async function findManagedDistribution(
+  cloudfront: CloudFrontClient,
+  spec: Pick<DistributionSpec, 'bucket' | 'name'>,
+  warn?: Warn,
+): Promise<Found | undefined> {
+  const matches: Found[] = [];
+  for await (const page of paginateListDistributions({ client: cloudfront }, {})) {
+    for (const summary of page.DistributionList?.Items ?? []) {
+      if (!summary.ARN || !mayServe(summary, spec.bucket)) continue;
+      const tags = await tagsOf(cloudfront, summary.ARN);
+      const value = (key: string) => tags.find((t) => t.Key === key)?.Value;
+      if (
+        value(MANAGED_TAG_KEYS.bucket) === spec.bucket &&
+        value(MANAGED_TAG_KEYS.name) === spec.name
+      ) {
+        matches.push({ ...summaryOf(summary), tags });
+      }
+    }
+  }
+  if (matches.length > 1) {
+    warn?.('several distributions carry this spec’s tags; using the first', {
+      bucket: spec.bucket,
+      name: spec.name,
+      distributionIds: matches.map((m) => m.id),
+    });
+  }
+  return matches[0];
+}
+
+/** The distribution created with `callerReference` (one GetDistributionConfig per candidate). */
+export async function findByCallerReference(
+  cloudfront: CloudFrontClient,
+  callerReference: string,
+): Promise<Found | undefined> {
+  for await (const page of paginateListDistributions({ client: cloudfront }, {})) {
+    for (const summary of page.DistributionList?.Items ?? []) {
+      const out = await cloudfront.send(new GetDistributionConfigCommand({ Id: summary.Id }));
+      if (out.DistributionConfig?.CallerReference === callerReference) return summaryOf(summary);
+    }
+  }
+  return undefined;
+}
+
+/** Tags to add so that every managed and user tag is present with its value (others are kept). */
+export function missingTags(current: readonly Tag[], wanted: readonly Tag[]): Tag[] {
+  const have = new Map(current.map((t) => [t.Key, t.Value ?? '']));
+  return wanted.filter((t) => have.get(t.Key) !== (t.Value ?? ''));
+}
+
+function conflict(error: unknown, spec: DistributionSpec): never {
+  const name = awsErrorName(error);
+  const message = (error as Error).message;
+  if (name === 'CNAMEAlreadyExists') {
+    throw new DistributionConflict(
+      `CNAMEAlreadyExists: one of the aliases ${spec.aliases.join(', ')} is already used by another CloudFront distribution (${message}). Remove it from that distribution, or from spec.aliases, then run provision again`,
+      { cause: error },
+    );
+  }
+  throw error;
+}
+
+async function create(
+  deps: EnsureDistributionDeps,
+  desired: DistributionConfig,
+  tags: Tag[],
+  spec: DistributionSpec,
+): Promise<Found | 'exists'> {
+  try {
+    const out = await deps.cloudfront.send(
+      new CreateDistributionWithTagsCommand({
+        DistributionConfigWithTags: { DistributionConfig: desired, Tags: { Items: tags } },
+      }),
+    );
+    return summaryOf(out.Distribution!);
+  } catch (error) {
+    if (awsErrorName(error) === 'DistributionAlreadyExists') return 'exists';
+    return conflict(error, spec);
+  }
+}
+
+/** Brings a found distribution to the desired config; at most one retry on a stale ETag. */
+async function update(
+  deps: EnsureDistributionDeps,
+  found: Found,
+  desired: DistributionConfig,
+  spec: DistributionSpec,
+): Promise<{ found: Found; changes: string[] }> {
+  for (let attempt = 1; ; attempt++) {
+    const current = await deps.cloudfront.send(new GetDistributionConfigCommand({ Id: found.id }));
+    if (!current.DistributionConfig)
+      throw new Error(`GetDistributionConfig ${found.id}: no config`);
+    const changes = configDiff(current.DistributionConfig, desired);
+    if (changes.length === 0) return { found, changes };
+    try {
+      const out = await deps.cloudfront.send(
+        new UpdateDistributionCommand({
+          Id: found.id,
+          IfMatch: current.ETag,
+          DistributionConfig: mergeForUpdate(current.DistributionConfig, desired),
+        }),
+      );
+      const after = out.Distribution!;
+      const kept = after.DistributionConfig ? configDiff(after.DistributionConfig, desired) : [];
+      if (kept.length > 0) {
+        // CloudFront (or the emulator) did not keep what we sent: the next run would update again.
+        deps.warn?.('the updated distribution still differs from the spec', {
+          distributionId: found.id,
+          fields: kept,
+        });
+      }
+      return { found: { ...summaryOf(after), arn: after.ARN ?? found.arn }, changes };
+    } catch (error) {
+      if (!STALE_ETAG.has(awsErrorName(error))) return conflict(error, spec);
+      if (attempt >= 2) {
+        throw new DistributionConflict(
+          `${awsErrorName(error)}: distribution ${found.id} changed twice while provision was updating it; run provision again when no one else is editing it`,
+          { cause: error },
+        );
+      }
+    }
+  }
+}
+
+export async function ensureDistribution(
+  deps: EnsureDistributionDeps,
+  input: EnsureDistributionInput,
+): Promise<DistributionResult> {
+  const { spec, callerReference } = input;
+  const desired = toDistributionConfig(spec, {
+    callerReference,
+    originAccessControlId: input.oac.originAccessControlId,
+    cachePolicyIds: input.policies.cachePolicyIds,
+    responseHeadersPolicyId: input.policies.responseHeadersPolicyId,
+    originRequestPolicyId: input.policies.originRequestPolicyId,
+  });
+  const tags = managedTags(spec, input.stage || undefined);
+
+  let found = await findManagedDistribution(deps.cloudfront, spec, deps.warn);
+  if (!found) {
+    const created = await create(deps, desired, tags, spec);
+    if (created !== 'exists') {
+      return {
+        distributionId: created.id,
+        arn: created.arn,
+        domainName: created.domainName,
+        status: created.status,
+        action: 'created',
+        changes: [],
+      };
+    }
+    found = await findByCallerReference(deps.cloudfront, callerReference);
+    if (!found) {
+      throw new DistributionConflict(
+        `DistributionAlreadyExists: CloudFront says a distribution with CallerReference ${callerReference} exists, but none is listed; it may be being deleted. Try again in a few minutes`,
+      );
+    }
+  }
+
+  const addTags = missingTags(found.tags ?? (await tagsOf(deps.cloudfront, found.arn)), tags);
+  if (addTags.length > 0) {
+    await deps.cloudfront.send(
+      new TagResourceCommand({ Resource: found.arn, Tags: { Items: addTags } }),
+    );
+  }
+  const updated = await update(deps, found, desired, spec);
+  const changes = [...updated.changes, ...(addTags.length > 0 ? ['Tags'] : [])];
+  const f = updated.found;
+  return {
+    distributionId: f.id,
+    arn: f.arn,
+    domainName: f.domainName,
+    status: f.status,
+    action: changes.length > 0 ? 'updated' : 'unchanged',
+    changes,
+  };
+}
