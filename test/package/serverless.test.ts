@@ -20,7 +20,9 @@ import {
   slsPackage,
   target,
   type Cfn,
+  type CfnObject,
   type IamStatement,
+  type Loose,
   type Packaged,
 } from './template.js';
 import { zipEntries, zipRead } from './zip.js';
@@ -57,8 +59,92 @@ const FUNCTIONS = {
 type FunctionName = keyof typeof FUNCTIONS;
 const NAMES = Object.keys(FUNCTIONS) as FunctionName[];
 
-/** Actions AWS only allows on `"Resource": "*"`. */
-const STAR_ONLY_ACTIONS = ['cloudfront:ListDistributions'];
+/**
+ * The provisioning functions (handler `functions/provision/handler.<export>`), each with exactly
+ * the actions it calls, besides its log stream.
+ */
+const PROVISION = {
+  provisionValidate: {
+    export: 'validate',
+    actions: ['s3:ListBucket'],
+  },
+  provisionEnsureOriginAccessControl: {
+    export: 'ensureOriginAccessControl',
+    actions: ['cloudfront:CreateOriginAccessControl', 'cloudfront:ListOriginAccessControls'],
+  },
+  provisionEnsurePolicies: {
+    export: 'ensurePolicies',
+    actions: [
+      'cloudfront:CreateCachePolicy',
+      'cloudfront:CreateResponseHeadersPolicy',
+      'cloudfront:GetCachePolicyConfig',
+      'cloudfront:GetResponseHeadersPolicyConfig',
+      'cloudfront:ListCachePolicies',
+      'cloudfront:ListResponseHeadersPolicies',
+      'cloudfront:UpdateCachePolicy',
+      'cloudfront:UpdateResponseHeadersPolicy',
+    ],
+  },
+  provisionEnsureDistribution: {
+    export: 'ensureDistribution',
+    actions: [
+      'cloudfront:CreateDistribution',
+      'cloudfront:GetDistributionConfig',
+      'cloudfront:ListDistributions',
+      'cloudfront:ListTagsForResource',
+      'cloudfront:TagResource',
+      'cloudfront:UpdateDistribution',
+      's3:GetBucketAcl',
+      's3:PutBucketAcl',
+    ],
+  },
+  provisionMergeBucketPolicy: {
+    export: 'mergeBucketPolicy',
+    actions: ['s3:GetBucketPolicy', 's3:PutBucketPolicy'],
+  },
+  provisionEnsureMonitoring: {
+    export: 'ensureMonitoring',
+    actions: [
+      'cloudfront:CreateMonitoringSubscription',
+      'cloudfront:DeleteMonitoringSubscription',
+      'cloudfront:GetMonitoringSubscription',
+    ],
+  },
+  provisionCheckDeployment: {
+    export: 'checkDeployment',
+    actions: ['cloudfront:GetDistribution'],
+  },
+  provisionNotify: {
+    export: 'notify',
+    actions: ['sns:Publish'],
+  },
+} as const;
+type ProvisionName = keyof typeof PROVISION;
+const PROVISION_NAMES = Object.keys(PROVISION) as ProvisionName[];
+/** `provisionEnsureDistribution` → `ProvisionEnsureDistribution` (serverless's logical-id stem). */
+const stem = (name: string) => name.charAt(0).toUpperCase() + name.slice(1);
+const provisionFunctionId = (name: ProvisionName) => `${stem(name)}LambdaFunction`;
+const provisionRoleId = (name: ProvisionName) => `${stem(name)}IamRoleLambdaExecution`;
+const STATE_MACHINE_ID = 'ProvisionStateMachine';
+
+/**
+ * Actions AWS only allows on `"Resource": "*"` (Service Authorization Reference, Amazon
+ * CloudFront: no resource type is listed for them), with the reason.
+ */
+const STAR_ONLY: Record<string, string> = {
+  'cloudfront:ListDistributions': 'a List action over the account',
+  'cloudfront:ListOriginAccessControls': 'a List action over the account',
+  'cloudfront:ListCachePolicies': 'a List action over the account',
+  'cloudfront:ListResponseHeadersPolicies': 'a List action over the account',
+  'cloudfront:CreateOriginAccessControl': 'creates a resource that has no ARN yet',
+  'cloudfront:CreateCachePolicy': 'creates a resource that has no ARN yet',
+  'cloudfront:CreateResponseHeadersPolicy': 'creates a resource that has no ARN yet',
+  'cloudfront:CreateDistribution': 'creates a resource that has no ARN yet',
+  'cloudfront:GetMonitoringSubscription': 'no resource type listed for monitoring subscriptions',
+  'cloudfront:CreateMonitoringSubscription': 'no resource type listed for monitoring subscriptions',
+  'cloudfront:DeleteMonitoringSubscription': 'no resource type listed for monitoring subscriptions',
+};
+const STAR_ONLY_ACTIONS = Object.keys(STAR_ONLY);
 
 let base: Packaged;
 let withParams: Packaged;
@@ -73,6 +159,8 @@ beforeAll(async () => {
     'invalidateBatchSize=500',
     '--param',
     'invalidateBatchWindow=30',
+    '--param',
+    'provisionBuckets=media-*',
   ]);
   console.log(
     `sls package: ${base.seconds.toFixed(1)} s (defaults), ${withParams.seconds.toFixed(1)} s (--param)`,
@@ -98,12 +186,15 @@ function mappingFor(template: Packaged['template'], fn: FunctionName) {
 }
 
 describe('functions', () => {
-  it('are exactly ingest and invalidate, on nodejs22.x and arm64, with stage-scoped names', () => {
+  it('are ingest, invalidate and the eight provisioning tasks, on nodejs22.x and arm64, with stage-scoped names', () => {
     const functions = resourcesOfType(t(), 'AWS::Lambda::Function');
-    expect(functions.map(([id]) => id).sort()).toEqual([
-      'IngestLambdaFunction',
-      'InvalidateLambdaFunction',
-    ]);
+    expect(functions.map(([id]) => id).sort()).toEqual(
+      [
+        'IngestLambdaFunction',
+        'InvalidateLambdaFunction',
+        ...PROVISION_NAMES.map(provisionFunctionId),
+      ].sort(),
+    );
     for (const [id, fn] of functions) {
       expect(fn.Properties?.Runtime, id).toBe('nodejs22.x');
       expect(fn.Properties?.Architectures, id).toEqual(['arm64']);
@@ -487,6 +578,72 @@ describe('IAM', () => {
     ]);
   });
 
+  it.each(PROVISION_NAMES)('gives %s exactly what it calls', (name) => {
+    const role = provisionRoleId(name);
+    expect(actionsOf(role).sort()).toEqual(
+      [
+        'logs:CreateLogGroup',
+        'logs:CreateLogStream',
+        'logs:PutLogEvents',
+        ...PROVISION[name].actions,
+      ].sort(),
+    );
+  });
+
+  it('scopes the provisioning CloudFront grants to resource ARNs wherever AWS allows it', () => {
+    const cf = 'arn:${AWS::Partition}:cloudfront::${AWS::AccountId}';
+    const scope: Record<string, string> = {
+      'cloudfront:GetCachePolicyConfig': `${cf}:cache-policy/*`,
+      'cloudfront:UpdateCachePolicy': `${cf}:cache-policy/*`,
+      'cloudfront:GetResponseHeadersPolicyConfig': `${cf}:response-headers-policy/*`,
+      'cloudfront:UpdateResponseHeadersPolicy': `${cf}:response-headers-policy/*`,
+      'cloudfront:ListTagsForResource': `${cf}:distribution/*`,
+      'cloudfront:TagResource': `${cf}:distribution/*`,
+      'cloudfront:GetDistributionConfig': `${cf}:distribution/*`,
+      'cloudfront:UpdateDistribution': `${cf}:distribution/*`,
+      'cloudfront:GetDistribution': `${cf}:distribution/*`,
+    };
+    for (const name of PROVISION_NAMES) {
+      for (const action of PROVISION[name].actions) {
+        if (!action.startsWith('cloudfront:')) continue;
+        const statements = grants(provisionRoleId(name), action);
+        expect(statements, `${name} ${action}`).toHaveLength(1);
+        const expected = STAR_ONLY_ACTIONS.includes(action) ? '*' : { 'Fn::Sub': scope[action] };
+        expect(statements[0]!.Resource, `${name} ${action}`).toEqual(expected);
+      }
+    }
+  });
+
+  it('scopes the provisioning S3 grants to the provisionBuckets / provisionLogBuckets params', () => {
+    const bucketName = props(t(), 'ContentBucket').BucketName['Fn::Sub'] as string;
+    const s3 = (bucket: string) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:s3:::${bucket}` });
+    const cases: [Packaged['template'], string, string][] = [
+      [base.template, bucketName, `${PREFIX}-logs-*`],
+      [withParams.template, 'media-*', `${PREFIX}-logs-*`],
+    ];
+    for (const [template, buckets, logBuckets] of cases) {
+      const statementsOf = (name: ProvisionName) =>
+        roleStatements(template, provisionRoleId(name)).filter((st) =>
+          asArray(st.Action).some((a) => a.startsWith('s3:')),
+        );
+      for (const name of ['provisionValidate', 'provisionMergeBucketPolicy'] as const) {
+        for (const st of statementsOf(name)) expect(st.Resource, name).toEqual(s3(buckets));
+      }
+      for (const st of statementsOf('provisionEnsureDistribution')) {
+        expect(st.Resource).toEqual(s3(logBuckets));
+      }
+    }
+  });
+
+  it('lets notify publish to the alerts topic only', () => {
+    const publish = grants(provisionRoleId('provisionNotify'), 'sns:Publish');
+    expect(publish.map((st) => st.Resource)).toEqual([{ Ref: 'AlertsTopic' }]);
+    for (const roleId of roles()) {
+      if (roleId === provisionRoleId('provisionNotify')) continue;
+      expect(grants(roleId, 'sns:Publish'), roleId).toEqual([]);
+    }
+  });
+
   it('never lets a function write objects into the bucket it listens to (no recursion)', () => {
     const writes = ['s3:PutObject', 's3:CopyObject', 's3:RestoreObject', 's3:ReplicateObject'];
     for (const roleId of roles()) {
@@ -509,6 +666,115 @@ describe('IAM', () => {
         }
       }
     }
+  });
+});
+
+describe('provisioning functions', () => {
+  it.each(PROVISION_NAMES)(
+    'runs %s from functions/provision/handler.ts, 30 s and 256 MB, with its own role',
+    (name) => {
+      const fn = props(t(), provisionFunctionId(name));
+      expect(fn.Handler).toBe(`functions/provision/handler.${PROVISION[name].export}`);
+      expect(fn.Timeout).toBe(30);
+      expect(fn.MemorySize).toBe(256);
+      expect(fn.FunctionName).toBe(`${PREFIX}-${name}`);
+      expect(target(fn.Role)).toBe(provisionRoleId(name));
+      expect(fn.Environment.Variables).toMatchObject({
+        POWERTOOLS_SERVICE_NAME: `${PREFIX}-provision`,
+        NODE_OPTIONS: '--enable-source-maps',
+      });
+    },
+  );
+
+  it('gives notify the alerts topic, and no other function an SNS grant', () => {
+    const env = props(t(), provisionFunctionId('provisionNotify')).Environment.Variables;
+    expect(target(env.ALERTS_TOPIC_ARN)).toBe('AlertsTopic');
+  });
+
+  it("keeps the generated role names within IAM's 64 characters, with stage and region", () => {
+    for (const name of PROVISION_NAMES) {
+      const roleName = props(t(), provisionRoleId(name), 'AWS::IAM::Role').RoleName as string;
+      expect(roleName.length, roleName).toBeLessThanOrEqual(64);
+      expect(roleName).toMatch(new RegExp(`^${PREFIX}-us-east-1-prov-`));
+    }
+  });
+});
+
+describe('provision state machine', () => {
+  const machine = () => props(t(), STATE_MACHINE_ID, 'AWS::StepFunctions::StateMachine');
+  /** The definition as deployed: the Fn::Sub template and its variables. */
+  const definition = () => {
+    const [template, vars] = machine().DefinitionString['Fn::Sub'] as [string, Record<string, Cfn>];
+    return { asl: JSON.parse(template) as { States: Record<string, Loose> }, vars };
+  };
+
+  it('is a Standard workflow with a stage-scoped name', () => {
+    expect(machine().StateMachineName).toBe(`${PREFIX}-provision`);
+    expect(machine().StateMachineType).toBe('STANDARD');
+  });
+
+  it('resolves every Task to one of the eight provisioning functions by Fn::GetAtt', () => {
+    const { asl, vars } = definition();
+    const targets = new Set<string>();
+    for (const [name, state] of Object.entries(asl.States)) {
+      if (state.Type !== 'Task') continue;
+      const placeholder = /^\$\{([^}]+)\}$/.exec(state.Resource as string);
+      expect(placeholder, `${name}: Resource ${state.Resource}`).not.toBeNull();
+      const value = vars[placeholder![1]!] as CfnObject;
+      expect(value['Fn::GetAtt'], name).toBeDefined();
+      targets.add(target(value)!);
+    }
+    expect([...targets].sort()).toEqual(PROVISION_NAMES.map(provisionFunctionId).sort());
+    for (const id of targets) resource(t(), id, 'AWS::Lambda::Function');
+  });
+
+  it('lets its role do nothing but invoke the eight functions', () => {
+    expect(target(machine().RoleArn)).toBe(`${STATE_MACHINE_ID}Role`);
+    const statements = roleStatements(t(), `${STATE_MACHINE_ID}Role`);
+    expect(statements.length).toBeGreaterThan(0);
+    const invoked = new Set<string>();
+    for (const statement of statements) {
+      expect(statement.Effect).toBe('Allow');
+      expect(asArray(statement.Action)).toEqual(['lambda:InvokeFunction']);
+      for (const r of asArray(statement.Resource as Cfn[])) {
+        // The function's ARN, or the same ARN with a version/alias qualifier (`<arn>:*`).
+        const sub = (r as CfnObject)['Fn::Sub'] as [string, Record<string, Cfn>] | undefined;
+        if (sub) expect(sub[0]).toBe('${functionArn}:*');
+        const arn = sub ? sub[1].functionArn : r;
+        expect((arn as CfnObject)['Fn::GetAtt'], JSON.stringify(r)).toBeDefined();
+        invoked.add(target(arn)!);
+      }
+    }
+    expect([...invoked].sort()).toEqual(PROVISION_NAMES.map(provisionFunctionId).sort());
+  });
+
+  it('retries transient and Lambda service errors with capped, jittered backoff on every Task', () => {
+    const { asl } = definition();
+    for (const [name, state] of Object.entries(asl.States)) {
+      if (state.Type !== 'Task') continue;
+      expect(state.Retry, name).toEqual([
+        {
+          ErrorEquals: [
+            'TransientError',
+            'Lambda.ServiceException',
+            'Lambda.AWSLambdaException',
+            'Lambda.SdkClientException',
+            'Lambda.TooManyRequestsException',
+          ],
+          IntervalSeconds: 2,
+          BackoffRate: 2,
+          MaxAttempts: 6,
+          MaxDelaySeconds: 60,
+          JitterStrategy: 'FULL',
+        },
+      ]);
+      expect(state.Catch, name).toHaveLength(1);
+      expect(state.Catch[0].ErrorEquals, name).toEqual(['States.ALL']);
+    }
+  });
+
+  it('is in the outputs as ProvisionStateMachineArn', () => {
+    expect(t().Outputs?.ProvisionStateMachineArn?.Value).toEqual({ Ref: STATE_MACHINE_ID });
   });
 });
 
@@ -542,6 +808,26 @@ describe('artifacts', () => {
     const loaded = createRequire(import.meta.url)(file) as { handler?: unknown };
     expect(typeof loaded.handler).toBe('function');
   });
+});
+
+describe('provisioning artifacts', () => {
+  it.each(PROVISION_NAMES)(
+    'bundles %s and exports the handler the template names',
+    async (name) => {
+      const zip = await base.artifact(name);
+      const entries = zipEntries(zip);
+      const handlerPath = 'functions/provision/handler.js';
+      expect(entries.map((e) => e.name).sort()).toEqual([handlerPath, `${handlerPath}.map`]);
+      const code = zipRead(
+        zip,
+        entries.find((e) => e.name === handlerPath)!,
+      ).toString('utf8');
+      const file = join(base.dir, `${name}.handler.cjs`);
+      await writeFile(file, code);
+      const loaded = createRequire(import.meta.url)(file) as Record<string, unknown>;
+      expect(typeof loaded[PROVISION[name].export]).toBe('function');
+    },
+  );
 });
 
 describe('outputs', () => {
