@@ -78,25 +78,20 @@ export interface BootstrapOptions {
   region?: string;
 }
 
-export async function bootstrapLocal(
-  clients: Pick<AwsClients, 's3' | 'sqs' | 'sns' | 'cloudfront'>,
+/** The stage's resources without a distribution (`npm start` provisions one with the workflow). */
+export type LocalStack = Omit<LocalResources, 'distribution'>;
+
+export async function bootstrapLocalStack(
+  clients: Pick<AwsClients, 's3' | 'sqs' | 'sns'>,
   options: BootstrapOptions = {},
-): Promise<LocalResources> {
+): Promise<LocalStack> {
   const names = localResourceNames(options.stage);
   const region = options.region ?? 'us-east-1';
   const bucketArn = `arn:aws:s3:::${names.bucket}`;
-
-  // The distribution only names the bucket: it can be created alongside everything else.
-  const [, queues, alertsTopicArn, distribution] = await Promise.all([
+  const [, queues, alertsTopicArn] = await Promise.all([
     ensureBucket(clients.s3, names.bucket, region),
     ensureQueues(clients.sqs, names),
     ensureTopic(clients.sns, names.alertsTopic),
-    ensureLocalDistribution(clients.cloudfront, {
-      bucket: names.bucket,
-      region,
-      stage: names.stage,
-      callerReference: names.distributionCallerReference,
-    }),
   ]);
   await ensureObjectEventsPolicy(clients.sqs, queues.objectEvents, bucketArn);
   await ensureBucketNotification(clients.s3, names.bucket, queues.objectEvents.arn);
@@ -107,8 +102,22 @@ export async function bootstrapLocal(
     bucketArn,
     ...queues,
     alertsTopicArn,
-    distribution,
   });
+}
+
+/** The stage's resources plus a minimal distribution for the bucket (fast; used by tests). */
+export async function bootstrapLocal(
+  clients: Pick<AwsClients, 's3' | 'sqs' | 'sns' | 'cloudfront'>,
+  options: BootstrapOptions = {},
+): Promise<LocalResources> {
+  const stack = await bootstrapLocalStack(clients, options);
+  const distribution = await ensureLocalDistribution(clients.cloudfront, {
+    bucket: stack.bucket,
+    region: stack.region,
+    stage: stack.names.stage,
+    callerReference: stack.names.distributionCallerReference,
+  });
+  return Object.freeze({ ...stack, distribution });
 }
 
 function errorName(error: unknown): string {
@@ -338,8 +347,8 @@ export interface LocalDistributionSpec {
 }
 
 /**
- * A minimal distribution for the bucket, until the provisioning workflow replaces this step.
- * Found again on restart through its deterministic CallerReference.
+ * A minimal distribution for the bucket, without the provisioning workflow (tests that need a
+ * distribution but not its production settings). Found again through its CallerReference.
  */
 export async function ensureLocalDistribution(
   cloudfront: CloudFrontClient,

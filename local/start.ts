@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 import type { IngestObserver } from '../functions/ingest/types.js';
 import type { InvalidateObserver } from '../functions/invalidate/types.js';
 import type { AwsClients } from '../shared/clients.js';
-import type { LocalResources } from './bootstrap.js';
+import type { LocalStack } from './bootstrap.js';
 import { startEmulator, type Emulator } from './emulator.js';
 import type { Poller } from './poller.js';
 import {
@@ -171,15 +171,16 @@ export function applyPowertoolsDefaults(env: Env): void {
 
 /** Everything heavy (SDK, handlers), loaded while the emulator boots. */
 async function loadModules() {
-  const [clients, bootstrap, poller, config, ingest, invalidate] = await Promise.all([
+  const [clients, bootstrap, poller, config, ingest, invalidate, provision] = await Promise.all([
     import('../shared/clients.js'),
     import('./bootstrap.js'),
     import('./poller.js'),
     import('../shared/config.js'),
     import('../functions/ingest/handler.js'),
     import('../functions/invalidate/handler.js'),
+    import('./provision.js'),
   ]);
-  return { clients, bootstrap, poller, config, ingest, invalidate };
+  return { clients, bootstrap, poller, config, ingest, invalidate, provision };
 }
 type Modules = Awaited<ReturnType<typeof loadModules>>;
 
@@ -194,7 +195,7 @@ interface Pipeline {
 function buildHandlers(
   modules: Modules,
   clients: AwsClients,
-  resources: LocalResources,
+  resources: LocalStack,
   env: Env,
   observers: { ingest: IngestObserver; invalidate: InvalidateObserver },
 ): Pipeline {
@@ -292,8 +293,35 @@ async function main(): Promise<void> {
         secretAccessKey: env.AWS_SECRET_ACCESS_KEY ?? 'test',
       },
     });
-    const resources = await modules.bootstrap.bootstrapLocal(clients, { stage, region });
+    const stack = await modules.bootstrap.bootstrapLocalStack(clients, { stage, region });
     if (stopping) return;
+    // The distribution comes from the provisioning workflow: the same ASL and tasks as on AWS.
+    const provisioned = await modules.provision.provisionLocally({
+      clients,
+      alertsTopicArn: stack.alertsTopicArn,
+      spec: { bucket: stack.bucket, bucketRegion: region, name: stage },
+      stage,
+      pollSecondsOverride: 1,
+    });
+    if (stopping) return;
+    if (provisioned.status !== 'SUCCEEDED') {
+      throw new Error(
+        `provisioning the local distribution failed: ${provisioned.error?.Error ?? provisioned.status}: ` +
+          `${provisioned.error?.Cause ?? ''}`,
+      );
+    }
+    const distribution = provisioned.output as {
+      distributionId: string;
+      domainName: string;
+      action: string;
+    };
+    if (!quiet) {
+      note(
+        `distribution ${distribution.distributionId} ${distribution.action} by the provisioning workflow ` +
+          `(${provisioned.transitions} state transitions, ${Math.round(provisioned.elapsedMs)} ms)`,
+      );
+    }
+    const resources = stack;
 
     const pipeline = buildHandlers(modules, clients, resources, env, {
       ingest: (outcome) => {
@@ -334,8 +362,8 @@ async function main(): Promise<void> {
           stage,
           region,
           bucket: resources.bucket,
-          distributionId: resources.distribution.id,
-          distributionDomain: resources.distribution.domainName,
+          distributionId: distribution.distributionId,
+          distributionDomain: distribution.domainName,
           ingestQueue: resources.names.objectEventsQueue,
           invalidateQueue: resources.names.invalidationRequestsQueue,
           invalidateWindowMs: LOCAL_POLLING.invalidate.windowMs,
