@@ -14,6 +14,7 @@
  * wildcards in flight is rejected by CloudFront and counted as a violation (not billed).
  */
 import { performance } from 'node:perf_hooks';
+import { prng } from '../test/helpers/prng.js';
 import {
   planInvalidation,
   wildcardCandidates,
@@ -44,17 +45,6 @@ interface Row {
   readonly pathsBilled: number;
   readonly deferred: number;
   readonly violations: number;
-}
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const hex = (rand: () => number, n: number): string =>

@@ -1,6 +1,9 @@
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 
@@ -12,6 +15,14 @@ export interface AwsClients {
   readonly cloudfront: CloudFrontClient;
   /** CloudFront metrics live in us-east-1, whatever the stack's region. */
   readonly cloudwatchGlobal: CloudWatchClient;
+  /** Step Functions, in the stack's region (the CLI starts and watches provisioning runs). */
+  readonly sfn: SFNClient;
+  /** State the report function keeps (alarm states), in the stack's region. */
+  readonly dynamodb: DynamoDBClient;
+  /** The stack's own metrics (EMF from the functions), in the stack's region. */
+  readonly cloudwatch: CloudWatchClient;
+  /** CloudFormation, in the stack's region (the CLI reads the stack's outputs). */
+  readonly cloudformation: CloudFormationClient;
 }
 
 export interface ClientFactoryOptions {
@@ -84,6 +95,26 @@ export function createClients(options: ClientFactoryOptions = {}): AwsClients {
             disableRequestCompression: Boolean(endpoint),
           }),
       );
+    },
+    get cloudwatch() {
+      return lazy(
+        'cloudwatch',
+        () =>
+          new CloudWatchClient({
+            ...common,
+            region,
+            disableRequestCompression: Boolean(endpoint),
+          }),
+      );
+    },
+    get dynamodb() {
+      return lazy('dynamodb', () => new DynamoDBClient({ ...common, region }));
+    },
+    get sfn() {
+      return lazy('sfn', () => new SFNClient({ ...common, region }));
+    },
+    get cloudformation() {
+      return lazy('cloudformation', () => new CloudFormationClient({ ...common, region }));
     },
   };
 }

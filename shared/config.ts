@@ -46,7 +46,11 @@ const invalidateSchema = z.object({
   DISCOVERY_CACHE_SECONDS: intFrom(0, 3600).default(60),
 });
 
-function parse<T extends z.ZodType>(schema: T, env: Env): z.output<T> {
+/**
+ * Validates environment variables against a zod object schema; the first problem becomes a
+ * ConfigError naming the variable and the value it had.
+ */
+export function parseEnv<T extends z.ZodType>(schema: T, env: Env): z.output<T> {
   const result = schema.safeParse(env);
   if (!result.success) {
     const issue = result.error.issues[0]!;
@@ -67,7 +71,7 @@ export interface IngestConfig {
 }
 
 export function loadIngestConfig(env: Env = process.env): IngestConfig {
-  const raw = parse(ingestSchema, env);
+  const raw = parseEnv(ingestSchema, env);
   let contentClasses: readonly ContentClassRule[] = DEFAULT_CONTENT_CLASSES;
   if (raw.CONTENT_CLASSES) {
     try {
@@ -93,7 +97,7 @@ export interface InvalidateConfig {
 }
 
 export function loadInvalidateConfig(env: Env = process.env): InvalidateConfig {
-  const raw = parse(invalidateSchema, env);
+  const raw = parseEnv(invalidateSchema, env);
   return Object.freeze({
     distributionIds:
       raw.DISTRIBUTION_IDS && raw.DISTRIBUTION_IDS.length ? raw.DISTRIBUTION_IDS : undefined,

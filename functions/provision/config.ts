@@ -3,7 +3,7 @@
  * value fails with the variable's name. Only `notify` needs any.
  */
 import { z } from 'zod';
-import { ConfigError } from '../../shared/errors.js';
+import { parseEnv } from '../../shared/config.js';
 
 const SNS_TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/;
 
@@ -20,15 +20,6 @@ export interface NotifyConfig {
 export function loadNotifyConfig(
   env: Record<string, string | undefined> = process.env,
 ): NotifyConfig {
-  const result = notifySchema.safeParse(env);
-  if (!result.success) {
-    const issue = result.error.issues[0]!;
-    const field = issue.path.join('.') || 'environment';
-    const value = env[field];
-    throw new ConfigError(
-      field,
-      `${issue.message}${value === undefined ? '' : ` (got "${value}")`}`,
-    );
-  }
-  return Object.freeze({ alertsTopicArn: result.data.ALERTS_TOPIC_ARN });
+  const raw = parseEnv(notifySchema, env);
+  return Object.freeze({ alertsTopicArn: raw.ALERTS_TOPIC_ARN });
 }

@@ -20,6 +20,7 @@ import { loadInvalidateConfig } from '../../shared/config.js';
 import type { InvalidationRequest } from '../../shared/invalidationRequest.js';
 import { isWildcardPath } from '../../shared/keys.js';
 import { sqsRecord } from '../helpers/factories.js';
+import { prng } from '../helpers/prng.js';
 
 const BUCKET = 'example-content';
 const cf = mockClient(CloudFrontClient);
@@ -277,18 +278,6 @@ describe('invalidate under faults', () => {
     );
   });
 });
-
-/** A tiny seeded PRNG (mulberry32), so a failing run can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a |= 0;
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('invariants under random faults', () => {
   it.each([1, 2, 3, 4, 5])(

@@ -7,6 +7,7 @@ import {
   type Plan,
   type PlanInput,
 } from '../../shared/invalidationPlan.js';
+import { prng } from '../helpers/prng.js';
 
 const DEFAULTS = {
   inFlight: { files: 0, wildcards: 0 },
@@ -276,18 +277,6 @@ describe('planInvalidation: budget', () => {
 });
 
 describe('planInvalidation: invariants on random input', () => {
-  /** mulberry32: small seeded PRNG, so a failure can be replayed. */
-  function prng(seed: number): () => number {
-    let a = seed >>> 0;
-    return () => {
-      a = (a + 0x6d2b79f5) >>> 0;
-      let t = a;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-  }
-
   function randomInput(seed: number): PlanInput {
     const rand = prng(seed);
     const int = (n: number): number => Math.floor(rand() * n);

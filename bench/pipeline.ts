@@ -1,0 +1,136 @@
+/**
+ * Local pipeline throughput: uploads N objects, then overwrites them, through the same pollers
+ * and handlers as `npm start`, on the embedded emulator. Reports, in the same run, the emulator's
+ * own PutObject rate (the ceiling on this machine) beside the pipeline's rates. Measured, not
+ * asserted. `npx tsx bench/pipeline.ts [--objects 300] [--json]`
+ */
+import './quiet.js';
+import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { parseArgs } from 'node:util';
+import { performance } from 'node:perf_hooks';
+import { createIngestHandler } from '../functions/ingest/handler.js';
+import { createInvalidateHandler } from '../functions/invalidate/handler.js';
+import { bootstrapLocal } from '../local/bootstrap.js';
+import { startEmulator } from '../local/emulator.js';
+import { startPoller } from '../local/poller.js';
+import { createClients } from '../shared/clients.js';
+import { loadIngestConfig, loadInvalidateConfig } from '../shared/config.js';
+
+
+const { values } = parseArgs({
+  options: {
+    objects: { type: 'string', default: '300' },
+    json: { type: 'boolean', default: false },
+  },
+});
+const N = Number(values.objects);
+const CONCURRENCY = 16;
+
+async function pool<T>(items: readonly T[], run: (item: T) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < items.length) await run(items[next++]!);
+    }),
+  );
+}
+
+async function until(check: () => boolean, timeoutMs = 300_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('timed out waiting for the pipeline');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+const emulator = await startEmulator({ port: 0, reuse: false });
+try {
+  const clients = createClients({
+    endpoint: emulator.endpoint,
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+  });
+  const res = await bootstrapLocal(clients, { stage: 'bench' });
+  let ingested = 0;
+  let invalidatedRequests = 0;
+  let invalidations = 0;
+  const ingest = createIngestHandler(
+    { clients, config: loadIngestConfig({ INVALIDATION_QUEUE_URL: res.invalidationRequests.url }) },
+    (o) => {
+      if (o.status === 'processed') ingested += 1;
+    },
+  );
+  const invalidate = createInvalidateHandler({ clients, config: loadInvalidateConfig({}) }, (r) => {
+    invalidations += r.invalidations.length;
+    invalidatedRequests += r.invalidations.reduce((n, i) => n + i.requests, 0);
+  });
+  const common = { sqs: clients.sqs, region: 'us-east-1', log: () => {} };
+  const pollers = [
+    startPoller({
+      ...common,
+      queueUrl: res.objectEvents.url,
+      queueArn: res.objectEvents.arn,
+      handler: ingest,
+      batchSize: 10,
+    }),
+    startPoller({
+      ...common,
+      queueUrl: res.invalidationRequests.url,
+      queueArn: res.invalidationRequests.arn,
+      handler: invalidate,
+      batchSize: 1000,
+      windowMs: 2000,
+    }),
+  ];
+
+  // Baseline: the emulator alone, PutObject into a bucket nobody listens to.
+  const bare = 'cdn-pipeline-bench-bare';
+  await clients.s3.send(
+    new (await import('@aws-sdk/client-s3')).CreateBucketCommand({ Bucket: bare }),
+  );
+  const keys = Array.from({ length: N }, (_, i) => `renders/job-${i % 10}/frame-${i}.png`);
+  let t = performance.now();
+  await pool(keys, (Key) =>
+    clients.s3.send(new PutObjectCommand({ Bucket: bare, Key, Body: 'x' })),
+  );
+  const bareMs = performance.now() - t;
+
+  // New objects: classified and tagged, no invalidation.
+  t = performance.now();
+  await pool(keys, (Key) =>
+    clients.s3.send(new PutObjectCommand({ Bucket: res.bucket, Key, Body: 'v1' })),
+  );
+  const uploadMs = performance.now() - t;
+  await until(() => ingested >= N);
+  const newMs = performance.now() - t;
+
+  // Overwrites: classified, tagged, and invalidated.
+  t = performance.now();
+  await pool(keys, (Key) =>
+    clients.s3.send(new PutObjectCommand({ Bucket: res.bucket, Key, Body: 'v2' })),
+  );
+  await until(() => ingested >= 2 * N && invalidatedRequests >= N);
+  const overwriteMs = performance.now() - t;
+  await Promise.all(pollers.map((p) => p.stop()));
+
+  const rows = [
+    { what: 'emulator PutObject alone (ceiling)', ms: bareMs, perSecond: (N / bareMs) * 1000 },
+    { what: 'uploads of new objects', ms: uploadMs, perSecond: (N / uploadMs) * 1000 },
+    { what: 'new objects: upload → tagged', ms: newMs, perSecond: (N / newMs) * 1000 },
+    {
+      what: 'overwrites: upload → invalidated',
+      ms: overwriteMs,
+      perSecond: (N / overwriteMs) * 1000,
+    },
+  ];
+  if (values.json) {
+    console.log(JSON.stringify({ objects: N, invalidations, rows }, null, 2));
+  } else {
+    console.log(`${N} objects, ${CONCURRENCY} concurrent uploads; node ${process.version}\n`);
+    console.log('| step | total s | objects/s |\n|---|---:|---:|');
+    for (const r of rows)
+      console.log(`| ${r.what} | ${(r.ms / 1000).toFixed(1)} | ${r.perSecond.toFixed(0)} |`);
+    console.log(`\n${invalidations} CreateInvalidation calls for ${N} overwritten keys`);
+  }
+} finally {
+  await emulator.stop();
+}
