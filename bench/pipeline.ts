@@ -16,7 +16,6 @@ import { startPoller } from '../local/poller.js';
 import { createClients } from '../shared/clients.js';
 import { loadIngestConfig, loadInvalidateConfig } from '../shared/config.js';
 
-
 const { values } = parseArgs({
   options: {
     objects: { type: 'string', default: '300' },
@@ -84,9 +83,7 @@ try {
 
   // Baseline: the emulator alone, PutObject into a bucket nobody listens to.
   const bare = 'cdn-pipeline-bench-bare';
-  await clients.s3.send(
-    new (await import('@aws-sdk/client-s3')).CreateBucketCommand({ Bucket: bare }),
-  );
+  await clients.s3.send(new CreateBucketCommand({ Bucket: bare }));
   const keys = Array.from({ length: N }, (_, i) => `renders/job-${i % 10}/frame-${i}.png`);
   let t = performance.now();
   await pool(keys, (Key) =>
