@@ -1,20 +1,62 @@
 /**
  * The `cdn-pipeline` command line. Every command prints a table for people and `--json` for
- * scripts; exit codes: 0 done, 1 failed, 2 bad usage, 3 partly done (work deferred).
+ * scripts; exit codes: 0 done, 1 failed, 2 bad usage, 3 partly done (work deferred), 4 timed out
+ * (provision: the distribution is still deploying; re-running resumes the wait).
  */
-import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { invalidateCommand } from './invalidate.js';
 import { pathsCommand } from './paths.js';
+import { provisionCommand } from './provision.js';
+import { statusCommand } from './status.js';
 
-export const EXIT = { ok: 0, failed: 1, usage: 2, partial: 3 } as const;
+export const EXIT = { ok: 0, failed: 1, usage: 2, partial: 3, timedOut: 4 } as const;
+
+const PROVISION_HELP = `
+Examples:
+  $ npx cdn-pipeline provision --bucket my-content --alias cdn.example.com \\
+      --certificate arn:aws:acm:us-east-1:123456789012:certificate/0b1c2d3e-4f5a-6b7c-8d9e-0123456789ab \\
+      --price-class PriceClass_100
+  $ npx cdn-pipeline provision --spec media.json --stage prod --json
+  $ npx cdn-pipeline provision --bucket my-content --no-wait
+  $ export AWS_ENDPOINT_URL=http://127.0.0.1:4566    # the emulator of npm start
+  $ npx cdn-pipeline provision --bucket cdn-pipeline-local-content --local
+
+The spec file is JSON with the distribution spec's fields (bucket, name, aliases,
+certificateArn, priceClass, geo, contentClasses, headers, cors, errors, logging,
+additionalMetrics, webAclArn, tags, ...); flags override its fields. The spec is checked
+before anything is created. Re-running with the same bucket and name finds the same
+distribution: it is updated when the spec changed, never created twice.
+
+Deployed runs start the state machine of stack cdn-pipeline-<stage> (its output
+ProvisionStateMachineArn, or --state-machine-arn) with the standard AWS credentials and
+watch it. Ctrl-C stops watching, not the run; npx cdn-pipeline status shows the result.
+--local needs AWS_ENDPOINT_URL (npm start prints it) and uses test credentials when none
+are exported.
+
+Exit codes:
+  0  the distribution is Deployed (with --no-wait: the run started)
+  1  the run failed (its failing step and cause are printed), or could not start (no stack,
+     no emulator)
+  2  bad usage or an invalid spec: nothing was created
+  4  timed out while CloudFront was still deploying: it carries on; run the same command
+     again to resume waiting (nothing is created twice)
+`;
+
+const PROGRAM_HELP = `
+Exit codes: 0 done, 1 failed, 2 bad usage, 3 partly done (work deferred), 4 timed out
+(provision: still deploying). Run "cdn-pipeline help <command>" for a command's options.
+`;
 
 export function program(): Command {
   const cli = new Command('cdn-pipeline')
     .description(
-      'CloudFront in front of private S3 buckets: invalidations, URLs and the local pipeline.',
+      'CloudFront in front of private S3 buckets: provisioning, status, invalidations and paths.',
     )
     .showHelpAfterError()
-    .exitOverride();
+    .exitOverride()
+    .addHelpText('after', PROGRAM_HELP);
+  addProvision(cli);
+  addStatus(cli);
   cli
     .command('invalidate')
     .description(
@@ -39,6 +81,124 @@ export function program(): Command {
       process.exitCode = pathsCommand(keys, options);
     });
   return cli;
+}
+
+function addProvision(cli: Command): void {
+  cli
+    .command('provision')
+    .summary('Create or update the distribution of a bucket, and wait until it is Deployed.')
+    .description(
+      'Create (or update) a production-grade CloudFront distribution in front of a private S3 ' +
+        'bucket and wait until it is Deployed: origin access control, cache and security-header ' +
+        "policies, the bucket policy statement, a 'ready' mail. Runs the stack's provisioning " +
+        'state machine; --local runs the same workflow in this process against the emulator.',
+    )
+    .option('-b, --bucket <name>', 'the content bucket (required here or in --spec)')
+    .option(
+      '--name <label>',
+      'short name for the distribution and its policies (default: from the bucket)',
+    )
+    .option(
+      '--alias <host>',
+      'custom domain name; repeat or comma-list (needs --certificate)',
+      collect,
+      [],
+    )
+    .option('--certificate <arn>', 'ACM certificate in us-east-1 that covers the aliases')
+    .option('--price-class <class>', 'PriceClass_100 (default), PriceClass_200 or PriceClass_All')
+    .addOption(
+      new Option(
+        '--geo-allow <codes>',
+        'serve only these countries (ISO 3166-1 alpha-2, comma list)',
+      )
+        .argParser(list)
+        .conflicts('geoBlock'),
+    )
+    .addOption(
+      new Option('--geo-block <codes>', 'refuse these countries (comma list)').argParser(list),
+    )
+    .option(
+      '--cors-origin <origin>',
+      'send CORS headers for this https origin (repeat; "*" for any)',
+      collect,
+      [],
+    )
+    .option('--additional-metrics', 'turn on additional metrics (CacheHitRate; billed per metric)')
+    .option('--web-acl <arn>', 'WAFv2 web ACL with scope CLOUDFRONT to attach')
+    .option('--log-bucket <name>', 'bucket for standard access logs')
+    .option('--spec <file>', 'JSON file with the distribution spec; flags override its fields')
+    .option('--stage <name>', 'stack stage (default: dev; with --local: local)')
+    .option('--region <region>', "the stack's region (default: $AWS_REGION, else us-east-1)")
+    .option(
+      '--poll-seconds <n>',
+      'seconds between deployment checks, 5 to 600 (default 30)',
+      wholeNumber,
+    )
+    .option(
+      '--max-wait-minutes <n>',
+      'stop waiting for Deployed after this long (default 45)',
+      positiveNumber,
+    )
+    .addOption(
+      new Option(
+        '--state-machine-arn <arn>',
+        'use this state machine instead of the stack output',
+      ).env('CDN_PIPELINE_STATE_MACHINE_ARN'),
+    )
+    .option('--local', 'run in this process against the emulator at $AWS_ENDPOINT_URL')
+    .option('--json', 'print one JSON object at the end (progress goes to stderr)')
+    .option('--no-wait', 'start the run, print its execution ARN and exit (deployed runs)')
+    .addOption(new Option('--watch-seconds <n>').argParser(positiveNumber).hideHelp())
+    .addHelpText('after', PROVISION_HELP)
+    .action(async (options) => {
+      process.exitCode = EXIT[await provisionCommand(options)];
+    });
+}
+
+function addStatus(cli: Command): void {
+  cli
+    .command('status')
+    .summary('List the distributions cdn-pipeline manages, with status, domain and bucket.')
+    .description(
+      'List the distributions cdn-pipeline manages (tag cdn-pipeline:managed=true): status, ' +
+        'domain, aliases, origin bucket, name.',
+    )
+    .option('-b, --bucket <name>', 'only the distributions serving this bucket')
+    .option('--local', 'read the emulator at $AWS_ENDPOINT_URL')
+    .option('--json', 'print JSON for scripts')
+    .action(async (options) => {
+      process.exitCode = EXIT[await statusCommand(options)];
+    });
+}
+
+/** Repeatable option: `--alias a --alias b,c` → ['a', 'b', 'c']. */
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, ...list(value)];
+}
+
+function list(value: string): string[] {
+  const items = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (!items.length) throw new InvalidArgumentError('expected a value (or a comma-separated list)');
+  return items;
+}
+
+function wholeNumber(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n)) {
+    throw new InvalidArgumentError('expected a whole number');
+  }
+  return n;
+}
+
+function positiveNumber(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n <= 0) {
+    throw new InvalidArgumentError('expected a number above 0');
+  }
+  return n;
 }
 
 function csv(value: string): string[] {

@@ -116,7 +116,7 @@ describe('provisioning workflow on the emulator', () => {
     const id = (result.output as { distributionId: string }).distributionId;
     const got = await emu.clients.cloudfront.send(new GetDistributionCommand({ Id: id }));
     expect(got.Distribution?.DistributionConfig?.PriceClass).toBe('PriceClass_All');
-    expect(result.output).toMatchObject({ action: 'updated' });
+    expect(result.output).toMatchObject({ action: 'updated', changes: ['PriceClass'] });
     expect(await managedFor('media')).toEqual([id]);
   });
 

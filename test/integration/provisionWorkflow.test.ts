@@ -126,6 +126,7 @@ describe('runProvisionWorkflow on statemachines/provision.asl.json', () => {
       domainName: DISTRIBUTION.domainName,
       status: 'Deployed',
       action: 'created',
+      changes: [],
       url: 'https://d111111abcdef8.cloudfront.net/',
       aliases: ['cdn.example.com'],
       polls: 2,
