@@ -17,6 +17,7 @@ import type {
 import { bucketFromOriginDomain } from '../distributions.js';
 import type { TrafficSummary } from './metrics.js';
 import { FREE_PATHS_PER_MONTH, PRICE_PER_PATH_USD, type Spend } from './spend.js';
+import { formatBytes, formatCount, formatPercent, formatSeconds } from './format.js';
 
 export interface Recommendation {
   /** Stable: kind, plus the behaviour's path pattern where there is one (`short-ttl:*.mp4`). */
@@ -116,44 +117,6 @@ export const MANAGED_CACHE_POLICIES: ReadonlyMap<string, CachePolicyConfig> = ne
     },
   ]),
 );
-
-// ---------------------------------------------------------------------------------------------
-// Formatting (plain text, readable in a monospace mail)
-// ---------------------------------------------------------------------------------------------
-
-/** `62.5 %`; two decimals under 1 % (`0.25 %`). */
-export function formatPercent(value: number): string {
-  return `${value < 1 ? value.toFixed(2) : value.toFixed(1)} %`;
-}
-
-/** `12,345`. */
-export function formatCount(value: number): string {
-  return Math.round(value).toLocaleString('en-US');
-}
-
-/** `3,600 s (1 h)`. */
-export function formatSeconds(seconds: number): string {
-  const units = [
-    [31_536_000, 'y'],
-    [86_400, 'd'],
-    [3_600, 'h'],
-    [60, 'min'],
-  ] as const;
-  const unit = units.find(([size]) => seconds >= size && seconds % size === 0);
-  return `${formatCount(seconds)} s${unit ? ` (${seconds / unit[0]} ${unit[1]})` : ''}`;
-}
-
-/** `1.5 GB` (decimal units). */
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'kB', 'MB', 'GB', 'TB', 'PB'];
-  let value = bytes;
-  let i = 0;
-  while (value >= 1000 && i < units.length - 1) {
-    value /= 1000;
-    i++;
-  }
-  return `${i === 0 ? value : value.toFixed(1)} ${units[i]}`;
-}
 
 const usd = (value: number) => `$${value.toFixed(2)}`;
 

@@ -8,12 +8,10 @@ import type {
 } from '@aws-sdk/client-cloudfront';
 import { describe, expect, it } from 'vitest';
 import type { TrafficSummary } from '../../../shared/report/metrics.js';
+import { formatBytes, formatPercent, formatSeconds } from '../../../shared/report/format.js';
 import {
   MANAGED_CACHE_POLICIES,
   THRESHOLDS,
-  formatBytes,
-  formatPercent,
-  formatSeconds,
   recommend,
   type RecommendationInput,
 } from '../../../shared/report/recommendations.js';
