@@ -8,6 +8,7 @@ import { createRequire, isBuiltin } from 'node:module';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadIngestConfig, loadInvalidateConfig } from '../../shared/config.js';
+import { loadReportConfig } from '../../shared/report/config.js';
 import {
   actionCovers,
   asArray,
@@ -143,8 +144,50 @@ const STAR_ONLY: Record<string, string> = {
   'cloudfront:GetMonitoringSubscription': 'no resource type listed for monitoring subscriptions',
   'cloudfront:CreateMonitoringSubscription': 'no resource type listed for monitoring subscriptions',
   'cloudfront:DeleteMonitoringSubscription': 'no resource type listed for monitoring subscriptions',
+  'cloudwatch:GetMetricData': 'no resource type (nor namespace condition key) listed for it',
 };
 const STAR_ONLY_ACTIONS = Object.keys(STAR_ONLY);
+
+/** The report's scheduled functions (`functions/report/handler.<export>`). */
+const REPORT = {
+  reportCheck: {
+    id: 'ReportCheckLambdaFunction',
+    role: 'ReportCheckIamRoleLambdaExecution',
+    export: 'check',
+    schedule: 'rate(15 minutes)',
+    scheduleParam: 'rate(5 minutes)',
+    service: 'cdn-pipeline-ci-report-check',
+    actions: [
+      'cloudfront:GetDistribution',
+      'cloudfront:ListDistributions',
+      'cloudfront:ListTagsForResource',
+      'cloudwatch:GetMetricData',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:Query',
+      'sns:Publish',
+    ],
+  },
+  reportDigest: {
+    id: 'ReportDigestLambdaFunction',
+    role: 'ReportDigestIamRoleLambdaExecution',
+    export: 'digest',
+    schedule: 'cron(0 8 * * ? *)',
+    scheduleParam: 'cron(30 6 ? * MON-FRI *)',
+    service: 'cdn-pipeline-ci-report-digest',
+    actions: [
+      'cloudfront:GetCachePolicyConfig',
+      'cloudfront:GetDistribution',
+      'cloudfront:GetDistributionConfig',
+      'cloudfront:ListDistributions',
+      'cloudfront:ListTagsForResource',
+      'cloudwatch:GetMetricData',
+      'sns:Publish',
+    ],
+  },
+} as const;
+type ReportName = keyof typeof REPORT;
+const REPORT_NAMES = Object.keys(REPORT) as ReportName[];
 
 let base: Packaged;
 let withParams: Packaged;
@@ -161,6 +204,12 @@ beforeAll(async () => {
     'invalidateBatchWindow=30',
     '--param',
     'provisionBuckets=media-*',
+    '--param',
+    'reportCheckSchedule=rate(5 minutes)',
+    '--param',
+    'reportDigestSchedule=cron(30 6 ? * MON-FRI *)',
+    '--param',
+    'hitRateMin=90',
   ]);
   console.log(
     `sls package: ${base.seconds.toFixed(1)} s (defaults), ${withParams.seconds.toFixed(1)} s (--param)`,
@@ -186,13 +235,14 @@ function mappingFor(template: Packaged['template'], fn: FunctionName) {
 }
 
 describe('functions', () => {
-  it('are ingest, invalidate and the eight provisioning tasks, on nodejs22.x and arm64, with stage-scoped names', () => {
+  it('are ingest, invalidate, the eight provisioning tasks and the two report functions, on nodejs22.x and arm64, with stage-scoped names', () => {
     const functions = resourcesOfType(t(), 'AWS::Lambda::Function');
     expect(functions.map(([id]) => id).sort()).toEqual(
       [
         'IngestLambdaFunction',
         'InvalidateLambdaFunction',
         ...PROVISION_NAMES.map(provisionFunctionId),
+        ...REPORT_NAMES.map((name) => REPORT[name].id),
       ].sort(),
     );
     for (const [id, fn] of functions) {
@@ -635,11 +685,20 @@ describe('IAM', () => {
     }
   });
 
-  it('lets notify publish to the alerts topic only', () => {
-    const publish = grants(provisionRoleId('provisionNotify'), 'sns:Publish');
-    expect(publish.map((st) => st.Resource)).toEqual([{ Ref: 'AlertsTopic' }]);
+  it('lets notify and the report functions publish to the alerts topic only', () => {
+    const publishers = [
+      provisionRoleId('provisionNotify'),
+      ...REPORT_NAMES.map((name) => REPORT[name].role),
+    ];
+    for (const roleId of publishers) {
+      const publish = grants(roleId, 'sns:Publish');
+      expect(
+        publish.map((st) => st.Resource),
+        roleId,
+      ).toEqual([{ Ref: 'AlertsTopic' }]);
+    }
     for (const roleId of roles()) {
-      if (roleId === provisionRoleId('provisionNotify')) continue;
+      if (publishers.includes(roleId)) continue;
       expect(grants(roleId, 'sns:Publish'), roleId).toEqual([]);
     }
   });
@@ -828,6 +887,223 @@ describe('provisioning artifacts', () => {
       expect(typeof loaded[PROVISION[name].export]).toBe('function');
     },
   );
+});
+
+describe('report', () => {
+  const allowed = (roleId: string) =>
+    roleStatements(t(), roleId).filter((s) => s.Effect === 'Allow');
+  const grants = (roleId: string, action: string) =>
+    allowed(roleId).filter((s) => asArray(s.Action).some((a) => actionCovers(a, action)));
+  const scheduleOf = (template: Packaged['template'], name: ReportName) => {
+    const rules = resourcesOfType(template, 'AWS::Events::Rule').filter(([, r]) =>
+      asArray(r.Properties?.Targets as Cfn[]).some(
+        (target_) => target((target_ as CfnObject).Arn) === REPORT[name].id,
+      ),
+    );
+    expect(rules, `schedules of ${name}`).toHaveLength(1);
+    return rules[0]![1].Properties as { ScheduleExpression: string; State: string };
+  };
+
+  it.each(REPORT_NAMES)('runs %s on its schedule, configurable by --param', (name) => {
+    expect(scheduleOf(t(), name)).toMatchObject({
+      ScheduleExpression: REPORT[name].schedule,
+      State: 'ENABLED',
+    });
+    expect(scheduleOf(withParams.template, name).ScheduleExpression).toBe(
+      REPORT[name].scheduleParam,
+    );
+    const permissions = resourcesOfType(t(), 'AWS::Lambda::Permission').filter(
+      ([, p]) => target(p.Properties?.FunctionName) === REPORT[name].id,
+    );
+    expect(permissions.map(([, p]) => p.Properties?.Principal)).toEqual(['events.amazonaws.com']);
+  });
+
+  it.each(REPORT_NAMES)(
+    'gives %s an environment its config parser accepts, with its own service name',
+    (name) => {
+      const fn = props(t(), REPORT[name].id);
+      expect(fn.Handler).toBe(`functions/report/handler.${REPORT[name].export}`);
+      expect(target(fn.Role)).toBe(REPORT[name].role);
+      const env = fn.Environment.Variables;
+      expect(env.POWERTOOLS_SERVICE_NAME).toBe(REPORT[name].service);
+      expect(target(env.ALERTS_TOPIC_ARN)).toBe('AlertsTopic');
+      expect(target(env.ALARM_TABLE)).toBe('AlarmStateTable');
+      const config = loadReportConfig({
+        ...env,
+        ALERTS_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:cdn-pipeline-ci-alerts',
+        ALARM_TABLE: `${PREFIX}-alarm-state`,
+      });
+      expect(config).toMatchObject({
+        thresholds: {
+          hitRateMin: 80,
+          error5xxMax: 1,
+          error4xxMax: 5,
+          originLatencyMaxMs: 1000,
+          minRequests: 500,
+        },
+        alarmAfter: 3,
+        recoverAfter: 3,
+        checkWindowMinutes: 15,
+        digestWindowHours: 24,
+        distributionIds: [],
+        dashboardName: PREFIX,
+        metricsNamespace: 'CdnPipeline',
+        // Spend reads the EMF of the invalidate function of this stage.
+        invalidateServiceName: FUNCTIONS.invalidate.service,
+        stage: STAGE,
+      });
+      const withParamsEnv = props(withParams.template, REPORT[name].id).Environment.Variables;
+      expect(withParamsEnv.HIT_RATE_MIN).toBe('90');
+    },
+  );
+
+  it.each(REPORT_NAMES)('gives %s exactly what it calls, scoped wherever AWS allows', (name) => {
+    const role = REPORT[name].role;
+    const actions = allowed(role).flatMap((s) => asArray(s.Action));
+    expect(actions.sort()).toEqual(
+      [
+        'logs:CreateLogGroup',
+        'logs:CreateLogStream',
+        'logs:PutLogEvents',
+        ...REPORT[name].actions,
+      ].sort(),
+    );
+    const cf = 'arn:${AWS::Partition}:cloudfront::${AWS::AccountId}';
+    const expected: Record<string, Cfn> = {
+      'cloudwatch:GetMetricData': '*',
+      'cloudfront:ListDistributions': '*',
+      'cloudfront:ListTagsForResource': { 'Fn::Sub': `${cf}:distribution/*` },
+      'cloudfront:GetDistribution': { 'Fn::Sub': `${cf}:distribution/*` },
+      'cloudfront:GetDistributionConfig': { 'Fn::Sub': `${cf}:distribution/*` },
+      'cloudfront:GetCachePolicyConfig': { 'Fn::Sub': `${cf}:cache-policy/*` },
+      'dynamodb:GetItem': { 'Fn::GetAtt': ['AlarmStateTable', 'Arn'] },
+      'dynamodb:PutItem': { 'Fn::GetAtt': ['AlarmStateTable', 'Arn'] },
+      'dynamodb:Query': { 'Fn::GetAtt': ['AlarmStateTable', 'Arn'] },
+      'sns:Publish': { Ref: 'AlertsTopic' },
+    };
+    for (const action of REPORT[name].actions) {
+      const statements = grants(role, action);
+      expect(statements, `${name} ${action}`).toHaveLength(1);
+      expect(statements[0]!.Resource, `${name} ${action}`).toEqual(expected[action]);
+    }
+  });
+
+  it('gives no other function the alarm table', () => {
+    for (const [roleId] of resourcesOfType(t(), 'AWS::IAM::Role')) {
+      if (roleId === REPORT.reportCheck.role) continue;
+      const dynamo = allowed(roleId).filter((s) =>
+        asArray(s.Action).some((a) => a.startsWith('dynamodb:')),
+      );
+      expect(dynamo, roleId).toEqual([]);
+    }
+  });
+
+  it('keeps alarm state in a stage-scoped, on-demand, recoverable, encrypted table', () => {
+    const table = props(t(), 'AlarmStateTable', 'AWS::DynamoDB::Table');
+    expect(table.TableName).toBe(`${PREFIX}-alarm-state`);
+    expect(table.BillingMode).toBe('PAY_PER_REQUEST');
+    expect(table.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
+    expect(table.SSESpecification).toEqual({ SSEEnabled: true });
+    expect(table.KeySchema).toEqual([
+      { AttributeName: 'distributionId', KeyType: 'HASH' },
+      { AttributeName: 'metric', KeyType: 'RANGE' },
+    ]);
+    expect(table.AttributeDefinitions).toEqual([
+      { AttributeName: 'distributionId', AttributeType: 'S' },
+      { AttributeName: 'metric', AttributeType: 'S' },
+    ]);
+  });
+
+  describe('dashboard', () => {
+    const dashboard = () => props(t(), 'Dashboard', 'AWS::CloudWatch::Dashboard');
+    /** The body as CloudFormation will see it: every ${…} of the Fn::Sub replaced. */
+    const body = () => {
+      const template = dashboard().DashboardBody['Fn::Sub'] as string;
+      const vars = [...template.matchAll(/\$\{([^}]+)\}/g)].map((m) => m[1]!);
+      const json = template.replace(/\$\{([^}]+)\}/g, (_, v: string) => `SUB(${v})`);
+      return { vars, parsed: JSON.parse(json) as { widgets: Loose[] }, text: json };
+    };
+    const widget = (title: RegExp) => {
+      const found = body().parsed.widgets.filter((w) => title.test(w.properties.title));
+      expect(found, String(title)).toHaveLength(1);
+      return found[0]!.properties as Loose;
+    };
+
+    it('is named after the stack and parses as JSON once substituted', () => {
+      expect(dashboard().DashboardName).toBe(PREFIX);
+      expect(body().parsed.widgets.length).toBeGreaterThanOrEqual(5);
+    });
+
+    it('only substitutes pseudo parameters and attributes of resources in the template', () => {
+      for (const v of body().vars) {
+        if (v.startsWith('AWS::')) continue;
+        const [logicalId] = v.split('.');
+        resource(t(), logicalId!);
+      }
+    });
+
+    it('graphs the HitRate the report check publishes (EMF, stack region)', () => {
+      const w = widget(/^Hit rate/);
+      expect(w.region).toBe('SUB(AWS::Region)');
+      expect(JSON.stringify(w.metrics)).toContain('MetricName=\\"HitRate\\"');
+      expect(JSON.stringify(w.metrics)).toContain(`service=\\"${REPORT.reportCheck.service}\\"`);
+      expect(JSON.stringify(w.metrics)).toContain('{CdnPipeline,DistributionId,service}');
+    });
+
+    it('reads requests and error rates from AWS/CloudFront in us-east-1', () => {
+      for (const title of [/requests/i, /4xx and 5xx/]) {
+        const w = widget(title);
+        expect(w.region).toBe('us-east-1');
+        expect(JSON.stringify(w.metrics)).toContain('{AWS/CloudFront,DistributionId,Region}');
+      }
+      expect(JSON.stringify(widget(/4xx and 5xx/).metrics)).toMatch(/4xxErrorRate.*5xxErrorRate/);
+    });
+
+    it('graphs the invalidation paths billed (EMF of invalidate, this stage)', () => {
+      const w = widget(/Invalidation paths billed/);
+      expect(w.metrics).toContainEqual([
+        'CdnPipeline',
+        'PathsBilled',
+        'service',
+        FUNCTIONS.invalidate.service,
+        expect.objectContaining({ stat: 'Sum' }),
+      ]);
+    });
+
+    it('graphs the depth of both DLQs', () => {
+      const w = widget(/Dead-letter/);
+      const queues = (w.metrics as Loose[]).map((m) => m[3]);
+      expect(queues.sort()).toEqual(
+        ['SUB(InvalidationRequestsDLQ.QueueName)', 'SUB(ObjectEventsDLQ.QueueName)'].sort(),
+      );
+      for (const m of w.metrics as Loose[])
+        expect(m.slice(0, 3)).toEqual([
+          'AWS/SQS',
+          'ApproximateNumberOfMessagesVisible',
+          'QueueName',
+        ]);
+    });
+  });
+
+  it('names the table and the dashboard in the outputs', () => {
+    expect(target(t().Outputs?.AlarmStateTableName?.Value)).toBe('AlarmStateTable');
+    expect(target(t().Outputs?.DashboardName?.Value)).toBe('Dashboard');
+  });
+
+  it.each(REPORT_NAMES)('bundles %s and exports the handler the template names', async (name) => {
+    const zip = await base.artifact(name);
+    const entries = zipEntries(zip);
+    const handlerPath = 'functions/report/handler.js';
+    expect(entries.map((e) => e.name).sort()).toEqual([handlerPath, `${handlerPath}.map`]);
+    const code = zipRead(
+      zip,
+      entries.find((e) => e.name === handlerPath)!,
+    ).toString('utf8');
+    const file = join(base.dir, `${name}.handler.cjs`);
+    await writeFile(file, code);
+    const loaded = createRequire(import.meta.url)(file) as Record<string, unknown>;
+    expect(typeof loaded[REPORT[name].export]).toBe('function');
+  });
 });
 
 describe('outputs', () => {

@@ -1,0 +1,306 @@
+/**
+ * The threshold check (every 15 minutes by default): managed distributions → their CloudFront
+ * metrics over the last check window (1-minute periods, request-weighted) → one observation per
+ * (distribution, metric) → alarm state (DynamoDB, hysteresis) → one mail per transition.
+ *
+ * Nothing it could not read moves an alarm: a throttled or failed GetMetricData, a window with
+ * fewer than MIN_REQUESTS requests, or a metric the distribution does not publish (hit rate and
+ * origin latency need the additional metrics) all give "no observation".
+ */
+import {
+  ALARM_METRICS,
+  ALARM_METRIC_NAMES,
+  applyObservation,
+  initialAlarmState,
+  readAlarmStates,
+  type AlarmMetric,
+  type AlarmState,
+  type AlarmStore,
+} from '../../shared/report/alarmState.js';
+import type { ReportThresholds } from '../../shared/report/config.js';
+import { alarmMail, type MailContext } from '../../shared/report/mail.js';
+import {
+  displayDomain,
+  findReportDistributions,
+  type ReportDistribution,
+  type SkippedDistribution,
+} from '../../shared/report/managed.js';
+import {
+  emptySeries,
+  fetchDistributionMetrics,
+  summarize,
+  type MetricWindow,
+  type TrafficSummary,
+} from '../../shared/report/metrics.js';
+import { describeError, publishMail } from './publish.js';
+import {
+  SILENT_LOG,
+  type AlarmCheck,
+  type CheckResult,
+  type ReportCoreDeps,
+  type TransitionRecord,
+} from './types.js';
+
+export interface MetricObservation {
+  readonly breaching: boolean | undefined;
+  readonly value: number | undefined;
+  /** Why `breaching` is undefined. */
+  readonly reason?: 'low-traffic' | 'no-data' | 'additional-metrics-off';
+}
+
+const VALUE_OF: Record<AlarmMetric, (s: TrafficSummary) => number | undefined> = {
+  hitRate: (s) => s.hitRate,
+  errorRate5xx: (s) => s.errorRate5xx,
+  errorRate4xx: (s) => s.errorRate4xx,
+  originLatencyMs: (s) => s.originLatencyMs,
+};
+
+export function thresholdOf(metric: AlarmMetric, t: ReportThresholds): number {
+  switch (metric) {
+    case 'hitRate':
+      return t.hitRateMin;
+    case 'errorRate5xx':
+      return t.error5xxMax;
+    case 'errorRate4xx':
+      return t.error4xxMax;
+    case 'originLatencyMs':
+      return t.originLatencyMaxMs;
+  }
+}
+
+/**
+ * One observation per metric from a window's summary. Too few requests: nothing is judged
+ * (a 50 % hit rate on 4 requests is noise). A value CloudWatch did not have: not judged either.
+ */
+export function observe(
+  summary: TrafficSummary,
+  thresholds: ReportThresholds,
+): Record<AlarmMetric, MetricObservation> {
+  const lowTraffic = summary.requests < thresholds.minRequests || summary.requests <= 0;
+  const entries = ALARM_METRIC_NAMES.map((metric): [AlarmMetric, MetricObservation] => {
+    const value = VALUE_OF[metric](summary);
+    if (lowTraffic) return [metric, { breaching: undefined, value, reason: 'low-traffic' }];
+    if (value === undefined) {
+      const additional = metric === 'hitRate' || metric === 'originLatencyMs';
+      const reason =
+        additional && !summary.additionalMetrics ? 'additional-metrics-off' : 'no-data';
+      return [metric, { breaching: undefined, value, reason }];
+    }
+    const threshold = thresholdOf(metric, thresholds);
+    const breaching =
+      ALARM_METRICS[metric].breachesWhen === 'below' ? value < threshold : value > threshold;
+    return [metric, { breaching, value }];
+  });
+  return Object.fromEntries(entries) as Record<AlarmMetric, MetricObservation>;
+}
+
+/**
+ * The check window: the last `minutes` ending on a multiple of `minutes` (UTC). Aligned windows
+ * make every run of the same slot observe the same window — a retried or concurrent run is
+ * recognised by its window end and not counted twice — and leave CloudFront's few minutes of
+ * publishing delay behind the window on a schedule that fires at an arbitrary offset.
+ */
+export function checkWindow(now: Date, minutes: number): MetricWindow {
+  const ms = minutes * 60_000;
+  const end = Math.floor(now.getTime() / ms) * ms;
+  return { start: new Date(end - ms), end: new Date(end), periodSeconds: 60 };
+}
+
+export function mailContext(config: ReportCoreDeps['config']): MailContext {
+  return { stage: config.stage, region: config.region, dashboardName: config.dashboardName };
+}
+
+export async function runCheck(deps: ReportCoreDeps, now: Date): Promise<CheckResult> {
+  const { clients, config } = deps;
+  const log = deps.log ?? SILENT_LOG;
+  const window = checkWindow(now, config.checkWindowMinutes);
+  const isoWindow = { start: window.start.toISOString(), end: window.end.toISOString() };
+  const result = {
+    kind: 'check' as const,
+    window: isoWindow,
+    distributions: [] as TrafficSummary[],
+    alarms: [] as AlarmCheck[],
+    transitions: [] as TransitionRecord[],
+    mails: [] as string[],
+    skipped: [] as SkippedDistribution[],
+  };
+  const skip = (distributionId: string, reason: string) => {
+    result.skipped.push({ distributionId, reason });
+    log.warn('distribution skipped: alarm state not advanced', { distributionId, reason });
+  };
+
+  let distributions: ReportDistribution[];
+  try {
+    const found = await findReportDistributions(clients.cloudfront, {
+      explicitIds: config.distributionIds,
+      stage: config.stage,
+    });
+    distributions = found.distributions;
+    for (const s of found.skipped) skip(s.distributionId, s.reason);
+  } catch (error) {
+    log.error('could not list distributions: nothing checked, alarm state not advanced', {
+      error: describeError(error),
+    });
+    result.skipped.push({
+      distributionId: '*',
+      reason: `discovery failed (${describeError(error)})`,
+    });
+    return result;
+  }
+  if (!distributions.length) {
+    log.info('no managed distributions to check', { window: isoWindow });
+    return result;
+  }
+
+  let series: Awaited<ReturnType<typeof fetchDistributionMetrics>>;
+  try {
+    series = await fetchDistributionMetrics(
+      clients.cloudwatchGlobal,
+      distributions.map((d) => d.id),
+      window,
+    );
+  } catch (error) {
+    // Throttled (after the SDK's retries) or refused: a clear line, and no state moves.
+    log.error('could not read CloudFront metrics: alarm state not advanced', {
+      error: describeError(error),
+      window: isoWindow,
+      distributions: distributions.length,
+    });
+    for (const d of distributions)
+      result.skipped.push({
+        distributionId: d.id,
+        reason: `metrics unreadable (${describeError(error)})`,
+      });
+    return result;
+  }
+
+  const store: AlarmStore = { dynamodb: clients.dynamodb, table: config.alarmTable };
+  const k = { alarmAfter: config.alarmAfter, recoverAfter: config.recoverAfter };
+  const context = mailContext(config);
+
+  for (const distribution of distributions) {
+    const id = distribution.id;
+    const summary = summarize(id, series.get(id) ?? emptySeries());
+    result.distributions.push(summary);
+    const observations = observe(summary, config.thresholds);
+    log.info('distribution checked', {
+      distributionId: id,
+      window: isoWindow,
+      requests: summary.requests,
+      hitRate: summary.hitRate,
+      errorRate4xx: summary.errorRate4xx,
+      errorRate5xx: summary.errorRate5xx,
+      originLatencyMs: summary.originLatencyMs,
+      additionalMetrics: summary.additionalMetrics,
+    });
+
+    let states: Map<AlarmMetric, AlarmState>;
+    try {
+      states = await readAlarmStates(store, id);
+    } catch (error) {
+      skip(id, `alarm state unreadable (${describeError(error)})`);
+      continue;
+    }
+
+    for (const metric of ALARM_METRIC_NAMES) {
+      const obs = observations[metric];
+      const prev = states.get(metric) ?? initialAlarmState(id, metric);
+      let subject = '';
+      try {
+        const applied = await applyObservation(
+          store,
+          { distributionId: id, metric },
+          { breaching: obs.breaching, value: obs.value, periodEnd: window.end, checkedAt: now },
+          k,
+          async (transition, _next, before) => {
+            const mail = alarmMail(context, {
+              distribution: { id, domain: displayDomain(distribution) },
+              metric,
+              transition,
+              value: obs.value,
+              threshold: thresholdOf(metric, config.thresholds),
+              checks: transition === 'alarm' ? k.alarmAfter : k.recoverAfter,
+              window,
+              requests: summary.requests,
+              alarmSince: transition === 'recovered' ? before.since : undefined,
+            });
+            subject = mail.subject;
+            await publishMail(clients.sns, config.alertsTopicArn, mail, `report-${id}`);
+          },
+          prev,
+        );
+        result.alarms.push({
+          distributionId: id,
+          metric,
+          breaching: obs.breaching,
+          value: obs.value,
+          status: applied.status,
+          state: applied.state.state,
+          breaches: applied.state.breaches,
+          clean: applied.state.clean,
+        });
+        if (applied.status === 'transition' && applied.transition) {
+          result.mails.push(subject);
+          result.transitions.push({
+            distributionId: id,
+            metric,
+            transition: applied.transition,
+            value: obs.value,
+            status: 'mailed',
+            subject,
+          });
+          log.info(`alarm ${applied.transition}`, {
+            distributionId: id,
+            metric,
+            value: obs.value,
+            state: applied.state.state,
+            subject,
+          });
+        } else if (applied.status === 'announce-failed' && applied.transition) {
+          result.transitions.push({
+            distributionId: id,
+            metric,
+            transition: applied.transition,
+            value: obs.value,
+            status: 'mail-failed',
+            subject,
+          });
+          const takenBack = applied.state.state === applied.previous.state;
+          log.error(
+            takenBack
+              ? 'alarm mail could not be published: transition not stored, retried at the next check'
+              : 'alarm mail could not be published and the transition could not be taken back: this mail is lost',
+            {
+              distributionId: id,
+              metric,
+              transition: applied.transition,
+              error: describeError(applied.error),
+            },
+          );
+        } else if (applied.status === 'conflict') {
+          log.warn('alarm state changed under this check (concurrent run): not counted', {
+            distributionId: id,
+            metric,
+          });
+        }
+      } catch (error) {
+        result.alarms.push({
+          distributionId: id,
+          metric,
+          breaching: obs.breaching,
+          value: obs.value,
+          status: 'error',
+          state: prev.state,
+          breaches: prev.breaches,
+          clean: prev.clean,
+        });
+        log.error('alarm state could not be updated: not counted', {
+          distributionId: id,
+          metric,
+          error: describeError(error),
+        });
+      }
+    }
+  }
+  return result;
+}

@@ -1,0 +1,90 @@
+/**
+ * Shapes shared by the report's handlers, cores and their callers (CLI, local runner, tests).
+ */
+import type { AwsClients } from '../../shared/clients.js';
+import type {
+  AlarmMetric,
+  AlarmStatus,
+  ApplyStatus,
+  Transition,
+} from '../../shared/report/alarmState.js';
+import type { ReportConfig } from '../../shared/report/config.js';
+import type { SkippedDistribution } from '../../shared/report/managed.js';
+import type { TrafficSummary } from '../../shared/report/metrics.js';
+import type { Recommendation } from '../../shared/report/recommendations.js';
+import type { Spend } from '../../shared/report/spend.js';
+
+/** The clients the report uses: CloudFront metrics from us-east-1, the rest in the stack's region. */
+export type ReportClients = Pick<
+  AwsClients,
+  'cloudwatchGlobal' | 'cloudwatch' | 'dynamodb' | 'sns' | 'cloudfront'
+>;
+
+/** Structured log sink (the Powertools logger in Lambda; silent by default in a core). */
+export interface ReportLog {
+  info(message: string, ...extra: Array<Record<string, unknown>>): void;
+  warn(message: string, ...extra: Array<Record<string, unknown>>): void;
+  error(message: string, ...extra: Array<Record<string, unknown>>): void;
+}
+
+export const SILENT_LOG: ReportLog = { info() {}, warn() {}, error() {} };
+
+export interface ReportCoreDeps {
+  readonly clients: ReportClients;
+  readonly config: ReportConfig;
+  readonly log?: ReportLog;
+}
+
+export interface IsoWindow {
+  readonly start: string;
+  readonly end: string;
+}
+
+/** One (distribution, metric) after a check. */
+export interface AlarmCheck {
+  readonly distributionId: string;
+  readonly metric: AlarmMetric;
+  /** undefined: not judged (no data, light traffic, metric off). */
+  readonly breaching: boolean | undefined;
+  readonly value: number | undefined;
+  readonly status: ApplyStatus | 'error';
+  readonly state: AlarmStatus;
+  readonly breaches: number;
+  readonly clean: number;
+}
+
+export interface TransitionRecord {
+  readonly distributionId: string;
+  readonly metric: AlarmMetric;
+  readonly transition: Transition;
+  readonly value: number | undefined;
+  /** `mailed`: stored and announced; `mail-failed`: not announced, retried at the next check. */
+  readonly status: 'mailed' | 'mail-failed';
+  readonly subject: string;
+}
+
+export interface CheckResult {
+  readonly kind: 'check';
+  readonly window: IsoWindow;
+  readonly distributions: TrafficSummary[];
+  readonly alarms: AlarmCheck[];
+  readonly transitions: TransitionRecord[];
+  /** Subjects of the mails published. */
+  readonly mails: string[];
+  readonly skipped: SkippedDistribution[];
+}
+
+export interface DigestResult {
+  readonly kind: 'digest';
+  readonly window: IsoWindow;
+  readonly previousWindow: IsoWindow;
+  readonly distributions: TrafficSummary[];
+  readonly previous: TrafficSummary[];
+  readonly spend: Spend | undefined;
+  readonly recommendations: Array<{ distributionId: string | undefined } & Recommendation>;
+  /** Subjects of the mails published (one, or none when publishing failed). */
+  readonly mails: string[];
+  readonly skipped: SkippedDistribution[];
+  /** The mail as built (published or not), for the CLI and tests. */
+  readonly mail: { subject: string; body: string };
+}
