@@ -869,23 +869,24 @@ describe('artifacts', () => {
   });
 });
 
+/** The function's zip holds only its bundle and map, and the bundle exports the named handler. */
+async function expectBundledExport(name: string, handlerPath: string, exportName: string) {
+  const zip = await base.artifact(name);
+  const entries = zipEntries(zip);
+  expect(entries.map((e) => e.name).sort()).toEqual([handlerPath, `${handlerPath}.map`]);
+  const code = zipRead(
+    zip,
+    entries.find((e) => e.name === handlerPath)!,
+  ).toString('utf8');
+  const file = join(base.dir, `${name}.handler.cjs`);
+  await writeFile(file, code);
+  const loaded = createRequire(import.meta.url)(file) as Record<string, unknown>;
+  expect(typeof loaded[exportName]).toBe('function');
+}
+
 describe('provisioning artifacts', () => {
-  it.each(PROVISION_NAMES)(
-    'bundles %s and exports the handler the template names',
-    async (name) => {
-      const zip = await base.artifact(name);
-      const entries = zipEntries(zip);
-      const handlerPath = 'functions/provision/handler.js';
-      expect(entries.map((e) => e.name).sort()).toEqual([handlerPath, `${handlerPath}.map`]);
-      const code = zipRead(
-        zip,
-        entries.find((e) => e.name === handlerPath)!,
-      ).toString('utf8');
-      const file = join(base.dir, `${name}.handler.cjs`);
-      await writeFile(file, code);
-      const loaded = createRequire(import.meta.url)(file) as Record<string, unknown>;
-      expect(typeof loaded[PROVISION[name].export]).toBe('function');
-    },
+  it.each(PROVISION_NAMES)('bundles %s and exports the handler the template names', (name) =>
+    expectBundledExport(name, 'functions/provision/handler.js', PROVISION[name].export),
   );
 });
 
@@ -1090,20 +1091,9 @@ describe('report', () => {
     expect(target(t().Outputs?.DashboardName?.Value)).toBe('Dashboard');
   });
 
-  it.each(REPORT_NAMES)('bundles %s and exports the handler the template names', async (name) => {
-    const zip = await base.artifact(name);
-    const entries = zipEntries(zip);
-    const handlerPath = 'functions/report/handler.js';
-    expect(entries.map((e) => e.name).sort()).toEqual([handlerPath, `${handlerPath}.map`]);
-    const code = zipRead(
-      zip,
-      entries.find((e) => e.name === handlerPath)!,
-    ).toString('utf8');
-    const file = join(base.dir, `${name}.handler.cjs`);
-    await writeFile(file, code);
-    const loaded = createRequire(import.meta.url)(file) as Record<string, unknown>;
-    expect(typeof loaded[REPORT[name].export]).toBe('function');
-  });
+  it.each(REPORT_NAMES)('bundles %s and exports the handler the template names', (name) =>
+    expectBundledExport(name, 'functions/report/handler.js', REPORT[name].export),
+  );
 });
 
 describe('outputs', () => {
