@@ -5,83 +5,18 @@
  * principal is the CloudFront service, limited by `AWS:SourceArn` to this distribution.
  */
 import { GetBucketPolicyCommand, PutBucketPolicyCommand, type S3Client } from '@aws-sdk/client-s3';
+import {
+  distributionStatement,
+  publicAllows,
+  type PolicyDocument,
+  type PolicyStatement,
+} from '../../shared/bucketPolicy.js';
 import { awsErrorName } from './errors.js';
 import type { BucketPolicyInput, BucketPolicyResult } from './types.js';
 
-export const STATEMENT_SID_PREFIX = 'cdnp-';
-
-interface PolicyStatement {
-  Sid?: string;
-  Effect?: string;
-  Principal?: unknown;
-  [key: string]: unknown;
-}
-
-interface PolicyDocument {
-  Version?: string;
-  Id?: string;
-  Statement?: PolicyStatement | PolicyStatement[];
-  [key: string]: unknown;
-}
-
-/**
- * A distribution ARN as AWS formats it, `arn:<partition>:cloudfront::<account>:distribution/<id>`,
- * from what the API returned (the emulator's `arn:aws:cloudfront:<account>:distribution/<id>`
- * lacks the empty region). The condition must match what CloudFront signs with.
- */
-export function normaliseDistributionArn(arn: string): {
-  arn: string;
-  partition: string;
-  account: string;
-  distributionId: string;
-} {
-  const match =
-    /^arn:(aws[a-z-]*):cloudfront:(?:[a-z0-9-]*:)?(\d{12}):distribution\/([A-Z0-9]+)$/.exec(arn);
-  if (!match) {
-    throw new Error(`not a CloudFront distribution ARN: ${JSON.stringify(arn)}`);
-  }
-  const [, partition, account, distributionId] = match as unknown as [
-    string,
-    string,
-    string,
-    string,
-  ];
-  return {
-    arn: `arn:${partition}:cloudfront::${account}:distribution/${distributionId}`,
-    partition,
-    account,
-    distributionId,
-  };
-}
-
-/** The statement granting this distribution read access. */
-export function distributionStatement(bucket: string, distributionArn: string): PolicyStatement {
-  const { arn, partition, distributionId } = normaliseDistributionArn(distributionArn);
-  return {
-    Sid: `${STATEMENT_SID_PREFIX}${distributionId}`,
-    Effect: 'Allow',
-    Principal: { Service: 'cloudfront.amazonaws.com' },
-    Action: 's3:GetObject',
-    Resource: `arn:${partition}:s3:::${bucket}/*`,
-    Condition: { StringEquals: { 'AWS:SourceArn': arn } },
-  };
-}
-
-function isEveryone(principal: unknown): boolean {
-  if (principal === '*') return true;
-  if (principal && typeof principal === 'object' && 'AWS' in principal) {
-    const aws = (principal as { AWS: unknown }).AWS;
-    return aws === '*' || (Array.isArray(aws) && aws.includes('*'));
-  }
-  return false;
-}
-
 /** Allow statements open to anyone with no condition: what makes a bucket public. */
 export function publicStatements(statements: readonly PolicyStatement[]): string[] {
-  return statements
-    .map((s, i) => ({ s, i }))
-    .filter(({ s }) => s.Effect === 'Allow' && isEveryone(s.Principal) && !s.Condition)
-    .map(({ s, i }) => s.Sid ?? `#${i}`);
+  return publicAllows(statements).open;
 }
 
 /** JSON with object keys sorted, so that key order never counts as a change. */

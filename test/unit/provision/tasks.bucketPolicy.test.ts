@@ -1,10 +1,7 @@
 /** The bucket-policy merge, as a pure function. */
 import { describe, expect, it } from 'vitest';
-import {
-  distributionStatement,
-  mergeBucketPolicy,
-  normaliseDistributionArn,
-} from '../../../functions/provision/bucketPolicy.js';
+import { mergeBucketPolicy } from '../../../functions/provision/bucketPolicy.js';
+import { distributionStatement, normaliseDistributionArn } from '../../../shared/bucketPolicy.js';
 
 const BUCKET = 'example-content';
 const EMULATOR_ARN = 'arn:aws:cloudfront:123456789012:distribution/E2QWRUHAPOMQZL';

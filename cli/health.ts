@@ -1,0 +1,102 @@
+/**
+ * `cdn-pipeline health --bucket NAME`: checks the whole chain behind a content bucket (bucket
+ * settings, notification, queues and DLQs, distributions, bucket policy, alert subscriptions).
+ * A table with ✓ / ! / ✗ and the fix for people, `--json` for scripts. Exit 0 when nothing
+ * failed (warnings allowed), 1 when a check failed.
+ */
+import { Option, type Command } from 'commander';
+import { checkHealth, healthOutcome, isLocalEndpoint, type HealthCheck } from '../shared/health.js';
+import { bucketNameProblem } from '../shared/provision/spec.js';
+import { table } from './format.js';
+import { cliClients, type Outcome } from './provision.js';
+
+export interface HealthFlags {
+  readonly bucket: string;
+  readonly local?: boolean;
+  readonly json?: boolean;
+  readonly region?: string;
+  readonly topicArn?: string;
+}
+
+const MARK = { ok: '✓', warn: '!', failed: '✗' } as const;
+
+const mark = (c: HealthCheck) =>
+  c.ok === true ? MARK.ok : c.ok === 'warn' ? MARK.warn : MARK.failed;
+
+/** The table people read: one line per check, the fix under the check that needs one. */
+export function formatHealth(bucket: string, checks: readonly HealthCheck[]): string {
+  const rows = checks.flatMap((c) => [
+    [mark(c), c.name, c.detail],
+    ...(c.fix && c.ok !== true ? [['', '', `fix: ${c.fix}`]] : []),
+  ]);
+  const failed = checks.filter((c) => c.ok === false).length;
+  const warned = checks.filter((c) => c.ok === 'warn').length;
+  const summary =
+    failed > 0
+      ? `${failed} failed, ${warned} warning${warned === 1 ? '' : 's'}, ${checks.length} checks`
+      : `healthy: ${checks.length} checks${warned ? `, ${warned} warning${warned === 1 ? '' : 's'}` : ''}`;
+  return `s3://${bucket}\n${table(['', 'check', 'detail'], rows)}\n\n${summary}`;
+}
+
+export async function healthCommand(flags: HealthFlags): Promise<Outcome> {
+  const problem = bucketNameProblem(flags.bucket);
+  if (problem) {
+    console.error(`cdn-pipeline: --bucket ${problem} (got "${flags.bucket}")`);
+    return 'usage';
+  }
+  const clients = cliClients({
+    ...(flags.local ? { local: true } : {}),
+    ...(flags.region ? { region: flags.region } : {}),
+  });
+  const emulator = Boolean(flags.local) || isLocalEndpoint(process.env.AWS_ENDPOINT_URL);
+  const checks = await checkHealth(clients, {
+    bucket: flags.bucket,
+    emulator,
+    ...(flags.topicArn ? { alertsTopicArn: flags.topicArn } : {}),
+  });
+  const outcome = healthOutcome(checks);
+  if (flags.json) {
+    console.log(
+      JSON.stringify({ bucket: flags.bucket, healthy: outcome === 'ok', checks }, null, 2),
+    );
+  } else {
+    console.log(formatHealth(flags.bucket, checks));
+  }
+  return outcome;
+}
+
+const HEALTH_HELP = `
+Examples:
+  $ npx cdn-pipeline health --bucket my-content
+  $ npx cdn-pipeline health --bucket my-content --json | jq '.checks[] | select(.ok != true)'
+  $ npx cdn-pipeline health --bucket cdn-pipeline-local-content --local
+
+Checks: the bucket exists, Block Public Access is on, versioning and default encryption; the
+s3:ObjectCreated notification targets a queue that exists, with a dead-letter queue that is
+empty (and the same for the invalidation-requests queue); every distribution serving the bucket
+is enabled and Deployed, reads through an origin access control, allows HTTPS only, and has its
+statement (AWS:SourceArn) in the bucket policy; the policy allows no one publicly; the alerts
+topic has a confirmed subscription. The emulator does not report a distribution's OAC: with
+--local that check is a warning.
+
+Exit codes: 0 healthy (warnings allowed), 1 a check failed, 2 bad usage.
+`;
+
+/** Adds `health` to the program; `exit` is main's EXIT (outcome → exit code). */
+export function registerHealth(program: Command, exit: Readonly<Record<Outcome, number>>): void {
+  program
+    .command('health')
+    .summary('Check the whole chain behind a bucket: bucket, queues, DLQs, distributions, alerts.')
+    .description(
+      'Check everything between a content bucket and its viewers, with the fix for each problem.',
+    )
+    .requiredOption('-b, --bucket <name>', 'the content bucket')
+    .option('--region <region>', "the stack's region (default: $AWS_REGION, else us-east-1)")
+    .addOption(new Option('--topic-arn <arn>', 'the alerts topic (default: <stack prefix>-alerts)'))
+    .option('--local', 'check the emulator at $AWS_ENDPOINT_URL')
+    .option('--json', 'print JSON for scripts')
+    .addHelpText('after', HEALTH_HELP)
+    .action(async (flags: HealthFlags) => {
+      process.exitCode = exit[await healthCommand(flags)];
+    });
+}
