@@ -6,7 +6,7 @@
  * Every part is best effort on its own: metrics that cannot be read leave the distribution out
  * (named in the mail), a config that cannot be read only removes the config-based
  * recommendations, unreadable spend is said as such. A failed publish is logged; the result
- * still carries the mail.
+ * still carries the mail. `npx cdn-pipeline report` runs the same core with `publish: false`.
  */
 import {
   GetCachePolicyConfigCommand,
@@ -29,6 +29,7 @@ import {
   lastWindow,
   previousWindow,
   summarize,
+  type MetricWindow,
   type SeriesByMetric,
   type TrafficSummary,
 } from '../../shared/report/metrics.js';
@@ -121,10 +122,30 @@ export function mergeRecommendations(
   }));
 }
 
-export async function runDigest(deps: ReportCoreDeps, now: Date): Promise<DigestResult> {
+/** The `minutes` before `now`, ending on a minute boundary, in 1-minute periods. */
+function digestWindow(now: Date, minutes: number): MetricWindow {
+  const { end, periodSeconds } = lastWindow(now, 1);
+  return { start: new Date(end.getTime() - minutes * 60_000), end, periodSeconds };
+}
+
+/** How a digest run differs from the scheduled one (the CLI's `report` sets all three). */
+export interface DigestOptions {
+  /** false: build the report and return it, publish nothing (default true). */
+  readonly publish?: boolean;
+  /** Length of the window, in minutes (default: the config's DIGEST_WINDOW_HOURS). */
+  readonly windowMinutes?: number;
+  /** Only these of the distributions found (managed or explicit); default: all of them. */
+  readonly only?: readonly string[];
+}
+
+export async function runDigest(
+  deps: ReportCoreDeps,
+  now: Date,
+  options: DigestOptions = {},
+): Promise<DigestResult> {
   const { clients, config } = deps;
   const log = deps.log ?? SILENT_LOG;
-  const window = lastWindow(now, config.digestWindowHours);
+  const window = digestWindow(now, options.windowMinutes ?? config.digestWindowHours * 60);
   const before = previousWindow(window);
   const iso = (w: { start: Date; end: Date }) => ({
     start: w.start.toISOString(),
@@ -142,8 +163,10 @@ export async function runDigest(deps: ReportCoreDeps, now: Date): Promise<Digest
       explicitIds: config.distributionIds,
       stage: config.stage,
     });
-    distributions = found.distributions;
-    for (const s of found.skipped) skip(s.distributionId, s.reason);
+    const only = options.only ? new Set(options.only) : undefined;
+    distributions = only ? found.distributions.filter((d) => only.has(d.id)) : found.distributions;
+    for (const s of found.skipped)
+      if (!only || only.has(s.distributionId)) skip(s.distributionId, s.reason);
   } catch (error) {
     log.error('could not list distributions', { error: describeError(error) });
     skipped.push({ distributionId: '*', reason: `discovery failed (${describeError(error)})` });
@@ -248,19 +271,23 @@ export async function runDigest(deps: ReportCoreDeps, now: Date): Promise<Digest
     skipped,
   });
   const mails: string[] = [];
-  try {
-    await publishMail(clients.sns, config.alertsTopicArn, mail, 'report-digest');
-    mails.push(mail.subject);
-    log.info('digest mailed', {
-      subject: mail.subject,
-      distributions: rows.length,
-      recommendations: recommendations.length,
-    });
-  } catch (error) {
-    log.error('digest mail could not be published', {
-      subject: mail.subject,
-      error: describeError(error),
-    });
+  if (options.publish === false) {
+    log.info('digest built, not published', { subject: mail.subject });
+  } else {
+    try {
+      await publishMail(clients.sns, config.alertsTopicArn, mail, 'report-digest');
+      mails.push(mail.subject);
+      log.info('digest mailed', {
+        subject: mail.subject,
+        distributions: rows.length,
+        recommendations: recommendations.length,
+      });
+    } catch (error) {
+      log.error('digest mail could not be published', {
+        subject: mail.subject,
+        error: describeError(error),
+      });
+    }
   }
 
   return {
