@@ -1,7 +1,8 @@
 /**
  * LOCAL ONLY. Creates on the emulator what serverless.yml creates in AWS: the content bucket
  * (versioned, private, encrypted, noncurrent versions expiring), the two queues with their DLQs,
- * the S3 → SQS notification, the alerts topic, and one CloudFront distribution for the bucket.
+ * the S3 → SQS notification, the alerts topic, the report's alarm-state table, and one CloudFront
+ * distribution for the bucket.
  * Idempotent: running it against an emulator that already holds the resources changes nothing
  * and returns the same ids.
  */
@@ -24,6 +25,11 @@ import {
   PutPublicAccessBlockCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
+import {
+  CreateTableCommand,
+  ResourceInUseException,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
 import { CreateTopicCommand, type SNSClient } from '@aws-sdk/client-sns';
 import {
   CreateQueueCommand,
@@ -32,7 +38,7 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { AwsClients } from '../shared/clients.js';
-import { localResourceNames, type LocalResourceNames } from './resources.js';
+import { localResourceNames, SERVICE, type LocalResourceNames } from './resources.js';
 
 /** CloudFront's managed "CachingOptimized" cache policy. */
 export const CACHING_OPTIMIZED_POLICY_ID = '658327ea-f89d-4fab-a63d-7e88639e58f6';
@@ -69,6 +75,8 @@ export interface LocalResources {
   readonly invalidationRequests: QueueRef;
   readonly invalidationRequestsDlq: QueueRef;
   readonly alertsTopicArn: string;
+  /** The report's alarm states (serverless.yml's AlarmStateTable). */
+  readonly alarmTable: string;
   readonly distribution: LocalDistribution;
 }
 
@@ -81,17 +89,24 @@ export interface BootstrapOptions {
 /** The stage's resources without a distribution (`npm start` provisions one with the workflow). */
 export type LocalStack = Omit<LocalResources, 'distribution'>;
 
+/** serverless.yml's `alarmStateTableName`: `cdn-pipeline-<stage>-alarm-state`. */
+export function alarmTableName(names: LocalResourceNames): string {
+  return `${SERVICE}-${names.stage}-alarm-state`;
+}
+
 export async function bootstrapLocalStack(
-  clients: Pick<AwsClients, 's3' | 'sqs' | 'sns'>,
+  clients: Pick<AwsClients, 's3' | 'sqs' | 'sns' | 'dynamodb'>,
   options: BootstrapOptions = {},
 ): Promise<LocalStack> {
   const names = localResourceNames(options.stage);
   const region = options.region ?? 'us-east-1';
   const bucketArn = `arn:aws:s3:::${names.bucket}`;
+  const alarmTable = alarmTableName(names);
   const [, queues, alertsTopicArn] = await Promise.all([
     ensureBucket(clients.s3, names.bucket, region),
     ensureQueues(clients.sqs, names),
     ensureTopic(clients.sns, names.alertsTopic),
+    ensureAlarmTable(clients.dynamodb, alarmTable),
   ]);
   await ensureObjectEventsPolicy(clients.sqs, queues.objectEvents, bucketArn);
   await ensureBucketNotification(clients.s3, names.bucket, queues.objectEvents.arn);
@@ -102,12 +117,13 @@ export async function bootstrapLocalStack(
     bucketArn,
     ...queues,
     alertsTopicArn,
+    alarmTable,
   });
 }
 
 /** The stage's resources plus a minimal distribution for the bucket (fast; used by tests). */
 export async function bootstrapLocal(
-  clients: Pick<AwsClients, 's3' | 'sqs' | 'sns' | 'cloudfront'>,
+  clients: Pick<AwsClients, 's3' | 'sqs' | 'sns' | 'dynamodb' | 'cloudfront'>,
   options: BootstrapOptions = {},
 ): Promise<LocalResources> {
   const stack = await bootstrapLocalStack(clients, options);
@@ -337,6 +353,29 @@ async function ensureTopic(sns: SNSClient, name: string): Promise<string> {
   const res = await sns.send(new CreateTopicCommand({ Name: name }));
   if (!res.TopicArn) throw new Error(`CreateTopic ${name} returned no TopicArn`);
   return res.TopicArn;
+}
+
+/** The key schema of serverless.yml's AlarmStateTable: `distributionId` (S) + `metric` (S). */
+async function ensureAlarmTable(dynamodb: DynamoDBClient, name: string): Promise<void> {
+  try {
+    await dynamodb.send(
+      new CreateTableCommand({
+        TableName: name,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [
+          { AttributeName: 'distributionId', AttributeType: 'S' },
+          { AttributeName: 'metric', AttributeType: 'S' },
+        ],
+        KeySchema: [
+          { AttributeName: 'distributionId', KeyType: 'HASH' },
+          { AttributeName: 'metric', KeyType: 'RANGE' },
+        ],
+      }),
+    );
+  } catch (error) {
+    if (!(error instanceof ResourceInUseException) && errorName(error) !== 'ResourceInUseException')
+      throw error;
+  }
 }
 
 export interface LocalDistributionSpec {

@@ -1,11 +1,14 @@
 /**
  * LOCAL ONLY. What `npm start` prints: one ready block, then a readable line group for each
- * ingest outcome and each invalidate report. Plain text, aligned; colour only when the stream is
+ * ingest outcome and each invalidate report, a line per report check and digest, and a line per
+ * mail that landed in the local outbox. Plain text, aligned; colour only when the stream is
  * a terminal and NO_COLOR is unset. The formatters are pure (they return lines) so tests can
  * read them without a terminal.
  */
 import type { IngestOutcome } from '../functions/ingest/types.js';
 import type { InvalidateReport } from '../functions/invalidate/types.js';
+import type { CheckResult, DigestResult } from '../functions/report/types.js';
+import { ALARM_METRICS } from '../shared/report/alarmState.js';
 
 type Paint = (text: string) => string;
 
@@ -208,6 +211,11 @@ export interface ReadyInfo {
   readonly ingestQueue: string;
   readonly invalidateQueue: string;
   readonly invalidateWindowMs: number;
+  readonly checkEverySeconds: number;
+  readonly digestEverySeconds: number;
+  readonly alarmTable: string;
+  /** Where mail lands, as the user would type it (`.local/outbox/`). */
+  readonly outbox: string;
 }
 
 /** The example a user can paste into another terminal. */
@@ -231,7 +239,82 @@ export function formatReady(info: ReadyInfo, p: Palette): string[] {
     line('distribution', `${info.distributionId}  ${info.distributionDomain}`),
     line('pollers', `${info.ingestQueue} → ingest`),
     line('', `${info.invalidateQueue} → invalidate (window ${info.invalidateWindowMs / 1000} s)`),
+    line(
+      'reports',
+      `check every ${duration(info.checkEverySeconds)}, digest every ${duration(info.digestEverySeconds)}  ` +
+        p.dim(`(alarm state in ${info.alarmTable})`),
+    ),
+    line('outbox', `${info.outbox}  ${p.dim('(every mail the pipeline sends)')}`),
     line('try', exampleCommand(info.endpoint, info.bucket)),
     line('stop', 'Ctrl-C'),
   ];
+}
+
+/** `2025-01-02T03:04:00.000Z` → `03:04` (UTC). */
+function hhmm(iso: string): string {
+  return iso.slice(11, 16);
+}
+
+function elapsed(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+/** What a check line says, timing aside: a check that would print the same line is not shown. */
+export function checkKey(result: CheckResult): string {
+  const alarms = result.alarms.map(
+    (a) => `${a.distributionId}:${a.metric}:${a.state}:${a.breaching}`,
+  );
+  return JSON.stringify([result.window.end, result.distributions.length, alarms, result.skipped]);
+}
+
+/** One line per check: what it read, and which alarms are raised; skipped ones in yellow. */
+export function formatCheck(
+  result: CheckResult,
+  ms: number,
+  p: Palette,
+  now = new Date(),
+): string[] {
+  const time = clock(now);
+  const requests = result.distributions.reduce((n, s) => n + s.requests, 0);
+  const raised = result.alarms
+    .filter((a) => a.state === 'ALARM')
+    .map((a) => `${a.distributionId} ${ALARM_METRICS[a.metric].label}`);
+  const judged = result.alarms.some((a) => a.breaching !== undefined);
+  const state = raised.length
+    ? p.red(`in ALARM: ${raised.join(', ')}`)
+    : judged
+      ? 'all OK'
+      : 'nothing judged (too few requests or no data)';
+  const text =
+    `${plural(result.distributions.length, 'distribution')}, ${hhmm(result.window.start)}-${hhmm(result.window.end)} UTC, ` +
+    `${plural(requests, 'request')}: ${state}  ${p.dim(`(${elapsed(ms)})`)}`;
+  const lines = [raised.length ? row(time, 'check', text) : p.dim(row(time, 'check', text))];
+  for (const s of result.skipped)
+    lines.push(more(p.yellow(`skipped ${s.distributionId}: ${s.reason}`)));
+  return lines;
+}
+
+export function formatDigest(
+  result: DigestResult,
+  ms: number,
+  p: Palette,
+  now = new Date(),
+): string[] {
+  const time = clock(now);
+  const mailed = result.mails.length ? 'mailed' : p.red('not mailed');
+  return [
+    p.dim(
+      row(
+        time,
+        'digest',
+        `${plural(result.distributions.length, 'distribution')}, ` +
+          `${plural(result.recommendations.length, 'recommendation')}, ${mailed}  (${elapsed(ms)})`,
+      ),
+    ),
+  ];
+}
+
+/** A mail the outbox received: its subject and the file to open. */
+export function formatMail(subject: string, file: string, p: Palette, now = new Date()): string[] {
+  return [row(clock(now), 'mail', `${p.bold(subject)}  → ${file}`, p.yellow)];
 }

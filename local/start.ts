@@ -1,29 +1,39 @@
 /**
  * LOCAL ONLY. `npm start`: the whole pipeline on this machine. Starts (or reuses) the embedded
  * AWS emulator, creates the stage's resources on it, and runs the same ingest and invalidate
- * handlers that Lambda runs, fed by pollers that behave like Lambda's SQS event source mapping.
+ * handlers that Lambda runs, fed by pollers that behave like Lambda's SQS event source mapping,
+ * and the report's check and digest handlers on an accelerated schedule. Every mail sent to the
+ * alerts topic lands in the local outbox (`.local/outbox/`) and on the console.
  */
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { realpathSync } from 'node:fs';
+import { relative, resolve, sep } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { IngestObserver } from '../functions/ingest/types.js';
 import type { InvalidateObserver } from '../functions/invalidate/types.js';
+import type { ReportHandlers } from '../functions/report/handler.js';
 import type { AwsClients } from '../shared/clients.js';
 import type { LocalStack } from './bootstrap.js';
 import { startEmulator, type Emulator } from './emulator.js';
+import type { Outbox } from './outbox.js';
 import type { Poller } from './poller.js';
 import {
   COLOR_PALETTE,
   NO_COLOR_PALETTE,
+  checkKey,
+  formatCheck,
+  formatDigest,
   formatIngestOutcome,
   formatInvalidateReport,
+  formatMail,
   formatReady,
   useColor,
   type Palette,
 } from './print.js';
-import { DEFAULT_STAGE, localResourceNames } from './resources.js';
+import { DEFAULT_STAGE, SERVICE, localResourceNames } from './resources.js';
+import { startSchedule, type Schedule } from './schedule.js';
 
 type Env = Record<string, string | undefined>;
 
@@ -34,32 +44,53 @@ export const LOCAL_POLLING = {
   ingest: { batchSize: 10, windowMs: 0 },
   invalidate: { batchSize: 1000, windowMs: 2000 },
 } as const;
+/** The report's schedules, accelerated: AWS checks every 15 min and digests daily. */
+export const DEFAULT_CHECK_SECONDS = 60;
+export const DEFAULT_DIGEST_SECONDS = 600;
+const MAX_SCHEDULE_SECONDS = 86_400;
+/** Where every mail lands (git-ignored with `.local/`). */
+export const OUTBOX_DIR = resolve(import.meta.dirname, '..', '.local', 'outbox');
 const SHUTDOWN_GRACE_MS = 15_000;
 const REPEAT_SIGNAL_WINDOW_MS = 2_000;
 
 const HELP = `Usage: npm start -- [options]
 
 Runs the cdn-pipeline locally: an embedded AWS emulator (moto), the stage's bucket, queues,
-topic and a CloudFront distribution on it, and the ingest and invalidate functions fed by
-local SQS pollers. Ctrl-C stops everything it started.
+topic, alarm-state table and a CloudFront distribution on it, the ingest and invalidate
+functions fed by local SQS pollers, and the report's check and digest on an accelerated
+schedule. Ctrl-C stops everything it started.
 
 Options:
-  --port <n>      emulator port (default: $CDN_PIPELINE_LOCAL_PORT, else the port of a local
-                  $AWS_ENDPOINT_URL, else ${DEFAULT_PORT}); an emulator already listening is reused
-  --stage <name>  stage whose resource names to use (default: ${DEFAULT_STAGE})
-  --quiet         print only the ready lines and failures
-  -h, --help      show this help
+  --port <n>          emulator port (default: $CDN_PIPELINE_LOCAL_PORT, else the port of a
+                      local $AWS_ENDPOINT_URL, else ${DEFAULT_PORT}); an emulator already
+                      listening is reused
+  --stage <name>      stage whose resource names to use (default: ${DEFAULT_STAGE})
+  --check-every <s>   seconds between report checks, the first at start (default:
+                      $CDN_PIPELINE_CHECK_SECONDS, else ${DEFAULT_CHECK_SECONDS}; AWS: 15 min)
+  --digest-every <s>  seconds between digests (default: $CDN_PIPELINE_DIGEST_SECONDS, else
+                      ${DEFAULT_DIGEST_SECONDS}; AWS: daily at 08:00 UTC)
+  --quiet             print only the ready lines and failures
+  -h, --help          show this help
+
+Every mail sent to the alerts topic (the ready mail, alarms, digests) is written to
+.local/outbox/ (or $CDN_PIPELINE_OUTBOX_DIR) and named on the console.
 
 Environment: AWS_ENDPOINT_URL, AWS_REGION (default us-east-1), AWS_ACCESS_KEY_ID and
 AWS_SECRET_ACCESS_KEY (default test/test) are set for the pipeline when absent; the functions'
 own settings (INVALIDATE_ON, CONTENT_CLASSES, DISTRIBUTION_IDS, MAX_INFLIGHT_PATHS, …) are read
-as in AWS. POWERTOOLS_LOG_LEVEL=INFO shows the functions' own JSON logs (silent by default here).
+as in AWS, and so are the report's (HIT_RATE_MIN, MIN_REQUESTS, ALARM_AFTER, …; a check reads
+the last CHECK_WINDOW_MINUTES, by default the check interval rounded to whole minutes).
+POWERTOOLS_LOG_LEVEL=INFO shows the functions' own JSON logs (silent by default here).
 `;
 
 export interface StartOptions {
   readonly port: number;
   readonly stage: string;
   readonly quiet: boolean;
+  readonly checkSeconds: number;
+  readonly digestSeconds: number;
+  /** Absolute. */
+  readonly outboxDir: string;
 }
 
 export class UsageError extends Error {
@@ -76,6 +107,30 @@ function parsePort(value: string, source: string): number {
     throw new UsageError(`${source}: must be a port number 0-65535 (got "${value}")`);
   }
   return port;
+}
+
+/** Whole seconds between scheduled runs: 1 s to a day. */
+function parseSeconds(value: string, source: string): number {
+  const seconds = Number(value);
+  if (!/^\d+$/.test(value) || seconds < 1 || seconds > MAX_SCHEDULE_SECONDS) {
+    throw new UsageError(
+      `${source}: must be whole seconds, 1-${MAX_SCHEDULE_SECONDS} (got "${value}")`,
+    );
+  }
+  return seconds;
+}
+
+/** A flag, else its environment variable, else the default. */
+function secondsOption(
+  flag: string | undefined,
+  name: string,
+  envName: string,
+  env: Env,
+  fallback: number,
+): number {
+  if (flag !== undefined) return parseSeconds(flag, name);
+  const fromEnv = env[envName];
+  return fromEnv ? parseSeconds(fromEnv, envName) : fallback;
 }
 
 /** The port of a loopback AWS_ENDPOINT_URL; an error for an endpoint that is not this machine. */
@@ -105,6 +160,8 @@ export function parseStartArgs(argv: readonly string[], env: Env): StartOptions 
         port: { type: 'string' },
         stage: { type: 'string', default: DEFAULT_STAGE },
         quiet: { type: 'boolean', default: false },
+        'check-every': { type: 'string' },
+        'digest-every': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
@@ -126,7 +183,22 @@ export function parseStartArgs(argv: readonly string[], env: Env): StartOptions 
   } catch (error) {
     throw new UsageError(`--${(error as Error).message}`);
   }
-  return { port, stage, quiet: values.quiet ?? false };
+  const checkSeconds = secondsOption(
+    values['check-every'],
+    '--check-every',
+    'CDN_PIPELINE_CHECK_SECONDS',
+    env,
+    DEFAULT_CHECK_SECONDS,
+  );
+  const digestSeconds = secondsOption(
+    values['digest-every'],
+    '--digest-every',
+    'CDN_PIPELINE_DIGEST_SECONDS',
+    env,
+    DEFAULT_DIGEST_SECONDS,
+  );
+  const outboxDir = env.CDN_PIPELINE_OUTBOX_DIR ? resolve(env.CDN_PIPELINE_OUTBOX_DIR) : OUTBOX_DIR;
+  return { port, stage, quiet: values.quiet ?? false, checkSeconds, digestSeconds, outboxDir };
 }
 
 /**
@@ -171,7 +243,18 @@ export function applyPowertoolsDefaults(env: Env): void {
 
 /** Everything heavy (SDK, handlers), loaded while the emulator boots. */
 async function loadModules() {
-  const [clients, bootstrap, poller, config, ingest, invalidate, provision] = await Promise.all([
+  const [
+    clients,
+    bootstrap,
+    poller,
+    config,
+    ingest,
+    invalidate,
+    provision,
+    report,
+    reportConfig,
+    outbox,
+  ] = await Promise.all([
     import('../shared/clients.js'),
     import('./bootstrap.js'),
     import('./poller.js'),
@@ -179,8 +262,22 @@ async function loadModules() {
     import('../functions/ingest/handler.js'),
     import('../functions/invalidate/handler.js'),
     import('./provision.js'),
+    import('../functions/report/handler.js'),
+    import('../shared/report/config.js'),
+    import('./outbox.js'),
   ]);
-  return { clients, bootstrap, poller, config, ingest, invalidate, provision };
+  return {
+    clients,
+    bootstrap,
+    poller,
+    config,
+    ingest,
+    invalidate,
+    provision,
+    report,
+    reportConfig,
+    outbox,
+  };
 }
 type Modules = Awaited<ReturnType<typeof loadModules>>;
 
@@ -214,6 +311,39 @@ function buildHandlers(
   };
 }
 
+/**
+ * The report's handlers as Lambda builds them, with the local stage's topic, table and names.
+ * Thresholds and K come from the environment as in AWS; a check reads the last check interval
+ * (whole minutes, at least one) unless CHECK_WINDOW_MINUTES says otherwise. No dashboard locally.
+ */
+function buildReportHandlers(
+  modules: Modules,
+  clients: AwsClients,
+  stack: LocalStack,
+  env: Env,
+  options: { stage: string; region: string; checkSeconds: number },
+): ReportHandlers {
+  const prefix = `${SERVICE}-${options.stage}`;
+  const config = modules.reportConfig.loadReportConfig({
+    ...env,
+    ALERTS_TOPIC_ARN: stack.alertsTopicArn,
+    ALARM_TABLE: stack.alarmTable,
+    STAGE: options.stage,
+    AWS_REGION: options.region,
+    DASHBOARD_NAME: '',
+    INVALIDATE_SERVICE_NAME: `${prefix}-invalidate`,
+    CHECK_WINDOW_MINUTES:
+      env.CHECK_WINDOW_MINUTES || String(Math.max(1, Math.round(options.checkSeconds / 60))),
+  });
+  return modules.report.createReportHandlers({ clients, config });
+}
+
+/** `/repo/.local/outbox/x.txt` → `.local/outbox/x.txt` when under the working directory. */
+function shown(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel && !rel.startsWith('..') ? rel : path;
+}
+
 async function main(): Promise<void> {
   const env = process.env;
   const palette: Palette = useColor(process.stdout, env) ? COLOR_PALETTE : NO_COLOR_PALETTE;
@@ -240,6 +370,8 @@ async function main(): Promise<void> {
 
   let emulator: Emulator | undefined;
   const pollers: Poller[] = [];
+  const schedules: Schedule[] = [];
+  let outbox: Outbox | undefined;
   let stopping = false;
   const shutdown = async (code: number): Promise<never> => {
     stopping = true;
@@ -248,7 +380,11 @@ async function main(): Promise<void> {
       process.exit(code || 1);
     }, SHUTDOWN_GRACE_MS);
     force.unref();
-    await Promise.allSettled(pollers.map((p) => p.stop()));
+    // Runs in progress finish first (they may publish: the outbox still listens), then the
+    // outbox unsubscribes (moto fails every publish to a silent http subscriber), then moto.
+    await Promise.allSettled([...schedules, ...pollers].map((s) => s.stop()));
+    // An emulator started here got the same Ctrl-C: nothing to unsubscribe from.
+    await outbox?.stop({ unsubscribe: !emulator?.owned }).catch(() => undefined);
     if (emulator?.owned) await emulator.stop();
     if (emulator && !quiet) {
       out([
@@ -294,6 +430,17 @@ async function main(): Promise<void> {
       },
     });
     const stack = await modules.bootstrap.bootstrapLocalStack(clients, { stage, region });
+    if (stopping) return;
+    // Before provisioning, so that the ready mail lands in the outbox too.
+    outbox = await modules.outbox.startOutbox({
+      sns: clients.sns,
+      topicArn: stack.alertsTopicArn,
+      dir: options.outboxDir,
+      onMail: (mail) => {
+        if (!quiet) out(formatMail(mail.subject, shown(mail.file), palette));
+      },
+      onError: fail,
+    });
     if (stopping) return;
     // The distribution comes from the provisioning workflow: the same ASL and tasks as on AWS.
     const provisioned = await modules.provision.provisionLocally({
@@ -353,6 +500,15 @@ async function main(): Promise<void> {
         log: pollerLog,
       }),
     );
+    const report = buildReportHandlers(modules, clients, stack, env, {
+      stage,
+      region,
+      checkSeconds: options.checkSeconds,
+    });
+    const scheduleError = (what: string) => (error: unknown) => {
+      // A run cut short by Ctrl-C (moto got the signal too) is not a failure worth a line.
+      if (!stopping) fail(`${what} failed: ${(error as Error).name}: ${(error as Error).message}`);
+    };
     out(
       formatReady(
         {
@@ -367,9 +523,40 @@ async function main(): Promise<void> {
           ingestQueue: resources.names.objectEventsQueue,
           invalidateQueue: resources.names.invalidationRequestsQueue,
           invalidateWindowMs: LOCAL_POLLING.invalidate.windowMs,
+          checkEverySeconds: options.checkSeconds,
+          digestEverySeconds: options.digestSeconds,
+          alarmTable: stack.alarmTable,
+          outbox: `${shown(options.outboxDir)}${sep}`,
         },
         palette,
       ),
+    );
+    let lastCheck = '';
+    schedules.push(
+      startSchedule({
+        everyMs: options.checkSeconds * 1000,
+        runAtStart: true,
+        onError: scheduleError('report check'),
+        job: async (time) => {
+          const started = performance.now();
+          const result = await report.check({ time: time.toISOString() });
+          // A check of the same window with the same outcome (a short --check-every) is quiet.
+          const key = checkKey(result);
+          if (!quiet && key !== lastCheck)
+            out(formatCheck(result, performance.now() - started, palette));
+          lastCheck = key;
+        },
+      }),
+      startSchedule({
+        everyMs: options.digestSeconds * 1000,
+        onError: scheduleError('report digest'),
+        job: async (time) => {
+          const started = performance.now();
+          const result = await report.digest({ time: time.toISOString() });
+          if (!quiet || !result.mails.length)
+            out(formatDigest(result, performance.now() - started, palette));
+        },
+      }),
     );
   } catch (error) {
     if (stopping) return; // interrupted during startup: shutdown() is already under way

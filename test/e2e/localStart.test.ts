@@ -1,13 +1,14 @@
 /**
  * `npm start` the way a user runs it: the local runner as a child process, uploads with the real
  * awscli (a key with a space, a multipart upload, an overwrite), the readable output checked,
- * then SIGTERM: exit 0 and no emulator left behind.
+ * the provisioning ready mail read from the local outbox, then SIGTERM: exit 0 and no emulator
+ * left behind.
  */
 import { GetInvalidationCommand } from '@aws-sdk/client-cloudfront';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join, resolve, sep } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, isEmulatorUp } from '../../local/emulator.js';
 import { createClients } from '../../shared/clients.js';
@@ -83,7 +84,12 @@ beforeAll(async () => {
   writeFileSync(join(workdir, 'aws-config'), '[default]\nregion = us-east-1\n');
   port = await freePort();
   endpoint = `http://127.0.0.1:${port}`;
-  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    NO_COLOR: '1',
+    CDN_PIPELINE_OUTBOX_DIR: join(workdir, 'outbox'),
+  };
+  delete env.CDN_PIPELINE_CHECK_SECONDS;
   delete env.AWS_ENDPOINT_URL;
   delete env.CDN_PIPELINE_LOCAL_PORT;
   child = spawn(join(ROOT, 'node_modules/.bin/tsx'), ['local/start.ts', '--port', String(port)], {
@@ -125,6 +131,24 @@ describe('npm start', () => {
     distributionId = distribution![1]!;
     expect(stdout.match(/ready in/g)).toHaveLength(1);
   }, 60_000);
+
+  it('names the outbox in the ready block; the ready mail is in it; the first check ran', async () => {
+    const outbox = join(workdir, 'outbox');
+    expect(stdout).toContain(`outbox        ${outbox}${sep}`);
+    expect(stdout).toMatch(/reports {7}check every 1 min, digest every 10 min/);
+    const mail = stdout.match(
+      /mail {8}(\[cdn-pipeline\] distribution ready: .+?) {2}→ (\S+\.txt)\n/,
+    );
+    expect(mail, stdout).not.toBeNull();
+    expect(mail![2]!.startsWith(outbox + sep)).toBe(true);
+    const text = readFileSync(mail![2]!, 'utf8');
+    expect(text.startsWith(`Subject: ${mail![1]!}\n`)).toBe(true);
+    expect(text).toContain(`Distribution ${distributionId} is deployed`);
+    await waitFor(
+      /check {7}1 distribution, \d\d:\d\d-\d\d:\d\d UTC, 0 requests: nothing judged/,
+      10_000,
+    );
+  }, 20_000);
 
   it('shows an upload with its content class and tags, and no invalidation for a new object', async () => {
     writeFileSync(join(workdir, 'clip final.mp4'), Buffer.alloc(64 * 1024, 1));
