@@ -5,9 +5,12 @@
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { invalidateCommand } from './invalidate.js';
+import { registerHealth } from './health.js';
 import { pathsCommand } from './paths.js';
 import { provisionCommand } from './provision.js';
+import { DEFAULT_SINCE, parseDistributionIds, parseSince, reportCommand } from './report.js';
 import { statusCommand } from './status.js';
+import { registerUrl } from './url.js';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, partial: 3, timedOut: 4 } as const;
 
@@ -50,13 +53,16 @@ Exit codes: 0 done, 1 failed, 2 bad usage, 3 partly done (work deferred), 4 time
 export function program(): Command {
   const cli = new Command('cdn-pipeline')
     .description(
-      'CloudFront in front of private S3 buckets: provisioning, status, invalidations and paths.',
+      'CloudFront in front of private S3 buckets: provisioning, status, URLs, health, reports, invalidations and paths.',
     )
     .showHelpAfterError()
     .exitOverride()
     .addHelpText('after', PROGRAM_HELP);
   addProvision(cli);
   addStatus(cli);
+  addReport(cli);
+  registerUrl(cli, EXIT);
+  registerHealth(cli, EXIT);
   cli
     .command('invalidate')
     .description(
@@ -168,6 +174,51 @@ function addStatus(cli: Command): void {
     .option('--json', 'print JSON for scripts')
     .action(async (options) => {
       process.exitCode = EXIT[await statusCommand(options)];
+    });
+}
+
+const REPORT_HELP = `
+Examples:
+  $ npx cdn-pipeline report                       # the last 24 h against the 24 h before
+  $ npx cdn-pipeline report --since 6h --stage prod
+  $ npx cdn-pipeline report --since 7d --distribution E2EXAMPLE1ABCD --json
+  $ npx cdn-pipeline report --local --since 15m   # the emulator of npm start
+
+The same report as the digest mail: per distribution requests, request-weighted hit rate,
+4xx/5xx, origin latency and bytes with the change against the previous window; invalidation
+spend this month against the 1,000 free paths; recommendations with their evidence. Nothing
+is mailed and no alarm state is read or written. Deployed runs read the stack
+cdn-pipeline-<stage>'s outputs (default names otherwise); CloudFront metrics come from
+us-east-1 whatever --region says.
+
+Exit codes: 0 printed, 1 nothing could be read (no credentials, metrics refused), 2 bad usage.
+`;
+
+function addReport(cli: Command): void {
+  cli
+    .command('report')
+    .summary('Print the digest now: traffic, hit rate, errors, trends, spend, recommendations.')
+    .description(
+      'Print the report the digest mail carries, for the last --since (default 24h) against the ' +
+        'window of the same length before it. Mails nothing, touches no alarm state.',
+    )
+    .option(
+      '--since <duration>',
+      `window length: 15m, 6h, 24h, 7d (default ${DEFAULT_SINCE})`,
+      parseSince,
+    )
+    .option('--stage <name>', 'stack stage (default: dev; with --local: local)')
+    .option('--region <region>', "the stack's region (default: $AWS_REGION, else us-east-1)")
+    .option(
+      '-d, --distribution <ids>',
+      'only these distributions, managed or not (comma list; repeatable)',
+      parseDistributionIds,
+    )
+    .option('--local', 'read the emulator at $AWS_ENDPOINT_URL')
+    .option('--json', 'print JSON for scripts')
+    .addHelpText('after', REPORT_HELP)
+    .action(async (options) => {
+      process.exitCode = EXIT[await reportCommand(options)];
     });
 }
 

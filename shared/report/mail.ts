@@ -103,8 +103,10 @@ const signed = (s: string, v: number) => (v > 0 ? `+${s}` : s);
 /** Change of a rate in percentage points, of a count as a percentage; `n/a` when unknown. */
 export function formatChange(change: number | undefined, kind: 'rate' | 'count'): string {
   if (change === undefined || !Number.isFinite(change)) return 'n/a';
-  if (kind === 'rate')
-    return signed(`${change.toFixed(Math.abs(change) < 1 && change !== 0 ? 2 : 1)} pt`, change);
+  if (kind === 'rate') {
+    if (Math.abs(change) < 0.005) return '0.0 pt';
+    return signed(`${change.toFixed(Math.abs(change) < 1 ? 2 : 1)} pt`, change);
+  }
   return signed(`${(change * 100).toFixed(1)}%`, change);
 }
 
@@ -112,6 +114,11 @@ export function formatChange(change: number | undefined, kind: 'rate' | 'count')
 export function formatTime(t: Date | string): string {
   const d = typeof t === 'string' ? new Date(t) : t;
   return `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+/** `1 check`, `3 checks`. */
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
 function formatDuration(ms: number): string {
@@ -257,11 +264,11 @@ export function alarmMail(ctx: MailContext, input: AlarmMailInput): Mail {
   const intro =
     transition === 'alarm'
       ? `The ${def.label} of ${label(distribution)} was ${side} the threshold of ` +
-        `${threshold} for ${input.checks} checks in a row. Last check: ${value} over the ` +
-        `${minutes} minutes to ${formatTime(input.window.end)}.`
+        `${threshold} for ${plural(input.checks, 'check')} in a row. Last check: ${value} over ` +
+        `the ${plural(minutes, 'minute')} to ${formatTime(input.window.end)}.`
       : `The ${def.label} of ${label(distribution)} is back within the threshold of ` +
-        `${threshold} for ${input.checks} checks in a row. Last check: ${value} over the ` +
-        `${minutes} minutes to ${formatTime(input.window.end)}.`;
+        `${threshold} for ${plural(input.checks, 'check')} in a row. Last check: ${value} over ` +
+        `the ${plural(minutes, 'minute')} to ${formatTime(input.window.end)}.`;
 
   const rows: [string, string][] = [
     ['distribution', distribution.id],
@@ -364,7 +371,7 @@ function overviewTable(rows: readonly DigestRow[]): string[] {
   return out;
 }
 
-function detailTable(row: DigestRow, hours: number): string[] {
+function detailTable(row: DigestRow, windowLabel: string): string[] {
   const { current: c, previous: p } = row;
   const head = `${row.distribution.id}${row.distribution.domain ? `  ${row.distribution.domain}` : ''}`;
   const line = (name: string, cur: string, prev: string, change: string) =>
@@ -390,7 +397,7 @@ function detailTable(row: DigestRow, hours: number): string[] {
     );
   const out = [
     clip(ascii(head), MAX_LINE_WIDTH),
-    line('', `last ${hours} h`, 'previous', 'change'),
+    line('', `last ${windowLabel}`, 'previous', 'change'),
     count('requests', c.requests, p?.requests, formatCount),
     rate('hit rate', c.hitRate, p?.hitRate),
     rate('4xx errors', c.errorRate4xx, p?.errorRate4xx),
@@ -450,18 +457,20 @@ function recommendationLines(recs: readonly DigestRecommendation[]): string[] {
 }
 
 export function digestMail(ctx: MailContext, input: DigestMailInput): Mail {
-  const hours = Math.round((input.window.end.getTime() - input.window.start.getTime()) / 3_600_000);
+  const windowMs = input.window.end.getTime() - input.window.start.getTime();
+  const hours = Math.round(windowMs / 3_600_000);
+  const label = formatDuration(windowMs);
   const n = input.rows.length;
   const recs = input.recommendations.length;
   const subjectText =
-    `${hours === 24 ? 'daily' : `${hours} h`} report: ${n} distribution${n === 1 ? '' : 's'}, ` +
+    `${hours === 24 ? 'daily' : label} report: ${n} distribution${n === 1 ? '' : 's'}, ` +
     `${recs} recommendation${recs === 1 ? '' : 's'}`;
 
   const body: string[] = [
     `cdn-pipeline ${ascii(ctx.stage)}: ${hours === 24 ? 'daily' : `${hours}-hour`} report`,
     ...wrap(
       `${formatTime(input.window.start)} to ${formatTime(input.window.end)}, ` +
-        `compared with the ${hours} h before.`,
+        `compared with the ${label} before.`,
     ),
     '',
   ];
@@ -472,7 +481,7 @@ export function digestMail(ctx: MailContext, input: DigestMailInput): Mail {
     body.push(
       ...wrap('Rates are weighted by requests per minute; origin is the average origin latency.'),
     );
-    for (const row of input.rows) body.push('', ...detailTable(row, hours));
+    for (const row of input.rows) body.push('', ...detailTable(row, label));
   } else {
     body.push('No distributions to report on.');
   }
