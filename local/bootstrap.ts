@@ -356,7 +356,7 @@ async function ensureTopic(sns: SNSClient, name: string): Promise<string> {
 }
 
 /** The key schema of serverless.yml's AlarmStateTable: `distributionId` (S) + `metric` (S). */
-async function ensureAlarmTable(dynamodb: DynamoDBClient, name: string): Promise<void> {
+export async function ensureAlarmTable(dynamodb: DynamoDBClient, name: string): Promise<void> {
   try {
     await dynamodb.send(
       new CreateTableCommand({

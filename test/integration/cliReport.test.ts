@@ -5,18 +5,17 @@
  * fully seeded even if a minute turns during the test), `PathsBilled` this month. Nothing may be
  * mailed and no alarm state written.
  */
-import {
-  CreateDistributionWithTagsCommand,
-  type CloudFrontClient,
-} from '@aws-sdk/client-cloudfront';
+import {} from '@aws-sdk/client-cloudfront';
 import { PutMetricDataCommand, type MetricDatum } from '@aws-sdk/client-cloudwatch';
-import { CreateTableCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { CreateTopicCommand } from '@aws-sdk/client-sns';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../cli/main.js';
 import { parseSince, reportConfigFor, windowLabel } from '../../cli/report.js';
 import { emulatorData } from '../../local/emulator.js';
 import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
+import { ensureAlarmTable } from '../../local/bootstrap.js';
+import { createTaggedDistribution } from '../helpers/distributions.js';
 
 const STAGE = 'clireport';
 const TABLE = `cdn-pipeline-${STAGE}-alarm-state`;
@@ -28,42 +27,6 @@ let basic: string;
 let foreign: string;
 let out: string[];
 let stdout: string[];
-
-async function createDistribution(
-  cloudfront: CloudFrontClient,
-  ref: string,
-  tags: Record<string, string>,
-): Promise<string> {
-  const created = await cloudfront.send(
-    new CreateDistributionWithTagsCommand({
-      DistributionConfigWithTags: {
-        DistributionConfig: {
-          CallerReference: ref,
-          Comment: ref,
-          Enabled: true,
-          Origins: {
-            Quantity: 1,
-            Items: [
-              {
-                Id: 's3-content',
-                DomainName: 'content.s3.us-east-1.amazonaws.com',
-                S3OriginConfig: { OriginAccessIdentity: '' },
-              },
-            ],
-          },
-          DefaultCacheBehavior: {
-            TargetOriginId: 's3-content',
-            ViewerProtocolPolicy: 'redirect-to-https',
-            CachePolicyId: '658327ea-f89d-4fab-a63d-7e88639e58f6', // Managed-CachingOptimized
-            Compress: true,
-          },
-        },
-        Tags: { Items: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) },
-      },
-    }),
-  );
-  return created.Distribution!.Id!;
-}
 
 /** 100 requests a minute from 45 minutes ago to 2 minutes ahead; rates as CloudFront sends them. */
 async function seed(id: string, additional: boolean): Promise<void> {
@@ -97,25 +60,12 @@ beforeAll(async () => {
   vi.stubEnv('AWS_ENDPOINT_URL', emu.endpoint);
   const { clients } = emu;
   // What npm start creates for the stage: the report must leave both untouched.
-  await clients.dynamodb.send(
-    new CreateTableCommand({
-      TableName: TABLE,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        { AttributeName: 'distributionId', AttributeType: 'S' },
-        { AttributeName: 'metric', AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: 'distributionId', KeyType: 'HASH' },
-        { AttributeName: 'metric', KeyType: 'RANGE' },
-      ],
-    }),
-  );
+  await ensureAlarmTable(clients.dynamodb, TABLE);
   await clients.sns.send(new CreateTopicCommand({ Name: `cdn-pipeline-${STAGE}-alerts` }));
   const managed = { 'cdn-pipeline:managed': 'true', 'cdn-pipeline:stage': STAGE };
-  hot = await createDistribution(clients.cloudfront, 'rpt-hot', managed);
-  basic = await createDistribution(clients.cloudfront, 'rpt-basic', managed);
-  foreign = await createDistribution(clients.cloudfront, 'rpt-foreign', { team: 'other' });
+  hot = await createTaggedDistribution(clients.cloudfront, 'rpt-hot', managed);
+  basic = await createTaggedDistribution(clients.cloudfront, 'rpt-basic', managed);
+  foreign = await createTaggedDistribution(clients.cloudfront, 'rpt-foreign', { team: 'other' });
   await Promise.all([seed(hot, true), seed(basic, false), seed(foreign, true)]);
   // The invalidate function's EMF: 1 500 paths billed this month.
   const now = new Date();

@@ -6,14 +6,11 @@
  * produce (throttled GetMetricData, a failed publish) are injected on separate clients.
  */
 import {
-  CreateDistributionWithTagsCommand,
   DeleteDistributionCommand,
   GetDistributionConfigCommand,
   UpdateDistributionCommand,
-  type CloudFrontClient,
 } from '@aws-sdk/client-cloudfront';
 import { PutMetricDataCommand, type MetricDatum } from '@aws-sdk/client-cloudwatch';
-import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { CreateTopicCommand } from '@aws-sdk/client-sns';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCheck } from '../../functions/report/check.js';
@@ -34,6 +31,8 @@ import {
   TEST_REGION,
   type TestEmulator,
 } from '../helpers/emulator.js';
+import { ensureAlarmTable } from '../../local/bootstrap.js';
+import { createTaggedDistribution } from '../helpers/distributions.js';
 
 const TABLE = 'cdn-pipeline-test-alarms';
 const STAGE = 'test';
@@ -57,44 +56,6 @@ let quiet: string;
 let basic: string;
 /** Not managed: never reported. */
 let foreign: string;
-
-async function createDistribution(
-  cloudfront: CloudFrontClient,
-  ref: string,
-  tags: Record<string, string>,
-): Promise<string> {
-  const out = await cloudfront.send(
-    new CreateDistributionWithTagsCommand({
-      DistributionConfigWithTags: {
-        DistributionConfig: {
-          CallerReference: ref,
-          Comment: ref,
-          Enabled: true,
-          Aliases: { Quantity: 1, Items: [`${ref}.example.com`] },
-          Origins: {
-            Quantity: 1,
-            Items: [
-              {
-                Id: 's3-content',
-                DomainName: 'content.s3.us-east-1.amazonaws.com',
-                S3OriginConfig: { OriginAccessIdentity: '' },
-              },
-            ],
-          },
-          DefaultCacheBehavior: {
-            TargetOriginId: 's3-content',
-            ViewerProtocolPolicy: 'redirect-to-https',
-            // Managed-CachingOptimized
-            CachePolicyId: '658327ea-f89d-4fab-a63d-7e88639e58f6',
-            Compress: true,
-          },
-        },
-        Tags: { Items: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) },
-      },
-    }),
-  );
-  return out.Distribution!.Id!;
-}
 
 const MANAGED = { 'cdn-pipeline:managed': 'true', 'cdn-pipeline:stage': STAGE };
 
@@ -198,26 +159,18 @@ async function deleteDistribution(id: string): Promise<void> {
 beforeAll(async () => {
   emu = await startTestEmulator();
   clients = emu.clients;
-  await clients.dynamodb.send(
-    new CreateTableCommand({
-      TableName: TABLE,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        { AttributeName: 'distributionId', AttributeType: 'S' },
-        { AttributeName: 'metric', AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: 'distributionId', KeyType: 'HASH' },
-        { AttributeName: 'metric', KeyType: 'RANGE' },
-      ],
-    }),
-  );
+  await ensureAlarmTable(clients.dynamodb, TABLE);
   topicArn = (await clients.sns.send(new CreateTopicCommand({ Name: 'cdn-pipeline-test-alerts' })))
     .TopicArn!;
-  hot = await createDistribution(clients.cloudfront, 'hot', MANAGED);
-  quiet = await createDistribution(clients.cloudfront, 'quiet', MANAGED);
-  basic = await createDistribution(clients.cloudfront, 'basic', MANAGED);
-  foreign = await createDistribution(clients.cloudfront, 'foreign', { team: 'other' });
+  hot = await createTaggedDistribution(clients.cloudfront, 'hot', MANAGED, { alias: true });
+  quiet = await createTaggedDistribution(clients.cloudfront, 'quiet', MANAGED, { alias: true });
+  basic = await createTaggedDistribution(clients.cloudfront, 'basic', MANAGED, { alias: true });
+  foreign = await createTaggedDistribution(
+    clients.cloudfront,
+    'foreign',
+    { team: 'other' },
+    { alias: true },
+  );
   config = loadReportConfig({
     ALERTS_TOPIC_ARN: topicArn,
     ALARM_TABLE: TABLE,

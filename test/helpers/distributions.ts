@@ -1,0 +1,46 @@
+/** A small tagged distribution on the emulator, for tests that need one to exist (not provisioned). */
+import {
+  CreateDistributionWithTagsCommand,
+  type CloudFrontClient,
+} from '@aws-sdk/client-cloudfront';
+
+/** CloudFront's managed CachingOptimized policy. */
+const CACHING_OPTIMIZED = '658327ea-f89d-4fab-a63d-7e88639e58f6';
+
+export async function createTaggedDistribution(
+  cloudfront: CloudFrontClient,
+  ref: string,
+  tags: Record<string, string>,
+  options: { alias?: boolean } = {},
+): Promise<string> {
+  const out = await cloudfront.send(
+    new CreateDistributionWithTagsCommand({
+      DistributionConfigWithTags: {
+        DistributionConfig: {
+          CallerReference: ref,
+          Comment: ref,
+          Enabled: true,
+          ...(options.alias ? { Aliases: { Quantity: 1, Items: [`${ref}.example.com`] } } : {}),
+          Origins: {
+            Quantity: 1,
+            Items: [
+              {
+                Id: 's3-content',
+                DomainName: 'content.s3.us-east-1.amazonaws.com',
+                S3OriginConfig: { OriginAccessIdentity: '' },
+              },
+            ],
+          },
+          DefaultCacheBehavior: {
+            TargetOriginId: 's3-content',
+            ViewerProtocolPolicy: 'redirect-to-https',
+            CachePolicyId: CACHING_OPTIMIZED,
+            Compress: true,
+          },
+        },
+        Tags: { Items: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) },
+      },
+    }),
+  );
+  return out.Distribution!.Id!;
+}
