@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { GetDistributionCommand, type CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { findBucketOrigins, servedPath, type BucketOrigin } from '../shared/distributions.js';
+import { findBucketOrigins, servedPaths, type BucketOrigin } from '../shared/distributions.js';
 import { InvalidInputError } from '../shared/errors.js';
 import {
   loadUrlConfig,
@@ -129,7 +129,7 @@ async function urlsFor(keys: readonly string[], flags: UrlFlags): Promise<Printe
       results.push({ key, ...(await urlFor(key, { ...common, domain, originPath })) });
       continue;
     }
-    const origin = origins.find((o) => servedPath(o, key) !== undefined);
+    const origin = origins.find((o) => servedPaths(o, key).length > 0);
     if (!origin) {
       results.push({ key, ...(await urlFor(key, common)) });
       continue;

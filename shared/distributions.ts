@@ -22,6 +22,10 @@ export interface BucketOrigin {
   readonly originPath: string;
   /** Cache behaviours in precedence order, then the default (`pathPattern: '*'`). */
   readonly routes: ReadonlyArray<{ readonly pathPattern: string; readonly targetOriginId: string }>;
+  /** Origin groups (failover) this origin belongs to: a behaviour targeting one reaches it. */
+  readonly groupIds: readonly string[];
+  /** The distribution's default root object (served at `/`), if any. */
+  readonly defaultRootObject?: string;
 }
 
 /**
@@ -48,7 +52,15 @@ function toRoutes(
 
 type DistributionShape = Partial<
   Pick<DistributionSummary, 'Id' | 'ARN' | 'DomainName'> &
-    Pick<DistributionConfig, 'Origins' | 'CacheBehaviors' | 'DefaultCacheBehavior' | 'Enabled'>
+    Pick<
+      DistributionConfig,
+      | 'Origins'
+      | 'OriginGroups'
+      | 'CacheBehaviors'
+      | 'DefaultCacheBehavior'
+      | 'Enabled'
+      | 'DefaultRootObject'
+    >
 >;
 
 /** The bucket's origins in one distribution (none when it is disabled or serves other origins). */
@@ -58,6 +70,8 @@ export function bucketOriginsOf(distribution: DistributionShape, bucket: string)
     distribution.CacheBehaviors,
     distribution.DefaultCacheBehavior?.TargetOriginId,
   );
+  const groups = distribution.OriginGroups?.Items ?? [];
+  const root = distribution.DefaultRootObject?.replace(/^\/+/, '');
   return (distribution.Origins?.Items ?? [])
     .filter((o: Origin) => o.DomainName && bucketFromOriginDomain(o.DomainName) === bucket)
     .map((o: Origin) => ({
@@ -67,6 +81,10 @@ export function bucketOriginsOf(distribution: DistributionShape, bucket: string)
       originId: o.Id ?? '',
       originPath: normaliseOriginPath(o.OriginPath),
       routes,
+      groupIds: groups
+        .filter((g) => g.Members?.Items?.some((m) => m.OriginId === o.Id))
+        .map((g) => g.Id ?? ''),
+      ...(root ? { defaultRootObject: root } : {}),
     }));
 }
 
@@ -84,16 +102,22 @@ export function matchesPathPattern(pattern: string, path: string): boolean {
 }
 
 /**
- * The invalidation path at which `origin` serves `key`, or undefined when it does not: the key
- * lies outside the origin path, or the first cache behaviour matching the path routes to
- * another origin.
+ * The invalidation paths at which `origin` serves `key` — none when it does not: the key lies
+ * outside the origin path, or the first cache behaviour matching the path routes to another
+ * origin (a behaviour targeting an origin group reaches every member). The default root object
+ * is also served at `/`, so it is invalidated there too.
  */
-export function servedPath(origin: BucketOrigin, key: string): string | undefined {
+export function servedPaths(origin: BucketOrigin, key: string): string[] {
   const viewerPath = viewerPathForKey(key, origin.originPath);
-  if (viewerPath === undefined) return undefined;
+  if (viewerPath === undefined) return [];
   const route = origin.routes.find((r) => matchesPathPattern(r.pathPattern, viewerPath));
-  if (!route || route.targetOriginId !== origin.originId) return undefined;
-  return invalidationPathForKey(key, origin.originPath);
+  if (!route) return [];
+  const reaches =
+    route.targetOriginId === origin.originId || origin.groupIds.includes(route.targetOriginId);
+  if (!reaches) return [];
+  const path = invalidationPathForKey(key, origin.originPath)!;
+  const atRoot = origin.defaultRootObject && viewerPath === `/${origin.defaultRootObject}`;
+  return atRoot ? [path, '/'] : [path];
 }
 
 async function fetchDistribution(
@@ -107,8 +131,8 @@ async function fetchDistribution(
 
 /**
  * Every origin, in every distribution, that reads from `bucket`. With `ids`, only those
- * distributions are considered. ListDistributions summaries carry the origins on AWS; when a
- * summary lacks them (the local emulator), GetDistribution fills in.
+ * distributions are considered. ListDistributions summaries tell which distributions read the
+ * bucket; GetDistribution then gives their full configuration.
  */
 export async function findBucketOrigins(
   cloudfront: CloudFrontClient,
@@ -123,10 +147,10 @@ export async function findBucketOrigins(
   }
   for await (const page of paginateListDistributions({ client: cloudfront }, {})) {
     for (const summary of page.DistributionList?.Items ?? []) {
-      const shape: DistributionShape = summary.Origins
-        ? summary
-        : await fetchDistribution(cloudfront, summary.Id!);
-      found.push(...bucketOriginsOf(shape, bucket));
+      // Summaries lack the default root object (and, on the emulator, the origins): read the
+      // whole distribution for those that may serve the bucket.
+      if (summary.Origins && bucketOriginsOf(summary, bucket).length === 0) continue;
+      found.push(...bucketOriginsOf(await fetchDistribution(cloudfront, summary.Id!), bucket));
     }
   }
   return found;

@@ -23,6 +23,8 @@ export type InvalidationRequest = z.output<typeof invalidationRequestSchema>;
  * has the same identity (so it creates no second invalidation); a later overwrite has a new one.
  */
 export function uploadIdentity(r: InvalidationRequest): string {
-  if (r.versionId) return `${r.bucket}/${r.key}@${r.versionId}`;
+  // On a bucket whose versioning is suspended every upload gets the version id "null": it does
+  // not tell one upload from the next.
+  if (r.versionId && r.versionId !== 'null') return `${r.bucket}/${r.key}@${r.versionId}`;
   return `${r.bucket}/${r.key}#${r.etag ?? ''}@${r.eventTime ?? ''}#${r.sequencer ?? ''}`;
 }

@@ -52,12 +52,16 @@ export function keyWarnings(key: string): string[] {
 }
 
 /**
- * Characters that stay as they are in a path: RFC 3986 unreserved, sub-delims, ':' and '@',
- * and '/' (the segment separator). Everything else — space, '%', '?', '#', '"', '<', '>',
- * '[', '\\', ']', '^', '`', '{', '|', '}', control characters and all non-ASCII — is
+ * Characters that stay as they are in a path: RFC 3986 unreserved, sub-delims except `+`, ':'
+ * and '@', and '/' (the segment separator). Everything else — space, '%', '?', '#', '"', '<',
+ * '>', '[', '\\', ']', '^', '`', '{', '|', '}', control characters and all non-ASCII — is
  * percent-encoded as UTF-8 with upper-case hex, as browsers and CloudFront expect.
+ *
+ * `+` is encoded too (`%2B`): S3 reads a `+` in a request path as a space, also behind
+ * CloudFront, so `/a+b.png` would ask for the key `a b.png`; `/a%2Bb.png` is the URL that
+ * serves key `a+b.png`, and therefore the cache key to invalidate.
  */
-const RAW = /[A-Za-z0-9\-._~!$&'()*+,;=:@/]/;
+const RAW = /[A-Za-z0-9\-._~!$&'()*,;=:@/]/;
 
 export function encodePath(text: string): string {
   let out = '';

@@ -8,7 +8,7 @@ import { paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
 import { callerReference } from '../../shared/callerReference.js';
 import type { InvalidateConfig } from '../../shared/config.js';
 import {
-  servedPath,
+  servedPaths,
   type BucketOrigin,
   type BucketOriginFinder,
 } from '../../shared/distributions.js';
@@ -246,14 +246,14 @@ export async function invalidateBatch(
       identities.set(item.id, uploadIdentity(item.request));
       let served = false;
       for (const origin of origins) {
-        const path = servedPath(origin, item.request.key);
-        if (path === undefined) continue;
+        const paths = servedPaths(origin, item.request.key);
+        if (paths.length === 0) continue;
         served = true;
         const targets = byDistribution.get(origin.distributionId) ?? new Map<string, Target>();
         byDistribution.set(origin.distributionId, targets);
         const target = targets.get(origin.originId) ?? { origin, bucket, requests: [] };
         targets.set(origin.originId, target);
-        target.requests.push({ id: item.id, path });
+        for (const path of paths) target.requests.push({ id: item.id, path });
       }
       if (!served) unserved += 1;
     }

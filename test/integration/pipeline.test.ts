@@ -236,7 +236,7 @@ describe('ingest', () => {
 describe('ingest → invalidate', () => {
   const oddKeys = [
     ['videos/clip final.mp4', '/videos/clip%20final.mp4'],
-    ['a+b.png', '/a+b.png'],
+    ['a+b.png', '/a%2Bb.png'],
     ['what?#.png', '/what%3F%23.png'],
     ['ünï côdé/ré sumé.pdf', '/%C3%BCn%C3%AF%20c%C3%B4d%C3%A9/r%C3%A9%20sum%C3%A9.pdf'],
     ['100%.csv', '/100%25.csv'],

@@ -151,7 +151,7 @@ describe('cdn-pipeline url', () => {
     expect(printed!.kind).toBe('signed');
     expect(printed!.url).toMatch(
       new RegExp(
-        `^https://${res.distribution.domainName.replace(/\./g, '\\.')}/my%20folder/a%20b\\+c=d,e\\.txt\\?Expires=\\d+&Key-Pair-Id=K2JCJMDEHXQW5F&Signature=`,
+        `^https://${res.distribution.domainName.replace(/\./g, '\\.')}/my%20folder/a%20b%2Bc=d,e\\.txt\\?Expires=\\d+&Key-Pair-Id=K2JCJMDEHXQW5F&Signature=`,
       ),
     );
     const lifetime = new Date(printed!.expiresAt).getTime() - Date.now();

@@ -3,7 +3,7 @@ import {
   bucketFromOriginDomain,
   bucketOriginsOf,
   matchesPathPattern,
-  servedPath,
+  servedPaths,
   type BucketOrigin,
 } from '../../shared/distributions.js';
 
@@ -83,23 +83,49 @@ describe('bucketOriginsOf', () => {
   });
 });
 
-describe('servedPath', () => {
+describe('servedPaths', () => {
   const [root, prod] = bucketOriginsOf(distribution as never, 'my-content') as [
     BucketOrigin,
     BucketOrigin,
   ];
 
   it.each([
-    ['videos/a b.mp4', '/videos/a%20b.mp4', undefined],
-    ['api/x.json', undefined, undefined],
-    ['prod/live/i.m3u8', '/prod/live/i.m3u8', '/live/i.m3u8'],
-    ['live/i.m3u8', undefined, undefined],
-    ['prod/other.png', '/prod/other.png', undefined],
+    ['videos/a b.mp4', ['/videos/a%20b.mp4'], []],
+    ['api/x.json', [], []],
+    ['prod/live/i.m3u8', ['/prod/live/i.m3u8'], ['/live/i.m3u8']],
+    ['live/i.m3u8', [], []],
+    ['prod/other.png', ['/prod/other.png'], []],
   ])(
-    'key %s is served by the root origin at %s and the /prod origin at %s',
+    'key %s is served by the root origin at %j and the /prod origin at %j',
     (key, viaRoot, viaProd) => {
-      expect(servedPath(root, key)).toBe(viaRoot);
-      expect(servedPath(prod, key)).toBe(viaProd);
+      expect(servedPaths(root, key)).toEqual(viaRoot);
+      expect(servedPaths(prod, key)).toEqual(viaProd);
     },
   );
+
+  it('reaches an origin through an origin group (failover) a behaviour targets', () => {
+    const grouped = {
+      ...distribution,
+      OriginGroups: {
+        Quantity: 1,
+        Items: [
+          {
+            Id: 'failover',
+            Members: { Quantity: 2, Items: [{ OriginId: 'content' }, { OriginId: 'api' }] },
+          },
+        ],
+      },
+      DefaultCacheBehavior: { TargetOriginId: 'failover' },
+    };
+    const [member] = bucketOriginsOf(grouped as never, 'my-content');
+    expect(member!.groupIds).toEqual(['failover']);
+    expect(servedPaths(member!, 'a.png')).toEqual(['/a.png']);
+  });
+
+  it('also invalidates / for the default root object', () => {
+    const withRoot = { ...distribution, DefaultRootObject: 'index.html' };
+    const [origin] = bucketOriginsOf(withRoot as never, 'my-content');
+    expect(servedPaths(origin!, 'index.html')).toEqual(['/index.html', '/']);
+    expect(servedPaths(origin!, 'docs/index.html')).toEqual(['/docs/index.html']);
+  });
 });

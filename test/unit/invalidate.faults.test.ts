@@ -94,7 +94,11 @@ class FakeCloudFront {
         Items: [distribution('E1', ''), distribution('E2', '/prod')] as never,
       },
     });
-    cf.on(GetDistributionCommand).rejects(serviceError('UnexpectedCall'));
+    const byId = { E1: distribution('E1', ''), E2: distribution('E2', '/prod') };
+    cf.on(GetDistributionCommand).callsFake((input: { Id: 'E1' | 'E2' }) => {
+      const { Id, ARN, DomainName, Status, ...config } = byId[input.Id];
+      return { Distribution: { Id, ARN, DomainName, Status, DistributionConfig: config } };
+    });
     cf.on(ListInvalidationsCommand).callsFake((input: { DistributionId: string }) => {
       const list = this.invalidations.get(input.DistributionId)!;
       return {

@@ -57,7 +57,7 @@ describe('decodeEventKey', () => {
 describe('encodePath', () => {
   it.each([
     ['/videos/clip final.mp4', '/videos/clip%20final.mp4'],
-    ['/a+b.png', '/a+b.png'],
+    ['/a+b.png', '/a%2Bb.png'],
     ['/100%.pdf', '/100%25.pdf'],
     ['/q?x=1#frag', '/q%3Fx=1%23frag'],
     ['/é', '/%C3%A9'],
@@ -92,7 +92,7 @@ describe('viewerPathForKey', () => {
 describe('invalidationPathForKey', () => {
   it.each([
     ['videos/clip final.mp4', '', '/videos/clip%20final.mp4'],
-    ['a+b.png', '', '/a+b.png'],
+    ['a+b.png', '', '/a%2Bb.png'],
     ['what?.png', '', '/what%3F.png'],
     ['#1.png', '', '/%231.png'],
     ['charts/star*.png', '', '/charts/star*'],
