@@ -10,10 +10,18 @@ import {
 } from '@aws-sdk/client-cloudfront';
 import { isWildcardPath } from './keys.js';
 
+export interface InFlightInvalidation {
+  readonly id: string;
+  readonly callerReference: string;
+  readonly files: number;
+  readonly wildcards: number;
+}
+
 export interface InFlight {
   readonly files: number;
   readonly wildcards: number;
-  readonly invalidations: number;
+  /** Each invalidation still in progress, with its CallerReference. */
+  readonly invalidations: readonly InFlightInvalidation[];
 }
 
 /** The emulator says `COMPLETED`, AWS says `Completed`. */
@@ -51,6 +59,7 @@ export async function inFlightPaths(
   }
   let files = 0;
   let wildcards = 0;
+  const invalidations: InFlightInvalidation[] = [];
   for (let i = 0; i < inProgress.length; i += FETCH_CONCURRENCY) {
     const chunk = inProgress.slice(i, i + FETCH_CONCURRENCY);
     const details = await Promise.all(
@@ -60,11 +69,20 @@ export async function inFlightPaths(
     );
     for (const d of details) {
       if (!d.Invalidation || !isInProgress(d.Invalidation)) continue;
-      for (const path of d.Invalidation.InvalidationBatch?.Paths?.Items ?? []) {
-        if (isWildcardPath(path)) wildcards += 1;
-        else files += 1;
+      const paths = d.Invalidation.InvalidationBatch?.Paths?.Items ?? [];
+      const own = { files: 0, wildcards: 0 };
+      for (const path of paths) {
+        if (isWildcardPath(path)) own.wildcards += 1;
+        else own.files += 1;
       }
+      files += own.files;
+      wildcards += own.wildcards;
+      invalidations.push({
+        id: d.Invalidation.Id ?? '',
+        callerReference: d.Invalidation.InvalidationBatch?.CallerReference ?? '',
+        ...own,
+      });
     }
   }
-  return { files, wildcards, invalidations: inProgress.length };
+  return { files, wildcards, invalidations };
 }

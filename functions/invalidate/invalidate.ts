@@ -5,7 +5,7 @@
  */
 import { CreateInvalidationCommand, type CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
-import { callerReference } from '../../shared/callerReference.js';
+import { CALLER_REFERENCE_PREFIX, callerReference } from '../../shared/callerReference.js';
 import type { InvalidateConfig } from '../../shared/config.js';
 import {
   servedPaths,
@@ -162,16 +162,35 @@ async function invalidateOne(
     return deferAll(`could not read quota state: ${errorText(error)}`, isThrottle(error));
   }
 
-  const plan = planInvalidation({
-    requests,
-    inFlight: { files: inFlight.files, wildcards: inFlight.wildcards },
-    limits: { maxFiles: config.maxInflightPaths, maxWildcards: config.maxInflightWildcards },
-    collapse: {
-      minSiblings: config.collapseMinSiblings,
-      maxUnchanged: config.wildcardMaxUnchanged,
-    },
-    ...(objectsUnder ? { objectsUnder } : {}),
-  });
+  const planFor = (files: number, wildcards: number) => {
+    const plan = planInvalidation({
+      requests,
+      inFlight: { files, wildcards },
+      limits: { maxFiles: config.maxInflightPaths, maxWildcards: config.maxInflightWildcards },
+      collapse: {
+        minSiblings: config.collapseMinSiblings,
+        maxUnchanged: config.wildcardMaxUnchanged,
+      },
+      ...(objectsUnder ? { objectsUnder } : {}),
+    });
+    const accepted = [...new Set(plan.accepted.map((id) => identities.get(id) ?? id))];
+    return { plan, reference: callerReference(distributionId, plan.paths, accepted) };
+  };
+  let { plan, reference } = planFor(inFlight.files, inFlight.wildcards);
+  // A redelivered batch whose invalidation is still in progress (the function crashed or timed
+  // out after CreateInvalidation) sees its own invalidation in flight and would plan
+  // differently. Planning once more without each of our own in-flight invalidations finds it
+  // again: the same CallerReference, so CloudFront returns it instead of creating a second one.
+  if (!inFlight.invalidations.some((i) => i.callerReference === reference)) {
+    for (const own of inFlight.invalidations) {
+      if (!own.callerReference.startsWith(CALLER_REFERENCE_PREFIX)) continue;
+      const again = planFor(inFlight.files - own.files, inFlight.wildcards - own.wildcards);
+      if (again.reference === own.callerReference) {
+        ({ plan, reference } = again);
+        break;
+      }
+    }
+  }
   const quotaReason = `in-flight quota full (${inFlight.files} files, ${inFlight.wildcards} wildcards in flight)`;
   const planDeferred = plan.deferred.map((id) => ({ id, reason: quotaReason }));
   if (plan.paths.length === 0) {
@@ -184,8 +203,6 @@ async function invalidateOne(
       throttled: false,
     };
   }
-  const acceptedIdentities = [...new Set(plan.accepted.map((id) => identities.get(id) ?? id))];
-  const reference = callerReference(distributionId, plan.paths, acceptedIdentities);
   try {
     const out = await deps.cloudfront.send(
       new CreateInvalidationCommand({

@@ -271,6 +271,22 @@ describe('invalidate under faults', () => {
     expect(e1.paths).toHaveLength(40);
   });
 
+  it('creates no second invalidation when a batch comes back while its own is in progress', async () => {
+    // The function crashed after CreateInvalidation: SQS redelivers the same 2 000 requests while
+    // the invalidation they produced still counts against the in-flight quota.
+    const keys = Array.from({ length: 2000 }, (_, i) => `sparse-${i}/f.png`);
+    const e = event(keys);
+    const h = handler();
+    expect((await h(e)).batchItemFailures).toEqual([]);
+    expect(fake.created).toBe(1);
+    const again = await h(e);
+    expect(again.batchItemFailures).toEqual([]);
+    expect(fake.created).toBe(1);
+    expect(reports[1]!.invalidations[0]!.invalidationId).toBe(
+      reports[0]!.invalidations[0]!.invalidationId,
+    );
+  });
+
   it('creates one invalidation for a redelivered batch (same CallerReference)', async () => {
     const e = event(['x.png', 'y.png']);
     const h = handler();
