@@ -11,7 +11,7 @@ import {
   type PolicyDocument,
   type PolicyStatement,
 } from '../../shared/bucketPolicy.js';
-import { awsErrorName } from './errors.js';
+import { awsErrorName, TransientError } from './errors.js';
 import type { BucketPolicyInput, BucketPolicyResult } from './types.js';
 
 /** Allow statements open to anyone with no condition: what makes a bucket public. */
@@ -63,25 +63,50 @@ export function mergeBucketPolicy(
   return { policy, changed: true, sid, publicStatements: open };
 }
 
+async function readPolicy(s3: S3Client, bucket: string): Promise<string | undefined> {
+  try {
+    return (await s3.send(new GetBucketPolicyCommand({ Bucket: bucket }))).Policy;
+  } catch (error) {
+    if (awsErrorName(error) !== 'NoSuchBucketPolicy') throw error;
+    return undefined;
+  }
+}
+
+/** Read-merge-write attempts: another run may write the policy between our read and write. */
+const MERGE_ATTEMPTS = 3;
+
+/**
+ * Merges this distribution's statement into the bucket policy. S3 has no conditional write for
+ * policies, so two runs for one bucket (two distributions provisioned at once) could each drop
+ * the other's statement: after writing, the policy is read again, and merged again if our
+ * statement is not there.
+ */
 export async function ensureBucketPolicy(
   deps: { s3: S3Client; warn?: (message: string, detail: Record<string, unknown>) => void },
   input: BucketPolicyInput,
 ): Promise<BucketPolicyResult> {
-  let existing: string | undefined;
-  try {
-    existing = (await deps.s3.send(new GetBucketPolicyCommand({ Bucket: input.bucket }))).Policy;
-  } catch (error) {
-    if (awsErrorName(error) !== 'NoSuchBucketPolicy') throw error;
-  }
-  const merged = mergeBucketPolicy(existing, input.bucket, input.distributionArn);
-  if (merged.publicStatements.length > 0) {
-    deps.warn?.(
-      'the bucket policy already allows everyone to read; CloudFront-only access is not enforced until these statements are removed (or Block Public Access is on)',
-      { bucket: input.bucket, statements: merged.publicStatements },
+  let changed = false;
+  for (let attempt = 1; ; attempt += 1) {
+    const merged = mergeBucketPolicy(
+      await readPolicy(deps.s3, input.bucket),
+      input.bucket,
+      input.distributionArn,
     );
-  }
-  if (merged.changed) {
+    if (attempt === 1 && merged.publicStatements.length > 0) {
+      deps.warn?.(
+        'the bucket policy already allows everyone to read; CloudFront-only access is not enforced until these statements are removed (or Block Public Access is on)',
+        { bucket: input.bucket, statements: merged.publicStatements },
+      );
+    }
+    if (!merged.changed) {
+      return { changed, sid: merged.sid, publicStatements: merged.publicStatements };
+    }
+    if (attempt > MERGE_ATTEMPTS) {
+      throw new TransientError(
+        `the bucket policy of ${input.bucket} kept changing while ${merged.sid} was merged in`,
+      );
+    }
     await deps.s3.send(new PutBucketPolicyCommand({ Bucket: input.bucket, Policy: merged.policy }));
+    changed = true;
   }
-  return { changed: merged.changed, sid: merged.sid, publicStatements: merged.publicStatements };
 }

@@ -14,7 +14,12 @@ import {
   UpdateDistributionCommand,
   type DistributionConfig,
 } from '@aws-sdk/client-cloudfront';
-import { HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  GetBucketPolicyCommand,
+  HeadBucketCommand,
+  PutBucketPolicyCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -204,5 +209,44 @@ describe('ensureDistribution against faults', () => {
       changes: ['Tags'],
     });
     expect(cf.commandCalls(UpdateDistributionCommand)).toHaveLength(0);
+  });
+});
+
+describe('mergeBucketPolicy against a concurrent writer', () => {
+  const arn = 'arn:aws:cloudfront::123456789012:distribution/E2OURS';
+  const other = {
+    Sid: 'cdnp-E2OTHER',
+    Effect: 'Allow',
+    Principal: { Service: 'cloudfront.amazonaws.com' },
+    Action: 's3:GetObject',
+    Resource: 'arn:aws:s3:::example-content/*',
+    Condition: {
+      StringEquals: { 'AWS:SourceArn': 'arn:aws:cloudfront::123456789012:distribution/E2OTHER' },
+    },
+  };
+  const policyOf = (...statements: unknown[]) =>
+    JSON.stringify({ Version: '2012-10-17', Statement: statements });
+
+  it('merges again when another run overwrote the policy between its read and write', async () => {
+    const written: string[] = [];
+    // Reads: empty; then the other run's policy (ours lost); then ours merged into theirs.
+    const reads = [policyOf(), policyOf(other)];
+    s3.on(GetBucketPolicyCommand).callsFake(() => ({
+      Policy: reads.shift() ?? written.at(-1),
+    }));
+    s3.on(PutBucketPolicyCommand).callsFake((input: { Policy: string }) => {
+      written.push(input.Policy);
+      return {};
+    });
+    const result = await tasks.mergeBucketPolicy({
+      bucket: 'example-content',
+      distributionArn: arn,
+    });
+    expect(result).toMatchObject({ changed: true, sid: 'cdnp-E2OURS' });
+    expect(written).toHaveLength(2);
+    const sids = (JSON.parse(written[1]!) as { Statement: Array<{ Sid: string }> }).Statement.map(
+      (s) => s.Sid,
+    );
+    expect(sids).toEqual(['cdnp-E2OTHER', 'cdnp-E2OURS']);
   });
 });
