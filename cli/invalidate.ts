@@ -25,7 +25,7 @@ export async function invalidateCommand(
       request: { v: 1 as const, bucket: options.bucket, key, eventTime, reason: 'manual' },
     })),
   );
-  const created = result.distributions.flatMap((d) => (d.invalidation ? [d.invalidation] : []));
+  const created = result.distributions.flatMap((d) => d.invalidations);
   const deferred = [...result.deferred].map(([key, reason]) => ({ key, reason }));
   if (options.json) {
     console.log(

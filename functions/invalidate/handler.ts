@@ -75,22 +75,34 @@ export function createInvalidateHandler(
       );
       const invalidations: InvalidationOutcome[] = [];
       for (const d of result.distributions) {
-        if (d.invalidation) {
-          invalidations.push(d.invalidation);
+        for (const invalidation of d.invalidations) {
+          invalidations.push(invalidation);
           logger.info('invalidation created', {
             distributionId: d.distributionId,
-            invalidationId: d.invalidation.invalidationId,
-            callerReference: d.invalidation.callerReference,
-            paths: d.invalidation.paths.length,
-            wildcards: d.invalidation.wildcards,
-            requests: d.invalidation.requests,
+            invalidationId: invalidation.invalidationId,
+            callerReference: invalidation.callerReference,
+            paths: invalidation.paths.length,
+            wildcards: invalidation.wildcards,
+            requests: invalidation.requests,
             collapsed: d.plan?.collapsed.length ?? 0,
             inFlightFiles: d.inFlight?.files,
             inFlightWildcards: d.inFlight?.wildcards,
           });
           metrics.addMetric('InvalidationCalls', MetricUnit.Count, 1);
-          metrics.addMetric('PathsBilled', MetricUnit.Count, d.invalidation.paths.length);
-          metrics.addMetric('WildcardsUsed', MetricUnit.Count, d.invalidation.wildcards);
+        }
+        if (d.invalidations.length) {
+          const sum = (f: (i: InvalidationOutcome) => number) =>
+            d.invalidations.reduce((n, i) => n + f(i), 0);
+          metrics.addMetric(
+            'PathsBilled',
+            MetricUnit.Count,
+            sum((i) => i.paths.length),
+          );
+          metrics.addMetric(
+            'WildcardsUsed',
+            MetricUnit.Count,
+            sum((i) => i.wildcards),
+          );
         }
         metrics.addMetric('PathsRequested', MetricUnit.Count, d.requested);
         if (d.throttled) metrics.addMetric('Throttles', MetricUnit.Count, 1);
@@ -100,6 +112,12 @@ export function createInvalidateHandler(
             deferred: d.deferred.length,
             reason: d.deferred[0]!.reason,
           });
+          for (const r of new Set(d.deferred.map((x) => x.reason)))
+            if (r.startsWith('CloudFront rejected path'))
+              logger.error('invalidation path rejected', {
+                distributionId: d.distributionId,
+                error: r,
+              });
         }
       }
       if (result.deferred.size)

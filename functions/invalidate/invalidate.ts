@@ -1,7 +1,8 @@
 /**
  * Invalidate core: a batch of invalidation requests in; per distribution one quota-aware
- * CreateInvalidation out; every request either covered by an invalidation CloudFront accepted,
- * or deferred (it returns through SQS later). Nothing is dropped.
+ * CreateInvalidation out (bisected into several when CloudFront rejects the call's input, so
+ * one bad path does not hold back the rest); every request either covered by an invalidation
+ * CloudFront accepted, or deferred (it returns through SQS later). Nothing is dropped.
  */
 import { CreateInvalidationCommand, type CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
@@ -40,7 +41,8 @@ export interface DistributionResult {
   readonly requested: number;
   readonly plan?: Plan;
   readonly inFlight?: InFlight;
-  readonly invalidation?: InvalidationOutcome;
+  /** The CreateInvalidation calls CloudFront accepted (several when a rejection was bisected). */
+  readonly invalidations: readonly InvalidationOutcome[];
   /** Request ids that must come back later, with the reason. */
   readonly deferred: ReadonlyArray<{ readonly id: string; readonly reason: string }>;
   readonly throttled: boolean;
@@ -62,6 +64,28 @@ export function isThrottle(error: unknown): boolean {
   );
 }
 
+/**
+ * Errors that mean "this input is wrong": a 4xx CloudFront answered about the call itself
+ * (InvalidArgument, BatchTooLarge, InconsistentQuantities, …), not throttling. Sending the same
+ * paths again fails the same way. Anything else (throttling, 5xx, network) is worth retrying.
+ */
+export function isRejection(error: unknown): boolean {
+  if (isThrottle(error)) return false;
+  const e = error as { $fault?: string; $metadata?: { httpStatusCode?: number } };
+  const status = e?.$metadata?.httpStatusCode;
+  if (status !== undefined) return status >= 400 && status < 500;
+  return e?.$fault === 'client';
+}
+
+/** Rejections that are about the account or the distribution, never about a path. */
+const CALL_LEVEL_REJECTIONS = new Set([
+  'AccessDenied',
+  'AccessDeniedException',
+  'NoSuchDistribution',
+  'InvalidClientTokenId',
+  'UnrecognizedClientException',
+]);
+
 function errorText(error: unknown): string {
   const e = error as { name?: string; message?: string };
   return `${e?.name ?? 'Error'}: ${e?.message ?? String(error)}`;
@@ -69,6 +93,18 @@ function errorText(error: unknown): string {
 
 /** At most this many bucket listings per distribution and batch, to size wildcards. */
 const MAX_FOLDER_LISTINGS = 50;
+
+/**
+ * At most this many CreateInvalidation calls per distribution and batch. Bisecting n paths to
+ * isolate one rejected path costs about 2·log2(n) calls (3 000 paths: 24); what is left when the
+ * cap is reached is deferred.
+ */
+export const MAX_CREATE_CALLS = 24;
+
+/** Whether invalidating `sent` also invalidates the requested `path` (exact, or `prefix*`). */
+function covers(sent: readonly string[], path: string): boolean {
+  return sent.some((p) => p === path || (isWildcardPath(p) && path.startsWith(p.slice(0, -1))));
+}
 
 /**
  * Number of objects under each candidate folder, read from the bucket, counting only as far as
@@ -149,6 +185,7 @@ async function invalidateOne(
   const deferAll = (reason: string, throttled = false): DistributionResult => ({
     distributionId,
     requested: requests.length,
+    invalidations: [],
     deferred: [...new Set(requests.map((r) => r.id))].map((id) => ({ id, reason })),
     throttled,
   });
@@ -199,40 +236,125 @@ async function invalidateOne(
       requested: requests.length,
       plan,
       inFlight,
+      invalidations: [],
       deferred: planDeferred,
       throttled: false,
     };
   }
-  try {
-    const out = await deps.cloudfront.send(
-      new CreateInvalidationCommand({
-        DistributionId: distributionId,
-        InvalidationBatch: {
-          CallerReference: reference,
-          Paths: { Quantity: plan.paths.length, Items: [...plan.paths] },
-        },
-      }),
-    );
-    return {
-      distributionId,
-      requested: requests.length,
-      plan,
-      inFlight,
-      invalidation: {
+
+  // The paths each accepted request needs; a request is done when a sent call covers them all.
+  const acceptedIds = new Set(plan.accepted);
+  const needs = new Map<string, string[]>();
+  for (const r of requests) {
+    if (!acceptedIds.has(r.id)) continue;
+    const list = needs.get(r.id) ?? [];
+    if (!list.includes(r.path)) list.push(r.path);
+    needs.set(r.id, list);
+  }
+  /** Ids of the accepted requests with at least one path `paths` covers. */
+  const touching = (paths: readonly string[]) =>
+    plan.accepted.filter((id) => needs.get(id)!.some((path) => covers(paths, path)));
+
+  // One call for the whole plan. When CloudFront rejects its input, bisect: each half is a call
+  // of its own (own CallerReference), recursively, until the rejected paths stand alone. Depth
+  // first, left half first, so a rejection costs about 2·log2(n) calls.
+  interface Segment {
+    readonly paths: readonly string[];
+    /** The left half of a rejected call: when it succeeds, its right half must fail. */
+    readonly sibling?: Segment;
+    /** Known to be rejected as a whole (parent rejected, left half accepted): split unsent. */
+    doomed?: boolean;
+  }
+  const invalidations: InvalidationOutcome[] = [];
+  const rejected = new Map<string, string>();
+  const stack: Segment[] = [{ paths: plan.paths }];
+  /** Pushes both halves, the left on top (sent first). */
+  const split = (segment: Segment) => {
+    const half = Math.ceil(segment.paths.length / 2);
+    const right: Segment = { paths: segment.paths.slice(half) };
+    stack.push(right, { paths: segment.paths.slice(0, half), sibling: right });
+  };
+  let calls = 0;
+  let stop: { reason: string; throttled: boolean } | undefined;
+  while (stack.length) {
+    const segment = stack.pop()!;
+    if (segment.doomed && segment.paths.length > 1) {
+      split(segment);
+      continue;
+    }
+    if (calls >= MAX_CREATE_CALLS) {
+      stop = {
+        reason: `CreateInvalidation rejected input and bisecting it reached ${MAX_CREATE_CALLS} calls`,
+        throttled: false,
+      };
+      break;
+    }
+    const whole = segment.paths === plan.paths;
+    const ids = whole ? plan.accepted : touching(segment.paths);
+    const ref = whole
+      ? reference
+      : callerReference(distributionId, segment.paths, [
+          ...new Set(ids.map((id) => identities.get(id) ?? id)),
+        ]);
+    calls += 1;
+    try {
+      const out = await deps.cloudfront.send(
+        new CreateInvalidationCommand({
+          DistributionId: distributionId,
+          InvalidationBatch: {
+            CallerReference: ref,
+            Paths: { Quantity: segment.paths.length, Items: [...segment.paths] },
+          },
+        }),
+      );
+      invalidations.push({
         distributionId,
         invalidationId: out.Invalidation?.Id ?? '',
-        callerReference: reference,
-        paths: plan.paths,
-        wildcards: plan.wildcards,
-        requests: plan.accepted.length,
-      },
-      deferred: planDeferred,
-      throttled: false,
-    };
-  } catch (error) {
-    const result = deferAll(`CreateInvalidation failed: ${errorText(error)}`, isThrottle(error));
-    return { ...result, plan, inFlight };
+        callerReference: ref,
+        paths: segment.paths,
+        wildcards: whole ? plan.wildcards : segment.paths.filter(isWildcardPath).length,
+        requests: ids.length,
+      });
+      if (segment.sibling) segment.sibling.doomed = true;
+    } catch (error) {
+      const name = (error as { name?: string })?.name ?? '';
+      if (!isRejection(error) || CALL_LEVEL_REJECTIONS.has(name)) {
+        stop = {
+          reason: `CreateInvalidation failed: ${errorText(error)}`,
+          throttled: isThrottle(error),
+        };
+        break;
+      }
+      if (segment.paths.length === 1) {
+        rejected.set(segment.paths[0]!, errorText(error));
+      } else {
+        split(segment);
+      }
+    }
   }
+
+  const sent = invalidations.flatMap((i) => i.paths);
+  const rejectedPaths = [...rejected.keys()];
+  const deferred = [...planDeferred];
+  for (const id of plan.accepted) {
+    const missing = needs.get(id)!.filter((path) => !covers(sent, path));
+    if (missing.length === 0) continue;
+    const bad = rejectedPaths.find((p) => missing.some((path) => covers([p], path)));
+    const reason =
+      bad !== undefined
+        ? `CloudFront rejected path ${bad}: ${rejected.get(bad)!}`
+        : (stop?.reason ?? 'CreateInvalidation did not cover it');
+    deferred.push({ id, reason });
+  }
+  return {
+    distributionId,
+    requested: requests.length,
+    plan,
+    inFlight,
+    invalidations,
+    deferred,
+    throttled: stop?.throttled ?? false,
+  };
 }
 
 /**

@@ -5,7 +5,7 @@ export interface InvalidationOutcome {
   readonly callerReference: string;
   readonly paths: readonly string[];
   readonly wildcards: number;
-  /** Requests (SQS messages) this invalidation covers. */
+  /** Requests (SQS messages) with at least one path this invalidation covers. */
   readonly requests: number;
 }
 

@@ -15,6 +15,7 @@ import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createInvalidateHandler } from '../../functions/invalidate/handler.js';
+import { MAX_CREATE_CALLS } from '../../functions/invalidate/invalidate.js';
 import type { InvalidateReport } from '../../functions/invalidate/types.js';
 import { loadInvalidateConfig } from '../../shared/config.js';
 import type { InvalidationRequest } from '../../shared/invalidationRequest.js';
@@ -55,6 +56,8 @@ class FakeCloudFront {
   /** Called before each CreateInvalidation; may throw an injected error. */
   fault: (input: CreateInvalidationCommandInput) => void = () => {};
   maxSeen = { files: 0, wildcards: 0 };
+  /** DefaultRootObject of both distributions (read at install). */
+  rootObject = '';
 
   inFlight(id: string) {
     const active = this.invalidations.get(id)!.filter((i) => i.remaining > 0);
@@ -84,6 +87,7 @@ class FakeCloudFront {
         ],
       },
       DefaultCacheBehavior: { TargetOriginId: 's3' },
+      ...(this.rootObject ? { DefaultRootObject: this.rootObject } : {}),
     });
     cf.on(ListDistributionsCommand).resolves({
       DistributionList: {
@@ -296,6 +300,131 @@ describe('invalidate under faults', () => {
     expect(reports[0]!.invalidations.map((i) => i.invalidationId)).toEqual(
       reports[1]!.invalidations.map((i) => i.invalidationId),
     );
+  });
+});
+
+describe('CloudFront rejects part of the input', () => {
+  // Zero-padded so the sorted paths are in key order: /k-00.png … /k-15.png.
+  const keys = Array.from({ length: 16 }, (_, i) => `k-${String(i).padStart(2, '0')}.png`);
+  const creates = () => cf.commandCalls(CreateInvalidationCommand).length;
+  const rejectPath = (bad: string) => (input: CreateInvalidationCommandInput) => {
+    if (input.InvalidationBatch!.Paths!.Items!.includes(bad)) throw serviceError('InvalidArgument');
+  };
+  const acceptedPaths = () => fake.invalidations.get('E1')!.flatMap((i) => i.paths);
+
+  it.each([0, 5, 11, 15])(
+    'bisects around one rejected path (k-%i) and accepts the other 15 requests',
+    async (bad) => {
+      const badPath = `/${keys[bad]!}`;
+      fake.fault = rejectPath(badPath);
+      const e = event(keys);
+      const response = await handler()(e);
+      expect(failedIds(response)).toEqual([e.Records[bad]!.messageId]);
+      expect(creates()).toBeLessThanOrEqual(2 * Math.log2(16) + 1);
+      const accepted = acceptedPaths();
+      expect(accepted.sort()).toEqual(keys.map((k) => `/${k}`).filter((p) => p !== badPath));
+      expect(new Set(accepted).size).toBe(accepted.length);
+      const report = reports[0]!;
+      expect(report.invalidations.flatMap((i) => i.paths).sort()).toEqual(accepted);
+      expect(report.invalidations.reduce((n, i) => n + i.requests, 0)).toBe(15);
+      expect(report.deferred).toHaveLength(1);
+      expect(report.deferred[0]!.reason).toContain(badPath);
+      expect(report.deferred[0]!.reason).toContain('InvalidArgument');
+    },
+  );
+
+  it('gives every sub-call its own deterministic CallerReference', async () => {
+    fake.fault = rejectPath('/k-03.png');
+    const e = event(keys);
+    const h = handler();
+    await h(e);
+    const refs = fake.invalidations.get('E1')!.map((i) => i.ref);
+    expect(new Set(refs).size).toBe(refs.length);
+    // The same batch again (a redelivery): the same calls, so no new invalidation.
+    const created = fake.created;
+    await h(e);
+    expect(fake.created).toBe(created);
+  });
+
+  it('defers a request when one of its several paths is rejected', async () => {
+    fake.rootObject = 'index.html';
+    fake.install();
+    fake.fault = rejectPath('/');
+    const e = event(['index.html', 'about.html', 'logo.png']);
+    const response = await handler()(e);
+    expect(failedIds(response)).toEqual([e.Records[0]!.messageId]);
+    // /index.html itself went through, but the request also needs / and stays deferred.
+    expect(acceptedPaths().sort()).toEqual(['/about.html', '/index.html', '/logo.png']);
+    expect(reports[0]!.deferred[0]!.reason).toContain('rejected path /:');
+  });
+
+  it('names the path when a single-path call is rejected', async () => {
+    fake.fault = () => {
+      throw serviceError('InvalidArgument');
+    };
+    const e = event(['only.png']);
+    const response = await handler()(e);
+    expect(failedIds(response)).toEqual([e.Records[0]!.messageId]);
+    expect(creates()).toBe(1);
+    expect(reports[0]!.deferred[0]!.reason).toContain('/only.png');
+  });
+
+  it('defers everything after at most the call cap when every call is rejected', async () => {
+    fake.fault = () => {
+      throw serviceError('BatchTooLarge');
+    };
+    const e = event(keys);
+    const response = await handler()(e);
+    expect(failedIds(response)).toEqual(e.Records.map((r) => r.messageId).sort());
+    expect(creates()).toBeLessThanOrEqual(MAX_CREATE_CALLS);
+    expect(fake.created).toBe(0);
+    expect(reports[0]!.invalidations).toEqual([]);
+  });
+
+  it('does not bisect an error about the distribution rather than the paths', async () => {
+    fake.fault = () => {
+      throw serviceError('AccessDenied', 403);
+    };
+    const e = event(keys);
+    const response = await handler()(e);
+    expect(failedIds(response)).toHaveLength(16);
+    expect(creates()).toBe(1);
+  });
+
+  it('stops bisecting on a throttle and defers the rest, counting nothing twice', async () => {
+    let calls = 0;
+    const reject = rejectPath('/k-11.png');
+    fake.fault = (input) => {
+      calls += 1;
+      // Call 1 (all 16) rejected, call 2 (k-00…k-07) accepted, call 3 (k-08…k-11) rejected,
+      // call 4 throttled: k-08…k-15 wait for the next delivery.
+      if (calls === 4) throw serviceError('Throttling');
+      reject(input);
+    };
+    const e = event(keys);
+    const h = handler();
+    const response = await h(e);
+    const failed = failedIds(response);
+    expect(failed).toEqual(
+      e.Records.slice(8)
+        .map((r) => r.messageId)
+        .sort(),
+    );
+    expect(creates()).toBe(4);
+    const first = reports[0]!;
+    expect(first.invalidations).toHaveLength(1);
+    expect(first.invalidations[0]!.paths).toEqual(keys.slice(0, 8).map((k) => `/${k}`));
+    expect(first.invalidations[0]!.requests).toBe(8);
+    expect(first.deferred.map((d) => d.messageId).sort()).toEqual(failed);
+    expect(first.deferred.every((d) => d.reason.includes('Throttling'))).toBe(true);
+
+    // SQS brings the 8 back: only k-11 stays failed, and no path is invalidated twice.
+    const again = await h({ Records: e.Records.filter((r) => failed.includes(r.messageId)) });
+    expect(failedIds(again)).toEqual([e.Records[11]!.messageId]);
+    const accepted = acceptedPaths();
+    expect(accepted).toHaveLength(15);
+    expect(new Set(accepted).size).toBe(15);
+    expect(reports[1]!.deferred[0]!.reason).toContain('/k-11.png');
   });
 });
 
