@@ -5,20 +5,28 @@
  *
  * Nothing it could not read moves an alarm: a throttled or failed GetMetricData, a window with
  * fewer than MIN_REQUESTS requests, or a metric the distribution does not publish (hit rate and
- * origin latency need the additional metrics) all give "no observation".
+ * origin latency need the additional metrics) all give "no observation". An alarm that sees no
+ * observation for ALARM_STALE_AFTER checks in a row is closed without a verdict (one "ALARM
+ * CLEARED (no data)" mail), and once discovery succeeded, an alarm of a distribution the check no
+ * longer finds (deleted, untagged, removed from DISTRIBUTION_IDS) is closed the same way (one
+ * "ALARM CLEARED (no longer monitored)" mail): no alarm stays raised forever.
  */
 import {
   ALARM_METRICS,
   ALARM_METRIC_NAMES,
   applyObservation,
+  applyStep,
   initialAlarmState,
   readAlarmStates,
+  scanAlarmedStates,
+  unmonitoredState,
   type AlarmMetric,
   type AlarmState,
   type AlarmStore,
+  type ApplyResult,
 } from '../../shared/report/alarmState.js';
 import type { ReportThresholds } from '../../shared/report/config.js';
-import { alarmMail, type MailContext } from '../../shared/report/mail.js';
+import { alarmMail, clearedMail, type MailContext } from '../../shared/report/mail.js';
 import {
   displayDomain,
   findReportDistributions,
@@ -110,13 +118,155 @@ export function mailContext(config: ReportCoreDeps['config']): MailContext {
   return { stage: config.stage, region: config.region, dashboardName: config.dashboardName };
 }
 
+type MutableCheckResult = {
+  -readonly [K in keyof CheckResult]: CheckResult[K];
+};
+
+/**
+ * Records what `applyStep` did with a transition (result and log). `subject` is the mail's, as
+ * built by the announcement (empty when it never got that far).
+ */
+function recordTransition(
+  result: MutableCheckResult,
+  log: NonNullable<ReportCoreDeps['log']>,
+  applied: ApplyResult,
+  key: { distributionId: string; metric: AlarmMetric; value: number | undefined },
+  subject: string,
+): void {
+  const { distributionId, metric, value } = key;
+  if (applied.status === 'transition' && applied.transition) {
+    result.mails.push(subject);
+    result.transitions.push({
+      distributionId,
+      metric,
+      transition: applied.transition,
+      value,
+      status: 'mailed',
+      subject,
+    });
+    log.info(`alarm ${applied.transition}`, {
+      distributionId,
+      metric,
+      value,
+      state: applied.state.state,
+      subject,
+    });
+  } else if (applied.status === 'announce-failed' && applied.transition) {
+    result.transitions.push({
+      distributionId,
+      metric,
+      transition: applied.transition,
+      value,
+      status: 'mail-failed',
+      subject,
+    });
+    const takenBack = applied.state.state === applied.previous.state;
+    log.error(
+      takenBack
+        ? 'alarm mail could not be published: transition not stored, retried at the next check'
+        : 'alarm mail could not be published and the transition could not be taken back: this mail is lost',
+      {
+        distributionId,
+        metric,
+        transition: applied.transition,
+        error: describeError(applied.error),
+      },
+    );
+  } else if (applied.status === 'conflict') {
+    log.warn('alarm state changed under this check (concurrent run): not counted', {
+      distributionId,
+      metric,
+    });
+  }
+}
+
+/**
+ * Closes the alarms of distributions this check no longer finds: every ALARM row whose
+ * distribution is neither checked nor skipped for a passing reason (unreadable tags: it may
+ * well still be managed) goes to OK as `unmonitored`, with one mail, through the same
+ * conditional write as every transition (a concurrent check re-reads OK and mails nothing).
+ * Only called after discovery succeeded. Never throws: a failure is logged, and retried at the
+ * next check.
+ */
+async function closeUnmonitored(
+  deps: ReportCoreDeps,
+  result: MutableCheckResult,
+  log: NonNullable<ReportCoreDeps['log']>,
+  found: { distributions: readonly ReportDistribution[]; skipped: readonly SkippedDistribution[] },
+  window: MetricWindow,
+): Promise<void> {
+  const { clients, config } = deps;
+  const store: AlarmStore = { dynamodb: clients.dynamodb, table: config.alarmTable };
+  const present = new Set(found.distributions.map((d) => d.id));
+  const deleted = new Set<string>();
+  for (const s of found.skipped) {
+    if (s.reason === 'deleted') deleted.add(s.distributionId);
+    else present.add(s.distributionId);
+  }
+  let alarmed: AlarmState[];
+  try {
+    const scanned = await scanAlarmedStates(store);
+    alarmed = scanned.states;
+    if (scanned.truncated)
+      log.warn('alarm table scan stopped at its bound: some alarms may not be swept', {
+        rows: alarmed.length,
+      });
+  } catch (error) {
+    log.error('could not read alarms of distributions no longer checked: retried next check', {
+      error: describeError(error),
+    });
+    return;
+  }
+  const context = mailContext(config);
+  for (const row of alarmed) {
+    const { distributionId, metric } = row;
+    if (present.has(distributionId)) continue;
+    let subject = '';
+    try {
+      const applied = await applyStep(
+        store,
+        { distributionId, metric },
+        (prev) => unmonitoredState(prev, window.end),
+        async (_transition, _next, before) => {
+          const mail = clearedMail(context, {
+            distribution: { id: distributionId },
+            metric,
+            kind: 'unmonitored',
+            threshold: thresholdOf(metric, config.thresholds),
+            lastValue: before.lastValue,
+            alarmSince: before.since,
+            closedAt: window.end,
+            reason: deleted.has(distributionId) ? 'deleted' : undefined,
+          });
+          subject = mail.subject;
+          await publishMail(clients.sns, config.alertsTopicArn, mail, `report-${distributionId}`);
+        },
+        row,
+      );
+      recordTransition(
+        result,
+        log,
+        applied,
+        { distributionId, metric, value: row.lastValue },
+        subject,
+      );
+    } catch (error) {
+      log.error('alarm of a distribution no longer checked could not be closed: retried', {
+        distributionId,
+        metric,
+        error: describeError(error),
+      });
+    }
+  }
+}
+
 export async function runCheck(deps: ReportCoreDeps, now: Date): Promise<CheckResult> {
   const { clients, config } = deps;
   const log = deps.log ?? SILENT_LOG;
   const window = checkWindow(now, config.checkWindowMinutes);
   const isoWindow = { start: window.start.toISOString(), end: window.end.toISOString() };
-  const result = {
-    kind: 'check' as const,
+  const result: MutableCheckResult = {
+    kind: 'check',
     window: isoWindow,
     distributions: [] as TrafficSummary[],
     alarms: [] as AlarmCheck[],
@@ -129,14 +279,12 @@ export async function runCheck(deps: ReportCoreDeps, now: Date): Promise<CheckRe
     log.warn('distribution skipped: alarm state not advanced', { distributionId, reason });
   };
 
-  let distributions: ReportDistribution[];
+  let found: Awaited<ReturnType<typeof findReportDistributions>>;
   try {
-    const found = await findReportDistributions(clients.cloudfront, {
+    found = await findReportDistributions(clients.cloudfront, {
       explicitIds: config.distributionIds,
       stage: config.stage,
     });
-    distributions = found.distributions;
-    for (const s of found.skipped) skip(s.distributionId, s.reason);
   } catch (error) {
     log.error('could not list distributions: nothing checked, alarm state not advanced', {
       error: describeError(error),
@@ -147,6 +295,10 @@ export async function runCheck(deps: ReportCoreDeps, now: Date): Promise<CheckRe
     });
     return result;
   }
+  const distributions = found.distributions;
+  for (const s of found.skipped) skip(s.distributionId, s.reason);
+  // Only after a discovery that succeeded: a failed one says nothing about what is monitored.
+  await closeUnmonitored(deps, result, log, found, window);
   if (!distributions.length) {
     log.info('no managed distributions to check', { window: isoWindow });
     return result;
@@ -175,7 +327,11 @@ export async function runCheck(deps: ReportCoreDeps, now: Date): Promise<CheckRe
   }
 
   const store: AlarmStore = { dynamodb: clients.dynamodb, table: config.alarmTable };
-  const k = { alarmAfter: config.alarmAfter, recoverAfter: config.recoverAfter };
+  const k = {
+    alarmAfter: config.alarmAfter,
+    recoverAfter: config.recoverAfter,
+    staleAfter: config.staleAfter,
+  };
   const context = mailContext(config);
 
   for (const distribution of distributions) {
@@ -213,6 +369,22 @@ export async function runCheck(deps: ReportCoreDeps, now: Date): Promise<CheckRe
           { breaching: obs.breaching, value: obs.value, periodEnd: window.end, checkedAt: now },
           k,
           async (transition, _next, before) => {
+            if (transition === 'stale' || transition === 'unmonitored') {
+              const mail = clearedMail(context, {
+                distribution: { id, domain: displayDomain(distribution) },
+                metric,
+                kind: transition,
+                threshold: thresholdOf(metric, config.thresholds),
+                lastValue: before.lastValue,
+                alarmSince: before.since,
+                closedAt: window.end,
+                checks: before.noData + 1,
+                checkMinutes: config.checkWindowMinutes,
+              });
+              subject = mail.subject;
+              await publishMail(clients.sns, config.alertsTopicArn, mail, `report-${id}`);
+              return;
+            }
             const mail = alarmMail(context, {
               distribution: { id, domain: displayDomain(distribution) },
               metric,
@@ -239,50 +411,13 @@ export async function runCheck(deps: ReportCoreDeps, now: Date): Promise<CheckRe
           breaches: applied.state.breaches,
           clean: applied.state.clean,
         });
-        if (applied.status === 'transition' && applied.transition) {
-          result.mails.push(subject);
-          result.transitions.push({
-            distributionId: id,
-            metric,
-            transition: applied.transition,
-            value: obs.value,
-            status: 'mailed',
-            subject,
-          });
-          log.info(`alarm ${applied.transition}`, {
-            distributionId: id,
-            metric,
-            value: obs.value,
-            state: applied.state.state,
-            subject,
-          });
-        } else if (applied.status === 'announce-failed' && applied.transition) {
-          result.transitions.push({
-            distributionId: id,
-            metric,
-            transition: applied.transition,
-            value: obs.value,
-            status: 'mail-failed',
-            subject,
-          });
-          const takenBack = applied.state.state === applied.previous.state;
-          log.error(
-            takenBack
-              ? 'alarm mail could not be published: transition not stored, retried at the next check'
-              : 'alarm mail could not be published and the transition could not be taken back: this mail is lost',
-            {
-              distributionId: id,
-              metric,
-              transition: applied.transition,
-              error: describeError(applied.error),
-            },
-          );
-        } else if (applied.status === 'conflict') {
-          log.warn('alarm state changed under this check (concurrent run): not counted', {
-            distributionId: id,
-            metric,
-          });
-        }
+        recordTransition(
+          result,
+          log,
+          applied,
+          { distributionId: id, metric, value: obs.value },
+          subject,
+        );
       } catch (error) {
         result.alarms.push({
           distributionId: id,

@@ -56,6 +56,7 @@ export interface AlarmCheck {
 export interface TransitionRecord {
   readonly distributionId: string;
   readonly metric: AlarmMetric;
+  /** `stale` (no data for ALARM_STALE_AFTER checks) and `unmonitored` close without a verdict. */
   readonly transition: Transition;
   readonly value: number | undefined;
   /** `mailed`: stored and announced; `mail-failed`: not announced, retried at the next check. */

@@ -11,7 +11,15 @@
  * cannot both count or both announce. The loser re-reads and re-applies its observation, which is
  * then usually ignored, because every item also keeps `lastPeriodEnd`, the end of the last
  * window it counted: an observation of a window already counted (or an older one) never counts
- * twice. (SSM parameters and S3 objects have no conditional update on a version we control;
+ * twice.
+ *
+ * Missing data moves no threshold counter (no false alarm, no false recovery), but an alarm must
+ * not stay raised forever when the data never returns: while in ALARM, consecutive windows
+ * without data are counted (`noData`, reset by any real observation), and after `staleAfter` of
+ * them the alarm is closed without a verdict (transition `stale`). An alarm of a distribution
+ * the check no longer finds (deleted, untagged, removed from the explicit list) is closed by
+ * `unmonitoredState` (transition `unmonitored`). Both go through the same conditional write and
+ * announcement as the threshold transitions. (SSM parameters and S3 objects have no conditional update on a version we control;
  * CloudWatch alarms cannot compute request-weighted ratios and are not evaluated locally.)
  *
  * `nextState` is the pure rule; the rest reads and writes the table.
@@ -21,6 +29,7 @@ import {
   GetItemCommand,
   PutItemCommand,
   QueryCommand,
+  ScanCommand,
   type AttributeValue,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
@@ -37,7 +46,13 @@ export const ALARM_METRIC_NAMES = Object.keys(ALARM_METRICS) as AlarmMetric[];
 
 export const ALARM_STATUSES = ['OK', 'ALARM'] as const;
 export type AlarmStatus = (typeof ALARM_STATUSES)[number];
-export type Transition = 'alarm' | 'recovered';
+/** Threshold transitions: the condition held for K checks. */
+export type ThresholdTransition = 'alarm' | 'recovered';
+/**
+ * `stale`: ALARM → OK after `staleAfter` consecutive checks without data; `unmonitored`:
+ * ALARM → OK because the distribution is no longer checked. Both close without a verdict.
+ */
+export type Transition = ThresholdTransition | 'stale' | 'unmonitored';
 
 export interface AlarmState {
   readonly distributionId: string;
@@ -47,6 +62,8 @@ export interface AlarmState {
   readonly breaches: number;
   /** Consecutive clean checks (0 after a breaching one). */
   readonly clean: number;
+  /** Consecutive checks without data while in ALARM (0 after a real observation, and in OK). */
+  readonly noData: number;
   readonly lastValue: number | undefined;
   /** ISO time of the last check that counted. */
   readonly lastChecked: string | undefined;
@@ -71,6 +88,8 @@ export interface Observation {
 export interface Hysteresis {
   readonly alarmAfter: number;
   readonly recoverAfter: number;
+  /** Consecutive no-data checks before ALARM → OK (`stale`); 0 or absent: never. */
+  readonly staleAfter?: number;
 }
 
 export interface NextState {
@@ -87,6 +106,7 @@ export function initialAlarmState(distributionId: string, metric: AlarmMetric): 
     state: 'OK',
     breaches: 0,
     clean: 0,
+    noData: 0,
     lastValue: undefined,
     lastChecked: undefined,
     lastPeriodEnd: undefined,
@@ -98,26 +118,55 @@ export function initialAlarmState(distributionId: string, metric: AlarmMetric): 
 const iso = (t: Date | string): string => (typeof t === 'string' ? new Date(t) : t).toISOString();
 
 /**
- * The pure hysteresis rule. An observation of a window at or before `lastPeriodEnd`, or one
- * whose `breaching` is undefined, returns `prev` itself: no counter moves, so missing data can
- * raise no alarm and clear none. `k` is one K for both directions, or each on its own.
+ * The pure hysteresis rule. An observation of a window at or before `lastPeriodEnd` returns
+ * `prev` itself. One whose `breaching` is undefined moves no threshold counter, so missing data
+ * can raise no alarm and recover none: in OK (or with `staleAfter` 0) it returns `prev` itself;
+ * in ALARM it counts one more window without data (and records the window, so it is counted
+ * once), and the `staleAfter`-th in a row closes the alarm without a verdict (`stale`: OK, all
+ * counters 0: data that returns must breach K times again to raise a new alarm). Any real
+ * observation resets `noData`. `k` is one K for both directions, or each on its own.
  */
 export function nextState(
   prev: AlarmState,
   observation: Observation,
   k: number | Hysteresis,
 ): NextState {
-  const { alarmAfter, recoverAfter } =
-    typeof k === 'number' ? { alarmAfter: k, recoverAfter: k } : k;
+  const {
+    alarmAfter,
+    recoverAfter,
+    staleAfter = 0,
+  } = typeof k === 'number' ? { alarmAfter: k, recoverAfter: k } : k;
   const periodEnd = iso(observation.periodEnd);
   if (prev.lastPeriodEnd !== undefined && Date.parse(periodEnd) <= Date.parse(prev.lastPeriodEnd))
     return { next: prev, transition: undefined, ignored: 'period-already-counted' };
-  if (observation.breaching === undefined)
-    return { next: prev, transition: undefined, ignored: 'no-data' };
+  const checked = {
+    lastChecked: iso(observation.checkedAt ?? observation.periodEnd),
+    lastPeriodEnd: periodEnd,
+    version: prev.version + 1,
+  };
+  if (observation.breaching === undefined) {
+    if (prev.state !== 'ALARM' || staleAfter <= 0)
+      return { next: prev, transition: undefined, ignored: 'no-data' };
+    const noData = prev.noData + 1;
+    if (noData < staleAfter)
+      return { next: { ...prev, noData, ...checked }, transition: undefined };
+    return {
+      next: {
+        ...prev,
+        state: 'OK',
+        since: periodEnd,
+        breaches: 0,
+        clean: 0,
+        noData: 0,
+        ...checked,
+      },
+      transition: 'stale',
+    };
+  }
 
   const breaches = observation.breaching ? prev.breaches + 1 : 0;
   const clean = observation.breaching ? 0 : prev.clean + 1;
-  let transition: Transition | undefined;
+  let transition: ThresholdTransition | undefined;
   if (prev.state === 'OK' && breaches >= alarmAfter) transition = 'alarm';
   else if (prev.state === 'ALARM' && clean >= recoverAfter) transition = 'recovered';
   return {
@@ -127,13 +176,62 @@ export function nextState(
       since: transition ? periodEnd : prev.since,
       breaches,
       clean,
+      noData: 0,
       lastValue: observation.value,
-      lastChecked: iso(observation.checkedAt ?? observation.periodEnd),
-      lastPeriodEnd: periodEnd,
-      version: prev.version + 1,
+      ...checked,
     },
     transition,
   };
+}
+
+/**
+ * The pure rule for a distribution the check no longer finds: an ALARM closes without a verdict
+ * (`unmonitored`: OK, counters 0, `since` = `at`); anything else is left as it is (`prev`).
+ * `lastPeriodEnd` is kept: should the distribution come back, its windows count as before.
+ */
+export function unmonitoredState(prev: AlarmState, at: Date | string): NextState {
+  if (prev.state !== 'ALARM') return { next: prev, transition: undefined };
+  return {
+    next: {
+      ...prev,
+      state: 'OK',
+      since: iso(at),
+      breaches: 0,
+      clean: 0,
+      noData: 0,
+      lastChecked: iso(at),
+      version: prev.version + 1,
+    },
+    transition: 'unmonitored',
+  };
+}
+
+/**
+ * What is stored when the announcement of `prev → next` failed: the transition is taken back so
+ * the next check retries it. A threshold transition keeps this check's counters (≥ K: the next
+ * check that sees the condition persist makes it again); `stale` keeps the no-data count (the
+ * next window without data closes it again); `unmonitored` restores `prev` (the next check that
+ * still does not find the distribution closes it again). Always one version above `next`.
+ */
+export function takenBack(prev: AlarmState, next: AlarmState, transition: Transition): AlarmState {
+  const version = next.version + 1;
+  switch (transition) {
+    case 'alarm':
+    case 'recovered':
+      return { ...next, state: prev.state, since: prev.since, version };
+    case 'stale':
+      return {
+        ...next,
+        state: prev.state,
+        since: prev.since,
+        breaches: prev.breaches,
+        clean: prev.clean,
+        noData: prev.noData + 1,
+        version,
+      };
+    case 'unmonitored':
+      return { ...prev, version };
+  }
 }
 
 // ── DynamoDB ─────────────────────────────────────────────────────────────────────────────
@@ -149,6 +247,7 @@ function toItem(state: AlarmState): Record<string, AttributeValue> {
     state: S(state.state),
     breaches: N(state.breaches),
     clean: N(state.clean),
+    noData: N(state.noData),
     version: N(state.version),
   };
   if (state.lastValue !== undefined && Number.isFinite(state.lastValue))
@@ -170,6 +269,7 @@ function fromItem(item: Record<string, AttributeValue>): AlarmState | undefined 
     state: item.state?.S === 'ALARM' ? 'ALARM' : 'OK',
     breaches: num(item.breaches) ?? 0,
     clean: num(item.clean) ?? 0,
+    noData: num(item.noData) ?? 0,
     lastValue: num(item.lastValue),
     lastChecked: item.lastChecked?.S,
     lastPeriodEnd: item.lastPeriodEnd?.S,
@@ -225,6 +325,55 @@ export async function readAlarmStates(
   return states;
 }
 
+/** Pages a Scan for ALARM rows may read before it stops (each at most 1 MB). */
+export const MAX_ALARM_SCAN_PAGES = 10;
+/** ALARM rows one Scan returns at most. */
+export const MAX_ALARMED_ROWS = 500;
+
+/**
+ * Every stored state in ALARM, of any distribution, for the sweep of distributions the check no
+ * longer finds. A Scan, on purpose: the table is small (one item per distribution and metric,
+ * a few hundred bytes each: a few hundred items for a large account) and read once per check,
+ * so a Scan with a filter costs a fraction of one RCU per 4 KB — less than a GSI on `state` would
+ * cost to keep (every write of every item also writes the index) and without a second, eventually
+ * consistent copy. A Scan reads (and is billed for) the whole table, not just the matches: it is
+ * bounded by `MAX_ALARM_SCAN_PAGES` pages and `MAX_ALARMED_ROWS` matches, and says `truncated`
+ * when it stopped early (the rest is swept at a later check only if the table shrinks: a table
+ * that outgrows this needs a GSI on `state`). Strongly consistent.
+ */
+export async function scanAlarmedStates(
+  store: AlarmStore,
+  limits: { maxPages?: number; maxRows?: number } = {},
+): Promise<{ states: AlarmState[]; truncated: boolean }> {
+  const maxPages = limits.maxPages ?? MAX_ALARM_SCAN_PAGES;
+  const maxRows = limits.maxRows ?? MAX_ALARMED_ROWS;
+  const states: AlarmState[] = [];
+  let ExclusiveStartKey: Record<string, AttributeValue> | undefined;
+  let pages = 0;
+  do {
+    const out = await store.dynamodb.send(
+      new ScanCommand({
+        TableName: store.table,
+        // `state` is a DynamoDB reserved word.
+        FilterExpression: '#state = :alarm',
+        ExpressionAttributeNames: { '#state': 'state' },
+        ExpressionAttributeValues: { ':alarm': S('ALARM') },
+        ConsistentRead: true,
+        ExclusiveStartKey,
+      }),
+    );
+    pages++;
+    for (const item of out.Items ?? []) {
+      const state = fromItem(item);
+      if (state?.state !== 'ALARM') continue;
+      if (states.length >= maxRows) return { states, truncated: true };
+      states.push(state);
+    }
+    ExclusiveStartKey = out.LastEvaluatedKey;
+  } while (ExclusiveStartKey && pages < maxPages);
+  return { states, truncated: ExclusiveStartKey !== undefined };
+}
+
 /**
  * Writes `next` if the stored version is still `expectedVersion` (0: the item must not exist).
  * Returns false when another run wrote first.
@@ -257,7 +406,7 @@ export async function writeAlarmState(
 }
 
 export type ApplyStatus =
-  /** Nothing counted: no data, or the window was already counted. */
+  /** Nothing stored: no data in OK, a window already counted, or no alarm to close. */
   | 'ignored'
   /** Counters moved, no transition. */
   | 'counted'
@@ -287,31 +436,31 @@ export type Announce = (
 const MAX_ATTEMPTS = 3;
 
 /**
- * Reads the state, applies the observation, writes it conditionally and announces a transition.
+ * Reads the state, applies `step` (a pure rule: `nextState` or `unmonitoredState`), writes the
+ * result conditionally and announces a transition.
  *
  * Order: the transition is written first (the conditional write is the claim: of two runs at
  * once only one wins it, so only one mails), then announced. If the announcement fails (SNS
- * down or throttled), the transition is taken back — the state is rewritten with the counters
- * of this check but the previous status — so the next check that sees the condition persist
- * (counter ≥ K again) retries the transition and its mail; a condition that cleared meanwhile
- * mails nothing. On-call never gets a recovery for an alarm they were never sent. Only if the
- * take-back itself fails (another run wrote in between, or DynamoDB fails) is the mail lost; that
- * case is logged by the caller from `status: 'announce-failed'` with the stored state.
+ * down or throttled), the transition is taken back (`takenBack`: the counters of this check but
+ * the previous status), so the next check that sees the condition persist retries the
+ * transition and its mail; a condition that cleared meanwhile mails nothing. On-call never gets
+ * a recovery for an alarm they were never sent. Only if the take-back itself fails (another run
+ * wrote in between, or DynamoDB fails) is the mail lost; that case is logged by the caller from
+ * `status: 'announce-failed'` with the stored state.
  *
- * `given` skips the first read (the caller read all metrics of a distribution in one Query).
+ * `given` skips the first read (the caller read it already).
  */
-export async function applyObservation(
+export async function applyStep(
   store: AlarmStore,
   key: { distributionId: string; metric: AlarmMetric },
-  observation: Observation,
-  k: number | Hysteresis,
+  step: (prev: AlarmState) => NextState,
   announce: Announce,
   given?: AlarmState,
 ): Promise<ApplyResult> {
   let prev = given ?? (await readAlarmState(store, key.distributionId, key.metric));
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
     if (attempt > 1) prev = await readAlarmState(store, key.distributionId, key.metric);
-    const { next, transition, ignored } = nextState(prev, observation, k);
+    const { next, transition, ignored } = step(prev);
     if (next === prev)
       return { status: 'ignored', state: prev, previous: prev, transition: undefined, ignored };
     if (!(await writeAlarmState(store, next, prev.version))) continue; // lost a race: re-read
@@ -320,15 +469,10 @@ export async function applyObservation(
       await announce(transition, next, prev);
       return { status: 'transition', state: next, previous: prev, transition };
     } catch (error) {
-      const takenBack: AlarmState = {
-        ...next,
-        state: prev.state,
-        since: prev.since,
-        version: next.version + 1,
-      };
+      const back = takenBack(prev, next, transition);
       let stored = next;
       try {
-        if (await writeAlarmState(store, takenBack, next.version)) stored = takenBack;
+        if (await writeAlarmState(store, back, next.version)) stored = back;
       } catch {
         // stays `next`: reported through `state`
       }
@@ -336,4 +480,16 @@ export async function applyObservation(
     }
   }
   return { status: 'conflict', state: prev, previous: prev, transition: undefined };
+}
+
+/** `applyStep` with `nextState` for one observation (see there). */
+export function applyObservation(
+  store: AlarmStore,
+  key: { distributionId: string; metric: AlarmMetric },
+  observation: Observation,
+  k: number | Hysteresis,
+  announce: Announce,
+  given?: AlarmState,
+): Promise<ApplyResult> {
+  return applyStep(store, key, (prev) => nextState(prev, observation, k), announce, given);
 }

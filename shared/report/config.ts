@@ -31,6 +31,12 @@ const reportSchema = z.object({
   ALARM_AFTER: int(1, 100).default(3),
   /** Consecutive clean checks before ALARM → OK. */
   RECOVER_AFTER: int(1, 100).default(3),
+  /**
+   * Consecutive checks without data (too little traffic, a metric off, nothing published) after
+   * which an ALARM is closed without a verdict (one "ALARM CLEARED (no data)" mail). 0: never.
+   * Default 8: two hours at the default 15-minute check.
+   */
+  ALARM_STALE_AFTER: int(0, 10_000).default(8),
   /** Length of the window one check reads (1-minute periods). */
   CHECK_WINDOW_MINUTES: int(1, 1440).default(15),
   /** Length of the digest window, compared with the same length before it. */
@@ -88,6 +94,8 @@ export interface ReportConfig {
   readonly thresholds: ReportThresholds;
   readonly alarmAfter: number;
   readonly recoverAfter: number;
+  /** Consecutive no-data checks that close an ALARM without a verdict; 0: never. */
+  readonly staleAfter: number;
   readonly checkWindowMinutes: number;
   readonly digestWindowHours: number;
   readonly alertsTopicArn: string;
@@ -112,6 +120,7 @@ export function loadReportConfig(env: Env = process.env): ReportConfig {
     }),
     alarmAfter: raw.ALARM_AFTER,
     recoverAfter: raw.RECOVER_AFTER,
+    staleAfter: raw.ALARM_STALE_AFTER,
     checkWindowMinutes: raw.CHECK_WINDOW_MINUTES,
     digestWindowHours: raw.DIGEST_WINDOW_HOURS,
     alertsTopicArn: raw.ALERTS_TOPIC_ARN,

@@ -1,5 +1,5 @@
 /**
- * The report's mail, as plain text: alarm and recovery mails and the digest. Pure.
+ * The report's mail, as plain text: alarm, recovery and cleared-alarm mails and the digest. Pure.
  *
  * Built for a phone and a monospace font: ASCII only, lines of at most 72 columns (a URL stands
  * alone on its line and may run longer: it cannot be wrapped and stay clickable), a small table
@@ -7,7 +7,7 @@
  * characters. A value that is not known reads "n/a" with the reason: never a made-up number. No
  * secrets: no ARNs of topics, no account data beyond the distribution ids and domains.
  */
-import { ALARM_METRICS, type AlarmMetric, type Transition } from './alarmState.js';
+import { ALARM_METRICS, type AlarmMetric, type ThresholdTransition } from './alarmState.js';
 import type { TrafficSummary } from './metrics.js';
 import { trend } from './metrics.js';
 import type { Recommendation } from './recommendations.js';
@@ -216,7 +216,7 @@ function subject(ctx: MailContext, text: string, domain?: string): string {
 export interface AlarmMailInput {
   readonly distribution: DistributionLabel;
   readonly metric: AlarmMetric;
-  readonly transition: Transition;
+  readonly transition: ThresholdTransition;
   /** The value of the check that caused the transition. */
   readonly value: number | undefined;
   readonly threshold: number;
@@ -244,7 +244,7 @@ const HINTS: Record<AlarmMetric, string> = {
     'Origin Shield would take load off the origin.',
 };
 
-function comparison(metric: AlarmMetric, transition: Transition): string {
+function comparison(metric: AlarmMetric, transition: ThresholdTransition): string {
   const below = ALARM_METRICS[metric].breachesWhen === 'below';
   if (transition === 'alarm') return below ? '<' : '>';
   return below ? '>=' : '<=';
@@ -307,6 +307,111 @@ export function alarmMail(ctx: MailContext, input: AlarmMailInput): Mail {
     ...wrap(
       `One mail when an alarm is raised, one when it clears: after ${input.checks} ` +
         'consecutive checks either way, never on missing data or light traffic.',
+    ),
+  ];
+  return {
+    subject: subject(ctx, subjectText, distribution.domain),
+    body: body.join('\n') + '\n',
+  };
+}
+
+// ── Closed without a verdict ────────────────────────────────────────────────────────────
+
+export interface ClearedMailInput {
+  readonly distribution: DistributionLabel;
+  readonly metric: AlarmMetric;
+  /** `stale`: no data for `checks` checks; `unmonitored`: the check no longer finds it. */
+  readonly kind: 'stale' | 'unmonitored';
+  readonly threshold: number;
+  /** The last value counted (the one that kept the alarm raised), if any. */
+  readonly lastValue: number | undefined;
+  /** When the alarm was raised. */
+  readonly alarmSince: string | undefined;
+  /** When it was closed: the end of the last window checked. */
+  readonly closedAt: Date;
+  /** `stale`: the consecutive checks without data. */
+  readonly checks?: number | undefined;
+  /** `stale`: the length of one check window. */
+  readonly checkMinutes?: number | undefined;
+  /** `unmonitored`: what the check knows (`deleted` when a listed id is gone). */
+  readonly reason?: string | undefined;
+}
+
+export function clearedMail(ctx: MailContext, input: ClearedMailInput): Mail {
+  const { metric, kind, distribution } = input;
+  const def = ALARM_METRICS[metric];
+  const why = kind === 'stale' ? 'no data' : 'no longer monitored';
+  // Shorter forms for a long stage name, so that the distribution id is never cut off.
+  const room = MAX_SUBJECT_LENGTH - `[cdn-pipeline ${ascii(ctx.stage)}] `.length;
+  const subjectText =
+    [
+      `ALARM CLEARED (${why}) ${def.label} on ${distribution.id}`,
+      `CLEARED (${why}) ${def.label} on ${distribution.id}`,
+      `CLEARED (${why}) on ${distribution.id}`,
+    ].find((text) => ascii(text).length <= room) ?? `CLEARED (${why}) on ${distribution.id}`;
+  const threshold = formatThreshold(metric, input.threshold);
+  const side = def.breachesWhen === 'below' ? 'below' : 'above';
+
+  let intro: string;
+  let after: string;
+  if (kind === 'stale') {
+    const checks = input.checks ?? 0;
+    const lasted = formatDuration(checks * (input.checkMinutes ?? 0) * 60_000);
+    intro =
+      `The ${def.label} of ${label(distribution)} was ${side} the threshold of ${threshold}, ` +
+      `then had no data for ${plural(checks, 'check')} (${lasted}); the alarm is closed ` +
+      'without a verdict. It is not known whether the condition cleared.';
+    after =
+      'Why no data: fewer requests per check than MIN_REQUESTS, the additional metrics ' +
+      'turned off (hit rate, origin latency), or CloudFront publishing nothing. If the data ' +
+      'returns and crosses the threshold again, a new ALARM is mailed.';
+  } else {
+    const gone =
+      input.reason === 'deleted'
+        ? 'was deleted'
+        : 'is no longer checked (deleted, no longer tagged as managed for this stage, or ' +
+          'removed from DISTRIBUTION_IDS)';
+    intro =
+      `${distribution.id} ${gone}; its ${def.label} alarm (${side} the threshold of ` +
+      `${threshold}) is closed without a verdict.`;
+    after =
+      'No action needed if that was intended. If it is checked again and crosses the ' +
+      'threshold, a new ALARM is mailed.';
+  }
+
+  const rows: [string, string][] = [
+    ['distribution', distribution.id],
+    ...(distribution.domain
+      ? [['domain', clip(ascii(distribution.domain), 54)] as [string, string]]
+      : []),
+    [def.label, `${formatValue(metric, input.lastValue)} (last check with data)`],
+    ['threshold', `${def.breachesWhen === 'below' ? '<' : '>'} ${threshold} raises`],
+  ];
+  if (kind === 'stale')
+    rows.push([
+      'no data for',
+      `${input.checks ?? 0} checks in a row (${input.checkMinutes} min each)`,
+    ]);
+  if (input.alarmSince) {
+    rows.push(['in alarm since', formatTime(input.alarmSince)]);
+    const lasted = input.closedAt.getTime() - Date.parse(input.alarmSince);
+    if (lasted > 0) rows.push(['lasted', formatDuration(lasted)]);
+  }
+  rows.push(['closed', formatTime(input.closedAt)]);
+
+  const body = [
+    `ALARM CLEARED (${why}): ${def.label} on ${distribution.id}`,
+    '',
+    ...wrap(intro),
+    '',
+    ...rows.map(([k, v]) => `  ${padRight(k, 16)}${v}`),
+    '',
+    ...wrap(after),
+    ...footer(ctx, input.reason === 'deleted' ? [] : [distribution.id]),
+    '',
+    ...wrap(
+      'An alarm without data is closed after a number of checks (ALARM_STALE_AFTER), and one ' +
+        'of a distribution no longer checked at the next check: one mail each.',
     ),
   ];
   return {

@@ -259,11 +259,16 @@ describe('check', () => {
     // Slot 5: nothing seeded for any distribution (CloudFront published nothing).
     const result = await runCheck({ clients, config }, runAt(5));
     expect(result.transitions).toEqual([]);
-    for (const a of result.alarms) expect(a.status).toBe('ignored');
+    // No threshold counter moves; only the alarm counts one window without data (ALARM_STALE_AFTER).
+    for (const a of result.alarms)
+      expect(a.status).toBe(
+        a.distributionId === hot && a.metric === 'hitRate' ? 'counted' : 'ignored',
+      );
     expect(await readAlarmState(store(), hot, 'hitRate')).toMatchObject({
       state: 'ALARM',
       breaches: 4,
-      version: 4,
+      noData: 1,
+      version: 5,
     });
   });
 
@@ -453,4 +458,98 @@ describe('digest', () => {
     // The spend advice is per account: listed once, not once per distribution.
     expect(result.recommendations.filter((r) => r.id === 'invalidation-spend')).toHaveLength(1);
   }, 120_000); // the emulator takes seconds for 2 × 24 h of 1-minute periods
+});
+
+describe('alarms that can no longer be judged', () => {
+  /** The next slot to check: after the handler's and the digest's slot 14. */
+  let slot = 15;
+  const cleared = async () => (await mails()).filter((m) => m.subject.includes('ALARM CLEARED'));
+
+  it('closes an alarm after ALARM_STALE_AFTER = 8 checks without data, with one mail', async () => {
+    expect(config.staleAfter).toBe(8);
+    // `hot` is in ALARM since slot 12; slot 14 (the handler's check) had no data for it.
+    const before = await readAlarmState(store(), hot, 'hitRate');
+    expect(before).toMatchObject({ state: 'ALARM', noData: 1 });
+    const sent = (await mails()).length;
+    // Nothing seeded from here on: CloudFront published nothing for `hot`.
+    for (let i = before.noData + 1; i < 8; i++) {
+      const result = await runCheck({ clients, config }, runAt(slot++));
+      expect(result.transitions).toEqual([]);
+    }
+    expect(await readAlarmState(store(), hot, 'hitRate')).toMatchObject({
+      state: 'ALARM',
+      noData: 7,
+    });
+    // The same window again counts nothing.
+    await runCheck({ clients, config }, new Date(runAt(slot - 1).getTime() + 60_000));
+    expect(await readAlarmState(store(), hot, 'hitRate')).toMatchObject({ noData: 7 });
+    expect(await mails()).toHaveLength(sent);
+
+    const result = await runCheck({ clients, config }, runAt(slot++));
+    expect(result.transitions).toEqual([
+      expect.objectContaining({
+        distributionId: hot,
+        metric: 'hitRate',
+        transition: 'stale',
+        status: 'mailed',
+      }),
+    ]);
+    const all = await mails();
+    expect(all).toHaveLength(sent + 1);
+    const mail = all.at(-1)!;
+    expect(mail.subject).toMatch(
+      new RegExp(`^\\[cdn-pipeline test\\] ALARM CLEARED \\(no data\\) hit rate on ${hot} `),
+    );
+    expect(mail.body.replace(/\s+/g, ' ')).toContain(
+      'no data for 8 checks (2 h); the alarm is closed without a verdict',
+    );
+    expect(await readAlarmState(store(), hot, 'hitRate')).toMatchObject({
+      state: 'OK',
+      breaches: 0,
+      noData: 0,
+    });
+
+    // OK rows are not counted on missing data: nothing more, however long it lasts.
+    await runCheck({ clients, config }, runAt(slot++));
+    expect(await mails()).toHaveLength(sent + 1);
+  });
+
+  it('closes the alarm of a deleted distribution at the next check, with one mail', async () => {
+    for (let i = 0; i < 3; i++) {
+      await seed(hot, slot, BREACHING);
+      await runCheck({ clients, config }, runAt(slot++));
+    }
+    expect(await readAlarmState(store(), hot, 'hitRate')).toMatchObject({ state: 'ALARM' });
+    const sent = (await mails()).length;
+    expect((await mails()).at(-1)!.subject).toContain(`ALARM hit rate 61.0% < 80% on ${hot}`);
+
+    await deleteDistribution(hot);
+    // Two checks at once: only the one that wins the conditional write mails.
+    const runs = await Promise.all([
+      runCheck({ clients, config }, runAt(slot)),
+      runCheck({ clients, config }, runAt(slot++)),
+    ]);
+    expect(runs.flatMap((r) => r.transitions)).toEqual([
+      expect.objectContaining({
+        distributionId: hot,
+        metric: 'hitRate',
+        transition: 'unmonitored',
+        status: 'mailed',
+      }),
+    ]);
+    const all = await mails();
+    expect(all).toHaveLength(sent + 1);
+    expect(all.at(-1)!.subject).toBe(
+      `[cdn-pipeline test] ALARM CLEARED (no longer monitored) hit rate on ${hot}`,
+    );
+    expect(all.at(-1)!.body.replace(/\s+/g, ' ')).toContain(
+      'no longer tagged as managed for this stage',
+    );
+    expect(await readAlarmState(store(), hot, 'hitRate')).toMatchObject({ state: 'OK' });
+
+    const next = await runCheck({ clients, config }, runAt(slot++));
+    expect(next.transitions).toEqual([]);
+    expect(await mails()).toHaveLength(sent + 1);
+    expect((await cleared()).filter((m) => m.subject.includes(hot))).toHaveLength(2);
+  });
 });

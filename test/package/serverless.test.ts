@@ -165,6 +165,7 @@ const REPORT = {
       'dynamodb:GetItem',
       'dynamodb:PutItem',
       'dynamodb:Query',
+      'dynamodb:Scan',
       'sns:Publish',
     ],
   },
@@ -980,6 +981,7 @@ describe('report', () => {
       'dynamodb:GetItem': { 'Fn::GetAtt': ['AlarmStateTable', 'Arn'] },
       'dynamodb:PutItem': { 'Fn::GetAtt': ['AlarmStateTable', 'Arn'] },
       'dynamodb:Query': { 'Fn::GetAtt': ['AlarmStateTable', 'Arn'] },
+      'dynamodb:Scan': { 'Fn::GetAtt': ['AlarmStateTable', 'Arn'] },
       'sns:Publish': { Ref: 'AlertsTopic' },
     };
     for (const action of REPORT[name].actions) {

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import {
   initialAlarmState,
   nextState,
+  takenBack,
+  unmonitoredState,
   type AlarmState,
   type Observation,
   type Transition,
@@ -137,5 +139,127 @@ describe('nextState', () => {
     const state = initialAlarmState('E1', 'errorRate5xx');
     const r = nextState(state, { breaching: true, value: 2, periodEnd: '2025-06-01T08:15:00Z' }, K);
     expect(r.next.lastPeriodEnd).toBe('2025-06-01T08:15:00.000Z');
+  });
+});
+
+describe('nextState: an alarm without data goes stale', () => {
+  const k = { alarmAfter: K, recoverAfter: K, staleAfter: 8 };
+  const raised = () => run([B, B, B], k).state;
+  const U7: Step[] = [U, U, U, U, U, U, U];
+  /** Seven checks without a transition. */
+  const N7: Array<Transition | undefined> = [U, U, U, U, U, U, U];
+
+  it.each<[string, Step[], Array<Transition | undefined>]>([
+    ['closes nothing after 7 checks without data', U7, [U, U, U, U, U, U, U]],
+    ['closes once, as stale, at the 8th check without data', [...U7, U], [...N7, 'stale']],
+    [
+      'starts counting again after a breaching check',
+      [...U7, B, ...U7, U],
+      [...N7, U, ...N7, 'stale'],
+    ],
+    ['starts counting again after a clean check', [U, U, U, U, C, ...U7], [U, U, U, U, U, ...N7]],
+    [
+      'still recovers on K clean checks between gaps',
+      [U, C, U, C, U, C],
+      [U, U, U, U, U, 'recovered'],
+    ],
+    ['mails nothing more once stale', [...U7, U, ...U7, U, U], [...N7, 'stale', ...N7, U, U]],
+    [
+      'needs K new breaches after going stale',
+      [...U7, U, B, B, B],
+      [...N7, 'stale', U, U, 'alarm'],
+    ],
+  ])('%s', (_title, steps, expected) => {
+    expect(run(steps, k, raised(), 3).transitions).toEqual(expected);
+  });
+
+  it('counts the no-data windows in ALARM, each once', () => {
+    const { state } = run([U, U], k, raised(), 3);
+    expect(state).toMatchObject({ state: 'ALARM', noData: 2, breaches: 3, version: 5 });
+    expect(state.lastPeriodEnd).toBe(new Date(T0 + 5 * WINDOW_MS).toISOString());
+    const again = nextState(state, obs(5, undefined), k);
+    expect(again.next).toBe(state);
+    expect(again.ignored).toBe('period-already-counted');
+  });
+
+  it('resets the no-data count on a real observation', () => {
+    const { state } = run([U, U, U, B], k, raised(), 3);
+    expect(state).toMatchObject({ state: 'ALARM', noData: 0, breaches: 4 });
+  });
+
+  it('closes to OK with all counters 0, since the window that closed it', () => {
+    const before = run(U7, k, raised(), 3).state;
+    const { next, transition } = nextState(before, obs(11, undefined), k);
+    expect(transition).toBe('stale');
+    expect(next).toMatchObject({ state: 'OK', breaches: 0, clean: 0, noData: 0 });
+    expect(next.since).toBe(new Date(T0 + 11 * WINDOW_MS).toISOString());
+    expect(next.lastValue).toBe(61.2); // the last real value is kept
+  });
+
+  it('leaves OK rows alone on missing data (no counter, no write)', () => {
+    const ok = run([B, C], k).state;
+    const r = nextState(ok, obs(3, undefined), k);
+    expect(r.next).toBe(ok);
+    expect(r.ignored).toBe('no-data');
+  });
+
+  it.each([0, undefined])('never goes stale with staleAfter %s', (staleAfter) => {
+    const off = { alarmAfter: K, recoverAfter: K, staleAfter };
+    const steps: Step[] = Array.from({ length: 20 }, () => U);
+    const { state, transitions } = run(steps, off, raised(), 3);
+    expect(transitions.filter(Boolean)).toEqual([]);
+    expect(state).toMatchObject({ state: 'ALARM', noData: 0, version: 3 });
+  });
+
+  it('a failed stale mail is taken back so the next window without data retries it', () => {
+    const before = run(U7, k, raised(), 3).state;
+    const { next } = nextState(before, obs(11, undefined), k);
+    const back = takenBack(before, next, 'stale');
+    expect(back).toMatchObject({
+      state: 'ALARM',
+      noData: 8,
+      breaches: 3,
+      version: next.version + 1,
+    });
+    expect(back.since).toBe(before.since);
+    expect(nextState(back, obs(12, undefined), k).transition).toBe('stale');
+    expect(nextState(back, obs(12, false), k)).toMatchObject({
+      transition: undefined,
+      next: { state: 'ALARM', noData: 0, clean: 1 },
+    });
+  });
+});
+
+describe('unmonitoredState', () => {
+  const at = new Date(T0 + 10 * WINDOW_MS);
+
+  it('closes an ALARM to OK as unmonitored, keeping the last window counted', () => {
+    const raised = run([B, B, B]).state;
+    const { next, transition } = unmonitoredState(raised, at);
+    expect(transition).toBe('unmonitored');
+    expect(next).toMatchObject({
+      state: 'OK',
+      breaches: 0,
+      clean: 0,
+      noData: 0,
+      since: at.toISOString(),
+      lastPeriodEnd: raised.lastPeriodEnd,
+      version: raised.version + 1,
+    });
+    expect(unmonitoredState(next, at).next).toBe(next); // a second sweep changes nothing
+  });
+
+  it('leaves an OK row as it is', () => {
+    const ok = run([B, B]).state;
+    expect(unmonitoredState(ok, at)).toEqual({ next: ok, transition: undefined });
+  });
+
+  it('is taken back to the row as it was when its mail fails', () => {
+    const raised = run([B, B, B]).state;
+    const { next } = unmonitoredState(raised, at);
+    expect(takenBack(raised, next, 'unmonitored')).toEqual({
+      ...raised,
+      version: raised.version + 2,
+    });
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   alarmMail,
+  clearedMail,
   consoleUrl,
   dashboardUrl,
   digestMail,
@@ -12,6 +13,7 @@ import {
   MAX_LINE_WIDTH,
   MAX_SUBJECT_LENGTH,
   type AlarmMailInput,
+  type ClearedMailInput,
   type DigestMailInput,
   type DigestRow,
   type MailContext,
@@ -121,6 +123,87 @@ describe('alarmMail', () => {
     const { body } = alarmMail({ stage: 'dev', region: 'us-east-1' }, alarm());
     expect(body).not.toContain('cloudwatch/home');
   });
+});
+
+const cleared = (over: Partial<ClearedMailInput> = {}): ClearedMailInput => ({
+  distribution: { id: 'E123', domain: 'cdn.example.com' },
+  metric: 'hitRate',
+  kind: 'stale',
+  threshold: 80,
+  lastValue: 61.23,
+  alarmSince: '2025-06-01T06:15:00Z',
+  closedAt: WINDOW.end,
+  checks: 8,
+  checkMinutes: 15,
+  ...over,
+});
+
+describe('clearedMail', () => {
+  it('names the reason, metric and distribution in the subject', () => {
+    expect(clearedMail(CTX, cleared()).subject).toBe(
+      '[cdn-pipeline prod] ALARM CLEARED (no data) hit rate on E123 (cdn.example.com)',
+    );
+    expect(
+      clearedMail(
+        CTX,
+        cleared({ kind: 'unmonitored', distribution: { id: 'E123' }, metric: 'errorRate5xx' }),
+      ).subject,
+    ).toBe('[cdn-pipeline prod] ALARM CLEARED (no longer monitored) 5xx error rate on E123');
+  });
+
+  it('says a stale alarm had no data for N checks and is closed without a verdict', () => {
+    const { body } = clearedMail(CTX, cleared());
+    expect(body.split('\n')[0]).toBe('ALARM CLEARED (no data): hit rate on E123');
+    const text = body.replace(/\s+/g, ' ');
+    expect(text).toContain('had no data for 8 checks (2 h); the alarm is closed without a verdict');
+    expect(text).toContain('MIN_REQUESTS');
+    expect(body).toMatch(/hit rate\s+61\.2% \(last check with data\)/);
+    expect(body).toMatch(/no data for\s+8 checks in a row \(15 min each\)/);
+    expect(body).toMatch(/in alarm since\s+2025-06-01 06:15 UTC/);
+    expect(body).toMatch(/lasted\s+2 h/);
+    expect(body).toContain(`\n${consoleUrl('E123')}\n`);
+  });
+
+  it('says why an alarm of a distribution no longer checked is closed', () => {
+    const gone = clearedMail(CTX, cleared({ kind: 'unmonitored', reason: 'deleted' }));
+    expect(gone.body.split('\n')[0]).toBe('ALARM CLEARED (no longer monitored): hit rate on E123');
+    expect(gone.body.replace(/\s+/g, ' ')).toContain(
+      'E123 was deleted; its hit rate alarm (below the threshold of 80%) is closed without a verdict.',
+    );
+    expect(gone.body).not.toContain(consoleUrl('E123')); // nothing left to open
+    expect(gone.body).not.toMatch(/no data for/);
+    const untagged = clearedMail(CTX, cleared({ kind: 'unmonitored' }));
+    expect(untagged.body.replace(/\s+/g, ' ')).toContain(
+      'no longer tagged as managed for this stage, or removed from DISTRIBUTION_IDS',
+    );
+    expect(untagged.body).toContain(consoleUrl('E123'));
+  });
+
+  it.each(['stale', 'unmonitored'] as const)(
+    '%s: fits a phone and keeps the subject ASCII under 100 characters',
+    (kind) => {
+      const domain = `${'very-long-subdomain.'.repeat(10)}example.com`;
+      for (const metric of [
+        'hitRate',
+        'errorRate5xx',
+        'errorRate4xx',
+        'originLatencyMs',
+      ] as const) {
+        const mail = clearedMail(
+          { ...CTX, stage: 'a-rather-long-stage-name-32chars' },
+          cleared({ kind, metric, distribution: { id: 'E2QWRUHEXAMPLE', domain } }),
+        );
+        expect(mail.subject.length).toBeLessThanOrEqual(MAX_SUBJECT_LENGTH);
+        expect(ascii(mail.subject)).toBe(true);
+        // Shortened for the long stage name, but the reason and the id always stay.
+        expect(mail.subject).toMatch(
+          /\] (ALARM )?CLEARED \((no data|no longer monitored)\) .*on E2QWRUHEXAMPLE( \(very-long.*\.\.\.\))?$/,
+        );
+        expectPhoneWidth(mail.body);
+        expect(ascii(mail.body)).toBe(true);
+      }
+    },
+  );
 });
 
 const row = (id: string, over: Partial<TrafficSummary> = {}, previous?: Partial<TrafficSummary>) =>
