@@ -3,7 +3,7 @@
  * generated overwrites. Measured, not asserted. `npx tsx bench/run.ts [--json]`.
  *
  * Tools compared:
- * - planner:  shared/invalidationPlan.ts, one call per round, deferred requests come back in the
+ * - planner:  shared/invalidation/plan.ts, one call per round, deferred requests come back in the
  *             next round (by then the earlier invalidations have completed);
  * - baseline: one path per key, chunked at 3 000, wildcards sent as plain paths, all calls at once
  *             (the per-deploy plugins and CDK's BucketDeployment with explicit paths);
@@ -19,7 +19,7 @@ import {
   planInvalidation,
   wildcardCandidates,
   type PathRequest,
-} from '../shared/invalidationPlan.js';
+} from '../shared/invalidation/plan.js';
 
 const QUOTA = { files: 3000, wildcards: 15 } as const;
 const LIMITS = { maxFiles: 2800, maxWildcards: 13 } as const;

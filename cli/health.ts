@@ -5,8 +5,13 @@
  * failed (warnings allowed), 1 when a check failed.
  */
 import { Option, type Command } from 'commander';
-import { checkHealth, healthOutcome, isLocalEndpoint, type HealthCheck } from '../shared/health.js';
-import { bucketNameProblem } from '../shared/provision/spec.js';
+import {
+  checkHealth,
+  healthOutcome,
+  isLocalEndpoint,
+  type HealthCheck,
+} from '../functions/health/health.js';
+import { bucketNameProblem } from '../shared/distributionSpec.js';
 import { table } from './format.js';
 import { cliClients, type Outcome } from './provision.js';
 

@@ -14,7 +14,7 @@ import { CdnPipelineError } from '../shared/errors.js';
 import { localResourceNames } from '../local/resources.js';
 import { createClients, type AwsClients } from '../shared/clients.js';
 import { logger } from '../shared/observability.js';
-import type { DistributionSpec } from '../shared/provision/spec.js';
+import type { DistributionSpec } from '../shared/distributionSpec.js';
 import type { EXIT } from './main.js';
 import {
   specInput,

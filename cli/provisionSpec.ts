@@ -9,7 +9,7 @@ import {
   parseDistributionSpec,
   type DistributionSpec,
   type DistributionSpecInput,
-} from '../shared/provision/spec.js';
+} from '../shared/distributionSpec.js';
 
 export interface ProvisionFlags {
   readonly bucket?: string;

@@ -13,7 +13,7 @@ import { InvalidArgumentError } from 'commander';
 import { runDigest } from '../functions/report/digest.js';
 import type { DigestResult } from '../functions/report/types.js';
 import { ConfigError } from '../shared/errors.js';
-import { loadReportConfig, type ReportConfig } from '../shared/report/config.js';
+import { loadReportConfig, type ReportConfig } from '../functions/report/config.js';
 import {
   dashboardUrl,
   formatBytes,
@@ -24,9 +24,9 @@ import {
   formatPercent,
   formatTime,
   wrap,
-} from '../shared/report/mail.js';
-import { trend, type TrafficSummary } from '../shared/report/metrics.js';
-import type { Spend } from '../shared/report/spend.js';
+} from '../functions/report/mail.js';
+import { trend, type TrafficSummary } from '../functions/report/metrics.js';
+import type { Spend } from '../functions/report/spend.js';
 import { localResourceNames } from '../local/resources.js';
 import { table } from './format.js';
 import { cliClients, DEFAULT_STAGE, type Outcome } from './provision.js';

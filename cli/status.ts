@@ -10,7 +10,7 @@ import {
   type DistributionSummary,
 } from '@aws-sdk/client-cloudfront';
 import { bucketFromOriginDomain } from '../shared/distributions.js';
-import { MANAGED_TAG_KEYS } from '../shared/provision/distributionConfig.js';
+import { MANAGED_TAG_KEYS } from '../shared/catalogue.js';
 import { table } from './format.js';
 import { cliClients, type Outcome } from './provision.js';
 

@@ -8,7 +8,7 @@
 import type { IngestOutcome } from '../functions/ingest/types.js';
 import type { InvalidateReport } from '../functions/invalidate/types.js';
 import type { CheckResult, DigestResult } from '../functions/report/types.js';
-import { ALARM_METRICS } from '../shared/report/alarmState.js';
+import { ALARM_METRICS } from '../functions/report/alarmState.js';
 
 type Paint = (text: string) => string;
 

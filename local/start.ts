@@ -263,7 +263,7 @@ async function loadModules() {
     import('../functions/invalidate/handler.js'),
     import('./provision.js'),
     import('../functions/report/handler.js'),
-    import('../shared/report/config.js'),
+    import('../functions/report/config.js'),
     import('./outbox.js'),
   ]);
   return {

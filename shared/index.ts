@@ -24,6 +24,6 @@ export type {
   UrlResult,
 } from './urls.js';
 export { encodePath, invalidationPathForKey, viewerPathForKey } from './keys.js';
-export { parseDistributionSpec } from './provision/spec.js';
-export type { DistributionSpec, DistributionSpecInput } from './provision/spec.js';
+export { parseDistributionSpec } from './distributionSpec.js';
+export type { DistributionSpec, DistributionSpecInput } from './distributionSpec.js';
 export { CdnPipelineError, ConfigError, InvalidInputError } from './errors.js';

@@ -22,7 +22,7 @@ import { z } from 'zod';
 import { parseEnv } from './config.js';
 import { ConfigError, InvalidInputError } from './errors.js';
 import { encodePath, MAX_KEY_BYTES, viewerPathForKey } from './keys.js';
-import { hostnameProblem } from './provision/spec.js';
+import { hostnameProblem } from './distributionSpec.js';
 
 type Env = Record<string, string | undefined>;
 

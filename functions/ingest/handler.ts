@@ -4,7 +4,7 @@ import { createClients, type AwsClients } from '../../shared/clients.js';
 import { loadIngestConfig, type IngestConfig } from '../../shared/config.js';
 import { InvalidInputError } from '../../shared/errors.js';
 import { logger, metrics, MetricUnit } from '../../shared/observability.js';
-import { SqsBatcher } from '../../shared/sqsBatcher.js';
+import { SqsBatcher } from './sqsBatcher.js';
 import { ingestRecord, parseS3Message, versioningLookup, type IngestCoreDeps } from './ingest.js';
 import type { IngestObserver, IngestOutcome } from './types.js';
 

@@ -14,9 +14,9 @@ import { z } from 'zod';
 import { classify } from '../../shared/contentClasses.js';
 import type { IngestConfig } from '../../shared/config.js';
 import { InvalidInputError } from '../../shared/errors.js';
-import type { InvalidationRequest } from '../../shared/invalidationRequest.js';
+import type { InvalidationRequest } from '../../shared/invalidation/request.js';
 import { decodeEventKey, keyWarnings, viewerPathForKey } from '../../shared/keys.js';
-import { cdnTags, mergeTags } from '../../shared/tags.js';
+import { cdnTags, mergeTags } from './tags.js';
 import type { IngestOutcome } from './types.js';
 
 export interface IngestCoreDeps {

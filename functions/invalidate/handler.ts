@@ -2,7 +2,7 @@ import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { createClients, type AwsClients } from '../../shared/clients.js';
 import { loadInvalidateConfig, type InvalidateConfig } from '../../shared/config.js';
 import { cachedOriginFinder } from '../../shared/distributions.js';
-import { invalidationRequestSchema } from '../../shared/invalidationRequest.js';
+import { invalidationRequestSchema } from '../../shared/invalidation/request.js';
 import { logger, metrics, MetricUnit } from '../../shared/observability.js';
 import { invalidateBatch, type ParsedRequest } from './invalidate.js';
 import type { InvalidateObserver, InvalidateReport, InvalidationOutcome } from './types.js';

@@ -6,21 +6,22 @@
  */
 import { CreateInvalidationCommand, type CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
-import { CALLER_REFERENCE_PREFIX, callerReference } from '../../shared/callerReference.js';
+import { CALLER_REFERENCE_PREFIX } from '../../shared/catalogue.js';
+import { callerReference } from '../../shared/invalidation/callerReference.js';
 import type { InvalidateConfig } from '../../shared/config.js';
 import {
   servedPaths,
   type BucketOrigin,
   type BucketOriginFinder,
 } from '../../shared/distributions.js';
-import { inFlightPaths, type InFlight } from '../../shared/inflight.js';
-import { uploadIdentity, type InvalidationRequest } from '../../shared/invalidationRequest.js';
+import { inFlightPaths, type InFlight } from '../../shared/invalidation/inflight.js';
+import { uploadIdentity, type InvalidationRequest } from '../../shared/invalidation/request.js';
 import {
   planInvalidation,
   wildcardCandidates,
   type PathRequest,
   type Plan,
-} from '../../shared/invalidationPlan.js';
+} from '../../shared/invalidation/plan.js';
 import { isWildcardPath, keyPrefixForPath } from '../../shared/keys.js';
 import type { InvalidationOutcome } from './types.js';
 

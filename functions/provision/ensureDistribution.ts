@@ -26,15 +26,15 @@ import {
   type DistributionSummary,
   type Tag,
 } from '@aws-sdk/client-cloudfront';
+import { MANAGED_TAG_KEYS } from '../../shared/catalogue.js';
 import { bucketFromOriginDomain } from '../../shared/distributions.js';
 import {
   configDiff,
   managedTags,
-  MANAGED_TAG_KEYS,
   mergeForUpdate,
   toDistributionConfig,
-} from '../../shared/provision/distributionConfig.js';
-import type { DistributionSpec } from '../../shared/provision/spec.js';
+} from './distributionConfig.js';
+import type { DistributionSpec } from '../../shared/distributionSpec.js';
 import { awsErrorName, DistributionConflict } from './errors.js';
 import type { DistributionResult, EnsureDistributionInput } from './types.js';
 

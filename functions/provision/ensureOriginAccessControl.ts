@@ -6,7 +6,7 @@ import {
   ListOriginAccessControlsCommand,
   type CloudFrontClient,
 } from '@aws-sdk/client-cloudfront';
-import { originAccessControlConfig } from '../../shared/provision/policies.js';
+import { originAccessControlConfig } from './policies.js';
 import { createOrFind, listAll } from './lookup.js';
 import type { OacResult, SpecInput } from './types.js';
 

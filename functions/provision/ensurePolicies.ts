@@ -21,7 +21,7 @@ import {
   cachePolicyConfigs,
   originRequestPolicyId,
   responseHeadersPolicyConfig,
-} from '../../shared/provision/policies.js';
+} from './policies.js';
 import { createOrFind, listAll, sameConfig } from './lookup.js';
 import type { PoliciesResult, SpecInput } from './types.js';
 

@@ -8,7 +8,7 @@
 import { z } from 'zod';
 import { createClients } from '../../shared/clients.js';
 import { logger } from '../../shared/observability.js';
-import type { DistributionSpec } from '../../shared/provision/spec.js';
+import type { DistributionSpec } from '../../shared/distributionSpec.js';
 import { ensureBucketPolicy } from './bucketPolicy.js';
 import { checkDeployment as checkDeploymentCore } from './checkDeployment.js';
 import { loadNotifyConfig, type NotifyConfig } from './config.js';

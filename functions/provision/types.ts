@@ -6,7 +6,7 @@
 import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SNSClient } from '@aws-sdk/client-sns';
-import type { DistributionSpec } from '../../shared/provision/spec.js';
+import type { DistributionSpec } from '../../shared/distributionSpec.js';
 
 /** The clients the cores take as arguments. */
 export interface ProvisionClients {

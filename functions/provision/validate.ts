@@ -5,8 +5,8 @@
  */
 import { HeadBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { InvalidInputError } from '../../shared/errors.js';
-import { specCallerReference } from '../../shared/provision/distributionConfig.js';
-import { parseDistributionSpec, type DistributionSpec } from '../../shared/provision/spec.js';
+import { specCallerReference } from './distributionConfig.js';
+import { parseDistributionSpec, type DistributionSpec } from '../../shared/distributionSpec.js';
 import { awsErrorName, BucketNotFound, InvalidSpec, isTransient } from './errors.js';
 import type { Validated, ValidateInput } from './types.js';
 

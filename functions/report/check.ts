@@ -24,22 +24,22 @@ import {
   type AlarmState,
   type AlarmStore,
   type ApplyResult,
-} from '../../shared/report/alarmState.js';
-import type { ReportThresholds } from '../../shared/report/config.js';
-import { alarmMail, clearedMail, type MailContext } from '../../shared/report/mail.js';
+} from './alarmState.js';
+import type { ReportThresholds } from './config.js';
+import { alarmMail, clearedMail, type MailContext } from './mail.js';
 import {
   displayDomain,
   findReportDistributions,
   type ReportDistribution,
   type SkippedDistribution,
-} from '../../shared/report/managed.js';
+} from './managed.js';
 import {
   emptySeries,
   fetchDistributionMetrics,
   summarize,
   type MetricWindow,
   type TrafficSummary,
-} from '../../shared/report/metrics.js';
+} from './metrics.js';
 import { describeError, publishMail } from './publish.js';
 import {
   SILENT_LOG,

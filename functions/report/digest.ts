@@ -15,14 +15,14 @@ import {
   type CloudFrontClient,
   type DistributionConfig,
 } from '@aws-sdk/client-cloudfront';
-import { digestMail, type DigestRecommendation, type DigestRow } from '../../shared/report/mail.js';
+import { digestMail, type DigestRecommendation, type DigestRow } from './mail.js';
 import {
   displayDomain,
   findReportDistributions,
   isGone,
   type ReportDistribution,
   type SkippedDistribution,
-} from '../../shared/report/managed.js';
+} from './managed.js';
 import {
   emptySeries,
   fetchDistributionMetrics,
@@ -32,17 +32,9 @@ import {
   type MetricWindow,
   type SeriesByMetric,
   type TrafficSummary,
-} from '../../shared/report/metrics.js';
-import {
-  MANAGED_CACHE_POLICIES,
-  recommend,
-  type Recommendation,
-} from '../../shared/report/recommendations.js';
-import {
-  fetchPathsBilledThisMonth,
-  invalidationSpend,
-  type Spend,
-} from '../../shared/report/spend.js';
+} from './metrics.js';
+import { MANAGED_CACHE_POLICIES, recommend, type Recommendation } from './recommendations.js';
+import { fetchPathsBilledThisMonth, invalidationSpend, type Spend } from './spend.js';
 import { mailContext } from './check.js';
 import { describeError, publishMail } from './publish.js';
 import { SILENT_LOG, type DigestResult, type ReportCoreDeps, type ReportLog } from './types.js';

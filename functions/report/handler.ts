@@ -11,8 +11,8 @@
 import type { Context } from 'aws-lambda';
 import { createClients } from '../../shared/clients.js';
 import { logger, metrics, MetricUnit } from '../../shared/observability.js';
-import { loadReportConfig, type ReportConfig } from '../../shared/report/config.js';
-import type { TrafficSummary } from '../../shared/report/metrics.js';
+import { loadReportConfig, type ReportConfig } from './config.js';
+import type { TrafficSummary } from './metrics.js';
 import { runCheck } from './check.js';
 import { runDigest } from './digest.js';
 import type { CheckResult, DigestResult, ReportClients, ReportLog } from './types.js';

@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
-import type { Mail } from '../../shared/report/mail.js';
+import type { Mail } from './mail.js';
 
 export async function publishMail(
   sns: SNSClient,

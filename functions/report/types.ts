@@ -2,17 +2,12 @@
  * Shapes shared by the report's handlers, cores and their callers (CLI, local runner, tests).
  */
 import type { AwsClients } from '../../shared/clients.js';
-import type {
-  AlarmMetric,
-  AlarmStatus,
-  ApplyStatus,
-  Transition,
-} from '../../shared/report/alarmState.js';
-import type { ReportConfig } from '../../shared/report/config.js';
-import type { SkippedDistribution } from '../../shared/report/managed.js';
-import type { TrafficSummary } from '../../shared/report/metrics.js';
-import type { Recommendation } from '../../shared/report/recommendations.js';
-import type { Spend } from '../../shared/report/spend.js';
+import type { AlarmMetric, AlarmStatus, ApplyStatus, Transition } from './alarmState.js';
+import type { ReportConfig } from './config.js';
+import type { SkippedDistribution } from './managed.js';
+import type { TrafficSummary } from './metrics.js';
+import type { Recommendation } from './recommendations.js';
+import type { Spend } from './spend.js';
 
 /** The clients the report uses: CloudFront metrics from us-east-1, the rest in the stack's region. */
 export type ReportClients = Pick<

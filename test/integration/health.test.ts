@@ -18,7 +18,11 @@ import { formatHealth, healthCommand, registerHealth } from '../../cli/health.js
 import { bootstrapLocalStack, type LocalStack } from '../../local/bootstrap.js';
 import { provisionLocally } from '../../local/provision.js';
 import { oacStatementFor, policyStatements, publicAllows } from '../../shared/bucketPolicy.js';
-import { checkHealth, plainHttpBehaviours, type HealthCheck } from '../../shared/health.js';
+import {
+  checkHealth,
+  plainHttpBehaviours,
+  type HealthCheck,
+} from '../../functions/health/health.js';
 import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
 
 let emu: TestEmulator;

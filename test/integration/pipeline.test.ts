@@ -18,7 +18,7 @@ import type { IngestOutcome } from '../../functions/ingest/types.js';
 import { createInvalidateHandler } from '../../functions/invalidate/handler.js';
 import type { InvalidateReport } from '../../functions/invalidate/types.js';
 import { loadIngestConfig, loadInvalidateConfig } from '../../shared/config.js';
-import type { InvalidationRequest } from '../../shared/invalidationRequest.js';
+import type { InvalidationRequest } from '../../shared/invalidation/request.js';
 import { logger } from '../../shared/observability.js';
 import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
 import { s3EventRecord, s3Message, sqsEvent } from '../helpers/factories.js';

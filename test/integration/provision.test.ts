@@ -18,8 +18,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProvisionTasks, type ProvisionTasks } from '../../functions/provision/handler.js';
 import { installCloudFrontShim } from '../../local/cloudfrontShim.js';
 import { emulatorData, setDistributionDeployDelay } from '../../local/emulator.js';
-import { behaviourPlan } from '../../shared/provision/policies.js';
-import { parseDistributionSpec, type DistributionSpecInput } from '../../shared/provision/spec.js';
+import { behaviourPlan } from '../../functions/provision/policies.js';
+import {
+  parseDistributionSpec,
+  type DistributionSpecInput,
+} from '../../shared/distributionSpec.js';
 import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
 
 const BUCKET = 'provision-content';

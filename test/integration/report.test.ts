@@ -23,8 +23,8 @@ import {
   applyObservation,
   readAlarmState,
   type AlarmStore,
-} from '../../shared/report/alarmState.js';
-import { loadReportConfig, type ReportConfig } from '../../shared/report/config.js';
+} from '../../functions/report/alarmState.js';
+import { loadReportConfig, type ReportConfig } from '../../functions/report/config.js';
 import {
   startTestEmulator,
   TEST_CREDENTIALS,

@@ -18,9 +18,9 @@ import {
   type CloudFrontMetric,
   type MetricWindow,
   type SeriesByMetric,
-} from '../../shared/report/metrics.js';
-import { recommend } from '../../shared/report/recommendations.js';
-import { fetchPathsBilledThisMonth, startOfMonthUtc } from '../../shared/report/spend.js';
+} from '../../functions/report/metrics.js';
+import { recommend } from '../../functions/report/recommendations.js';
+import { fetchPathsBilledThisMonth, startOfMonthUtc } from '../../functions/report/spend.js';
 import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
 
 const MIN = 60_000;

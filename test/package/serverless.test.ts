@@ -8,7 +8,7 @@ import { createRequire, isBuiltin } from 'node:module';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadIngestConfig, loadInvalidateConfig } from '../../shared/config.js';
-import { loadReportConfig } from '../../shared/report/config.js';
+import { loadReportConfig } from '../../functions/report/config.js';
 import {
   actionCovers,
   asArray,

@@ -8,9 +8,9 @@ import {
   specCallerReference,
   toDistributionConfig,
   type DistributionRefs,
-} from '../../../shared/provision/distributionConfig.js';
-import { cachePolicyConfigs } from '../../../shared/provision/policies.js';
-import { parseDistributionSpec, type DistributionSpec } from '../../../shared/provision/spec.js';
+} from '../../../functions/provision/distributionConfig.js';
+import { cachePolicyConfigs } from '../../../functions/provision/policies.js';
+import { parseDistributionSpec, type DistributionSpec } from '../../../shared/distributionSpec.js';
 
 const CERT = 'arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789';
 const WAF =

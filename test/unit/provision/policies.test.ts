@@ -8,8 +8,8 @@ import {
   originRequestPolicyId,
   POLICY_NAME,
   responseHeadersPolicyConfig,
-} from '../../../shared/provision/policies.js';
-import { parseDistributionSpec } from '../../../shared/provision/spec.js';
+} from '../../../functions/provision/policies.js';
+import { parseDistributionSpec } from '../../../shared/distributionSpec.js';
 
 const spec = (extra: Record<string, unknown> = {}) =>
   parseDistributionSpec({ bucket: 'my-content', ...extra });

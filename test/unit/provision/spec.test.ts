@@ -8,7 +8,7 @@ import {
   ISO_COUNTRY_CODES,
   parseDistributionSpec,
   type DistributionSpec,
-} from '../../../shared/provision/spec.js';
+} from '../../../shared/distributionSpec.js';
 
 const CERT = 'arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789';
 const WAF =

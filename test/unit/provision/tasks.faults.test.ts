@@ -29,9 +29,9 @@ import {
   managedTags,
   specCallerReference,
   toDistributionConfig,
-} from '../../../shared/provision/distributionConfig.js';
-import { cachePolicyConfigs } from '../../../shared/provision/policies.js';
-import { parseDistributionSpec } from '../../../shared/provision/spec.js';
+} from '../../../functions/provision/distributionConfig.js';
+import { cachePolicyConfigs } from '../../../functions/provision/policies.js';
+import { parseDistributionSpec } from '../../../shared/distributionSpec.js';
 
 const cf = mockClient(CloudFrontClient);
 const s3 = mockClient(S3Client);

@@ -7,7 +7,7 @@ import {
   type AlarmState,
   type Observation,
   type Transition,
-} from '../../../shared/report/alarmState.js';
+} from '../../../functions/report/alarmState.js';
 
 const T0 = Date.parse('2025-06-01T08:00:00Z');
 const WINDOW_MS = 15 * 60_000;

@@ -17,8 +17,8 @@ import {
   type DigestMailInput,
   type DigestRow,
   type MailContext,
-} from '../../../shared/report/mail.js';
-import type { TrafficSummary } from '../../../shared/report/metrics.js';
+} from '../../../functions/report/mail.js';
+import type { TrafficSummary } from '../../../functions/report/metrics.js';
 
 const CTX: MailContext = { stage: 'prod', region: 'eu-west-1', dashboardName: 'cdn-pipeline-prod' };
 const WINDOW = { start: new Date('2025-06-01T08:00:00Z'), end: new Date('2025-06-01T08:15:00Z') };

@@ -21,7 +21,7 @@ import {
   type MetricWindow,
   type Point,
   type SeriesByMetric,
-} from '../../../shared/report/metrics.js';
+} from '../../../functions/report/metrics.js';
 
 const MIN = 60_000;
 const T0 = Date.UTC(2026, 10, 21, 12, 0);

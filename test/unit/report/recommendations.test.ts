@@ -7,15 +7,15 @@ import type {
   Origin,
 } from '@aws-sdk/client-cloudfront';
 import { describe, expect, it } from 'vitest';
-import type { TrafficSummary } from '../../../shared/report/metrics.js';
-import { formatBytes, formatPercent, formatSeconds } from '../../../shared/report/format.js';
+import type { TrafficSummary } from '../../../functions/report/metrics.js';
+import { formatBytes, formatPercent, formatSeconds } from '../../../functions/report/format.js';
 import {
   MANAGED_CACHE_POLICIES,
   THRESHOLDS,
   recommend,
   type RecommendationInput,
-} from '../../../shared/report/recommendations.js';
-import type { Spend } from '../../../shared/report/spend.js';
+} from '../../../functions/report/recommendations.js';
+import type { Spend } from '../../../functions/report/spend.js';
 
 const MANAGED = {
   optimized: '658327ea-f89d-4fab-a63d-7e88639e58f6',

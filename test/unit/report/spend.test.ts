@@ -4,7 +4,7 @@ import {
   PRICE_PER_PATH_USD,
   invalidationSpend,
   startOfMonthUtc,
-} from '../../../shared/report/spend.js';
+} from '../../../functions/report/spend.js';
 
 describe('invalidationSpend', () => {
   // 2026-11-16T00:00Z: 15 of November's 30 days have passed, so the projection doubles.

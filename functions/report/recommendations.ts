@@ -14,7 +14,7 @@ import type {
   DistributionConfig,
   Origin,
 } from '@aws-sdk/client-cloudfront';
-import { bucketFromOriginDomain } from '../distributions.js';
+import { bucketFromOriginDomain } from '../../shared/distributions.js';
 import type { TrafficSummary } from './metrics.js';
 import { FREE_PATHS_PER_MONTH, PRICE_PER_PATH_USD, type Spend } from './spend.js';
 import { formatBytes, formatCount, formatPercent, formatSeconds } from './format.js';

@@ -32,14 +32,14 @@ import {
   type SNSClient,
 } from '@aws-sdk/client-sns';
 import { GetQueueAttributesCommand, GetQueueUrlCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import type { AwsClients } from './clients.js';
+import type { AwsClients } from '../../shared/clients.js';
 import {
   oacStatementFor,
   policyStatements,
   publicAllows,
   type PolicyStatement,
-} from './bucketPolicy.js';
-import { bucketOriginsOf, type BucketOrigin } from './distributions.js';
+} from '../../shared/bucketPolicy.js';
+import { bucketOriginsOf, type BucketOrigin } from '../../shared/distributions.js';
 
 export type CheckStatus = true | false | 'warn';
 

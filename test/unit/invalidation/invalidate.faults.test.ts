@@ -14,14 +14,14 @@ import {
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createInvalidateHandler } from '../../functions/invalidate/handler.js';
-import { MAX_CREATE_CALLS } from '../../functions/invalidate/invalidate.js';
-import type { InvalidateReport } from '../../functions/invalidate/types.js';
-import { loadInvalidateConfig } from '../../shared/config.js';
-import type { InvalidationRequest } from '../../shared/invalidationRequest.js';
-import { isWildcardPath } from '../../shared/keys.js';
-import { sqsRecord } from '../helpers/factories.js';
-import { prng } from '../helpers/prng.js';
+import { createInvalidateHandler } from '../../../functions/invalidate/handler.js';
+import { MAX_CREATE_CALLS } from '../../../functions/invalidate/invalidate.js';
+import type { InvalidateReport } from '../../../functions/invalidate/types.js';
+import { loadInvalidateConfig } from '../../../shared/config.js';
+import type { InvalidationRequest } from '../../../shared/invalidation/request.js';
+import { isWildcardPath } from '../../../shared/keys.js';
+import { sqsRecord } from '../../helpers/factories.js';
+import { prng } from '../../helpers/prng.js';
 
 const BUCKET = 'example-content';
 const cf = mockClient(CloudFrontClient);

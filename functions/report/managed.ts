@@ -10,7 +10,7 @@ import {
   paginateListDistributions,
   type CloudFrontClient,
 } from '@aws-sdk/client-cloudfront';
-import { MANAGED_TAG_KEYS } from '../provision/distributionConfig.js';
+import { MANAGED_TAG_KEYS } from '../../shared/catalogue.js';
 
 export interface ReportDistribution {
   readonly id: string;

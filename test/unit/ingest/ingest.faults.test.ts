@@ -9,10 +9,10 @@ import {
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createIngestHandler } from '../../functions/ingest/handler.js';
-import type { IngestOutcome } from '../../functions/ingest/types.js';
-import { loadIngestConfig } from '../../shared/config.js';
-import { s3EventRecord, s3Message, sqsEvent } from '../helpers/factories.js';
+import { createIngestHandler } from '../../../functions/ingest/handler.js';
+import type { IngestOutcome } from '../../../functions/ingest/types.js';
+import { loadIngestConfig } from '../../../shared/config.js';
+import { s3EventRecord, s3Message, sqsEvent } from '../../helpers/factories.js';
 
 const s3 = mockClient(S3Client);
 const sqs = mockClient(SQSClient);

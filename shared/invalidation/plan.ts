@@ -6,7 +6,7 @@
  *
  * Pure: no I/O, no clock, no randomness; the same input always gives the same plan.
  */
-import { InvalidInputError } from './errors.js';
+import { InvalidInputError } from '../errors.js';
 
 /** One path one request needs invalidated; `id` is the request's id (an SQS message id). */
 export interface PathRequest {

@@ -10,7 +10,7 @@ import {
   type CloudWatchClient,
   type MetricDataQuery,
 } from '@aws-sdk/client-cloudwatch';
-import { CdnPipelineError, InvalidInputError } from '../errors.js';
+import { CdnPipelineError, InvalidInputError } from '../../shared/errors.js';
 
 /** The metrics the report reads, with the statistic each one is fetched with. */
 export const CLOUDFRONT_METRICS = {

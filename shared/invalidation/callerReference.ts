@@ -12,9 +12,8 @@
  * an old reference. A timestamp (what AWS suggests) would do the opposite on both counts.
  */
 import { createHash } from 'node:crypto';
+import { CALLER_REFERENCE_PREFIX } from '../catalogue.js';
 
-/** Every reference starts with this, so ours are recognisable in the console. */
-export const CALLER_REFERENCE_PREFIX = 'cdnp-';
 const HEX_CHARS = 40;
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { callerReference } from '../../shared/callerReference.js';
+import { callerReference } from '../../../shared/invalidation/callerReference.js';
 
 const DIST = 'E2EXAMPLE12345';
 const PATHS = ['/renders/r1/*', '/reports/a%20b.pdf'];

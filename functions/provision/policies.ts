@@ -14,7 +14,7 @@ import type {
   ResponseHeadersPolicyConfig,
 } from '@aws-sdk/client-cloudfront';
 import type { CORSRule } from '@aws-sdk/client-s3';
-import { UNCOMPRESSED_SUFFIX, type DistributionSpec } from './spec.js';
+import { UNCOMPRESSED_SUFFIX, type DistributionSpec } from '../../shared/distributionSpec.js';
 
 /** Prefix of every name this stack gives a CloudFront resource. */
 export const NAME_PREFIX = 'cdnp-';

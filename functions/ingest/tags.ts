@@ -2,7 +2,7 @@
  * The CDN metadata we keep on each object, as S3 object tags. Tags (unlike metadata) can be
  * changed in place with PutObjectTagging, which emits no ObjectCreated event: no recursion.
  */
-import type { Classification } from './contentClasses.js';
+import type { Classification } from '../../shared/contentClasses.js';
 
 export const TAG_KEYS = {
   contentClass: 'cdn:class',

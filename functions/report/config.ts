@@ -3,7 +3,7 @@
  * validated with zod: a bad value fails the cold start with the variable's name.
  */
 import { z } from 'zod';
-import { parseEnv } from '../config.js';
+import { parseEnv } from '../../shared/config.js';
 
 type Env = Record<string, string | undefined>;
 

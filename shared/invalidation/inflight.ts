@@ -8,7 +8,7 @@ import {
   type CloudFrontClient,
   type InvalidationSummary,
 } from '@aws-sdk/client-cloudfront';
-import { isWildcardPath } from './keys.js';
+import { isWildcardPath } from '../keys.js';
 
 export interface InFlightInvalidation {
   readonly id: string;

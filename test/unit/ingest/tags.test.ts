@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { classify } from '../../shared/contentClasses.js';
-import { cdnTags, isValidTagValue, mergeTags, type Tag } from '../../shared/tags.js';
+import { classify } from '../../../shared/contentClasses.js';
+import { cdnTags, isValidTagValue, mergeTags, type Tag } from '../../../functions/ingest/tags.js';
 
 const video = classify('v.mp4');
 const tags = (n: number, prefix = 'owner'): Tag[] =>

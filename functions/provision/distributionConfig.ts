@@ -9,10 +9,10 @@ import type {
   DistributionConfig,
   Tag,
 } from '@aws-sdk/client-cloudfront';
-import { CALLER_REFERENCE_PREFIX } from '../callerReference.js';
-import { InvalidInputError } from '../errors.js';
+import { CALLER_REFERENCE_PREFIX, MANAGED_TAG_KEYS } from '../../shared/catalogue.js';
+import { InvalidInputError } from '../../shared/errors.js';
 import { behaviourPlan, originRequestPolicyId, type BehaviourPlan } from './policies.js';
-import type { DistributionSpec } from './spec.js';
+import type { DistributionSpec } from '../../shared/distributionSpec.js';
 
 /** Ids the workflow found or created before it builds the distribution. */
 export interface DistributionRefs {
@@ -24,14 +24,6 @@ export interface DistributionRefs {
   /** Defaults to {@link originRequestPolicyId} (managed CORS-S3Origin when CORS is on). */
   readonly originRequestPolicyId?: string | undefined;
 }
-
-/** Keys of the tags that mark a distribution as ours. */
-export const MANAGED_TAG_KEYS = {
-  managed: 'cdn-pipeline:managed',
-  bucket: 'cdn-pipeline:bucket',
-  name: 'cdn-pipeline:name',
-  stage: 'cdn-pipeline:stage',
-} as const;
 
 /** The origin id of the bucket: `s3-<bucket>`. */
 export function originId(spec: DistributionSpec): string {

@@ -8,9 +8,9 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { CACHE_CLASSES, DEFAULT_CONTENT_CLASSES, type CacheClass } from '../contentClasses.js';
-import { InvalidInputError } from '../errors.js';
-import { normaliseOriginPath } from '../keys.js';
+import { CACHE_CLASSES, DEFAULT_CONTENT_CLASSES, type CacheClass } from './contentClasses.js';
+import { InvalidInputError } from './errors.js';
+import { normaliseOriginPath } from './keys.js';
 
 export const PRICE_CLASSES = ['PriceClass_100', 'PriceClass_200', 'PriceClass_All'] as const;
 export const HTTP_VERSIONS = ['http1.1', 'http2', 'http2and3', 'http3'] as const;

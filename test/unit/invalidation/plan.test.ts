@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidInputError } from '../../shared/errors.js';
+import { InvalidInputError } from '../../../shared/errors.js';
 import {
   planInvalidation,
   wildcardCandidates,
   type PathRequest,
   type Plan,
   type PlanInput,
-} from '../../shared/invalidationPlan.js';
-import { prng } from '../helpers/prng.js';
+} from '../../../shared/invalidation/plan.js';
+import { prng } from '../../helpers/prng.js';
 
 const DEFAULTS = {
   inFlight: { files: 0, wildcards: 0 },
