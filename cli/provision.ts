@@ -26,13 +26,8 @@ import {
   workflowOptions,
   type ProvisionFlags,
 } from './provisionSpec.js';
-import {
-  fromWorkflowEvent,
-  printer,
-  RunObserver,
-  watchExecution,
-  type Printer,
-} from './progress.js';
+import { watchExecution } from './executionHistory.js';
+import { fromWorkflowEvent, printer, RunObserver, type Printer } from './progress.js';
 import { report, type ProvisionedOutput, type RunResult } from './provisionResult.js';
 
 export const STATE_MACHINE_OUTPUT = 'ProvisionStateMachineArn';

@@ -5,7 +5,8 @@
  */
 import type { Outcome } from './context.js';
 import type { RunObserver } from './progress.js';
-import { causeMessage, fields, formatElapsed, type Printer } from './progress.js';
+import { causeMessage } from './executionHistory.js';
+import { fields, formatElapsed, type Printer } from './progress.js';
 
 /** The error the workflow ends with when the distribution is still deploying. */
 export const NOT_DEPLOYED = 'DistributionNotDeployed';
