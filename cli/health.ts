@@ -26,8 +26,8 @@ export interface HealthFlags extends TargetFlags {
   readonly topicArn?: string;
 }
 
-/** The checks that mean "nothing here": the bucket, or any distribution serving it. */
-const NOTHING_FOUND = new Set(['bucket exists', 'distributions']);
+/** The answers that mean "nothing here": no such bucket, or no distribution serving it. */
+const NOTHING_FOUND = /^(s3:\/\/\S+ does not exist|no enabled distribution serves )/;
 
 const MARK = { ok: '✓', warn: '!', failed: '✗' } as const;
 
@@ -63,7 +63,7 @@ export async function healthCommand(flags: HealthFlags): Promise<Outcome> {
     ...(flags.topicArn ? { alertsTopicArn: flags.topicArn } : {}),
   });
   const outcome = healthOutcome(checks);
-  const missing = checks.some((c) => c.ok === false && NOTHING_FOUND.has(c.name));
+  const missing = checks.some((c) => c.ok === false && NOTHING_FOUND.test(c.detail));
   const hint = missing ? await bucketElsewhere(ctx, flags.bucket) : undefined;
   if (flags.json) {
     const json = { bucket: flags.bucket, healthy: outcome === 'ok', checks };
