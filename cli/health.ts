@@ -5,23 +5,29 @@
  * failed (warnings allowed), 1 when a check failed.
  */
 import { Option, type Command } from 'commander';
-import {
-  checkHealth,
-  healthOutcome,
-  isLocalEndpoint,
-  type HealthCheck,
-} from '../functions/health/health.js';
+import { healthOutcome, type HealthCheck } from '../functions/health/check.js';
+import { checkHealth } from '../functions/health/health.js';
+import { EMULATOR_GAPS } from '../local/healthLocal.js';
+import type { TargetFlags } from '../local/target.js';
 import { bucketNameProblem } from '../shared/distributionSpec.js';
+import {
+  addTargetOptions,
+  cliContext,
+  outcomeAction,
+  TARGET_HELP,
+  type Outcome,
+} from './context.js';
+import { bucketElsewhere } from './elsewhere.js';
 import { table } from './format.js';
-import { cliClients, type Outcome } from './provision.js';
 
-export interface HealthFlags {
+export interface HealthFlags extends TargetFlags {
   readonly bucket: string;
-  readonly local?: boolean;
   readonly json?: boolean;
-  readonly region?: string;
   readonly topicArn?: string;
 }
+
+/** The answers that mean "nothing here": no such bucket, or no distribution serving it. */
+const NOTHING_FOUND = /^(s3:\/\/\S+ does not exist|no enabled distribution serves )/;
 
 const MARK = { ok: '✓', warn: '!', failed: '✗' } as const;
 
@@ -49,23 +55,22 @@ export async function healthCommand(flags: HealthFlags): Promise<Outcome> {
     console.error(`cdn-pipeline: --bucket ${problem} (got "${flags.bucket}")`);
     return 'usage';
   }
-  const clients = cliClients({
-    ...(flags.local ? { local: true } : {}),
-    ...(flags.region ? { region: flags.region } : {}),
-  });
-  const emulator = Boolean(flags.local) || isLocalEndpoint(process.env.AWS_ENDPOINT_URL);
+  const ctx = cliContext(flags);
+  const clients = await ctx.clients();
   const checks = await checkHealth(clients, {
     bucket: flags.bucket,
-    emulator,
+    ...(ctx.target.kind === 'local' ? { knownGaps: EMULATOR_GAPS } : {}),
     ...(flags.topicArn ? { alertsTopicArn: flags.topicArn } : {}),
   });
   const outcome = healthOutcome(checks);
+  const missing = checks.some((c) => c.ok === false && NOTHING_FOUND.test(c.detail));
+  const hint = missing ? await bucketElsewhere(ctx, flags.bucket) : undefined;
   if (flags.json) {
-    console.log(
-      JSON.stringify({ bucket: flags.bucket, healthy: outcome === 'ok', checks }, null, 2),
-    );
+    const json = { bucket: flags.bucket, healthy: outcome === 'ok', checks };
+    console.log(JSON.stringify({ ...json, ...(hint ? { hint } : {}) }, null, 2));
   } else {
     console.log(formatHealth(flags.bucket, checks));
+    if (hint) console.log(`\n${hint}`);
   }
   return outcome;
 }
@@ -81,27 +86,25 @@ s3:ObjectCreated notification targets a queue that exists, with a dead-letter qu
 empty (and the same for the invalidation-requests queue); every distribution serving the bucket
 is enabled and Deployed, reads through an origin access control, allows HTTPS only, and has its
 statement (AWS:SourceArn) in the bucket policy; the policy allows no one publicly; the alerts
-topic has a confirmed subscription. The emulator does not report a distribution's OAC: with
---local that check is a warning.
+topic has a confirmed subscription. The emulator does not report a distribution's OAC: on the
+emulator that check is a warning.
 
 Exit codes: 0 healthy (warnings allowed), 1 a check failed, 2 bad usage.
+${TARGET_HELP}
 `;
 
 /** Adds `health` to the program; `exit` is main's EXIT (outcome → exit code). */
 export function registerHealth(program: Command, exit: Readonly<Record<Outcome, number>>): void {
-  program
+  const health = program
     .command('health')
     .summary('Check the whole chain behind a bucket: bucket, queues, DLQs, distributions, alerts.')
     .description(
       'Check everything between a content bucket and its viewers, with the fix for each problem.',
     )
     .requiredOption('-b, --bucket <name>', 'the content bucket')
-    .option('--region <region>', "the stack's region (default: $AWS_REGION, else us-east-1)")
     .addOption(new Option('--topic-arn <arn>', 'the alerts topic (default: <stack prefix>-alerts)'))
-    .option('--local', 'check the emulator at $AWS_ENDPOINT_URL')
-    .option('--json', 'print JSON for scripts')
+    .option('--json', 'print JSON for scripts');
+  addTargetOptions(health)
     .addHelpText('after', HEALTH_HELP)
-    .action(async (flags: HealthFlags) => {
-      process.exitCode = exit[await healthCommand(flags)];
-    });
+    .action(outcomeAction((flags: HealthFlags) => healthCommand(flags), exit));
 }

@@ -1,20 +1,30 @@
+/**
+ * `cdn-pipeline invalidate`: invalidates keys now, through the same planner the pipeline uses:
+ * same path mapping, same in-flight accounting and wildcard rules. The invalidate function's
+ * settings (MAX_INFLIGHT_PATHS, …) come from the environment; the target from the same flags
+ * as every command (`--local` is the emulator, never a real account).
+ */
 import { invalidateBatch } from '../functions/invalidate/invalidate.js';
-import { createClients } from '../shared/clients.js';
+import type { TargetFlags } from '../local/target.js';
 import { loadInvalidateConfig } from '../shared/config.js';
 import { cachedOriginFinder } from '../shared/distributions.js';
+import { cliContext, type Outcome } from './context.js';
+import { bucketElsewhere } from './elsewhere.js';
 import { table } from './format.js';
 
-/**
- * Invalidates keys now, through the same planner the pipeline uses: same path mapping, same
- * in-flight accounting and wildcard rules. Reads the standard AWS variables and the
- * invalidate function's settings (MAX_INFLIGHT_PATHS, …) from the environment.
- */
+export interface InvalidateFlags extends TargetFlags {
+  readonly bucket: string;
+  readonly distribution?: string[];
+  readonly json?: boolean;
+}
+
 export async function invalidateCommand(
   keys: readonly string[],
-  options: { bucket: string; distribution?: string[]; json?: boolean },
-): Promise<number> {
-  const clients = createClients();
-  const config = loadInvalidateConfig(process.env);
+  options: InvalidateFlags,
+): Promise<Outcome> {
+  const ctx = cliContext(options);
+  const config = loadInvalidateConfig(ctx.env);
+  const clients = await ctx.clients();
   const ids = options.distribution ?? config.distributionIds;
   const findOrigins = cachedOriginFinder(clients.cloudfront, { ...(ids ? { ids } : {}), ttlMs: 0 });
   const eventTime = new Date().toISOString();
@@ -27,9 +37,20 @@ export async function invalidateCommand(
   );
   const created = result.distributions.flatMap((d) => d.invalidations);
   const deferred = [...result.deferred].map(([key, reason]) => ({ key, reason }));
+  const unserved = result.distributions.length === 0 && deferred.length === 0;
+  const hint = unserved ? await bucketElsewhere(ctx, options.bucket) : undefined;
   if (options.json) {
     console.log(
-      JSON.stringify({ invalidations: created, deferred, unserved: result.unserved }, null, 2),
+      JSON.stringify(
+        {
+          invalidations: created,
+          deferred,
+          unserved: result.unserved,
+          ...(hint ? { hint } : {}),
+        },
+        null,
+        2,
+      ),
     );
   } else {
     if (created.length) {
@@ -47,8 +68,10 @@ export async function invalidateCommand(
       );
     }
     if (result.distributions.length === 0)
-      console.log(`No enabled distribution serves bucket ${options.bucket}.`);
+      console.log(
+        `No enabled distribution serves bucket ${options.bucket}.${hint ? ` (${hint})` : ''}`,
+      );
     for (const d of deferred) console.log(`deferred  ${d.key}: ${d.reason}`);
   }
-  return deferred.length ? 3 : 0;
+  return deferred.length ? 'partial' : 'ok';
 }

@@ -4,6 +4,7 @@
  * (provision: the distribution is still deploying; re-running resumes the wait).
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { addTargetOptions, EXIT, outcomeAction, TARGET_HELP } from './context.js';
 import { invalidateCommand } from './invalidate.js';
 import { registerHealth } from './health.js';
 import { pathsCommand } from './paths.js';
@@ -12,8 +13,6 @@ import { DEFAULT_SINCE, parseDistributionIds, parseSince, reportCommand } from '
 import { statusCommand } from './status.js';
 import { registerUrl } from './url.js';
 
-export const EXIT = { ok: 0, failed: 1, usage: 2, partial: 3, timedOut: 4 } as const;
-
 const PROVISION_HELP = `
 Examples:
   $ npx cdn-pipeline provision --bucket my-content --alias cdn.example.com \\
@@ -21,8 +20,7 @@ Examples:
       --price-class PriceClass_100
   $ npx cdn-pipeline provision --spec media.json --stage prod --json
   $ npx cdn-pipeline provision --bucket my-content --no-wait
-  $ export AWS_ENDPOINT_URL=http://127.0.0.1:4566    # the emulator of npm start
-  $ npx cdn-pipeline provision --bucket cdn-pipeline-local-content --local
+  $ npx cdn-pipeline provision --bucket cdn-pipeline-local-content --local   # npm start's
 
 The spec file is JSON with the distribution spec's fields (bucket, name, aliases,
 certificateArn, priceClass, geo, contentClasses, headers, cors, errors, logging,
@@ -33,8 +31,7 @@ distribution: it is updated when the spec changed, never created twice.
 Deployed runs start the state machine of stack cdn-pipeline-<stage> (its output
 ProvisionStateMachineArn, or --state-machine-arn) with the standard AWS credentials and
 watch it. Ctrl-C stops watching, not the run; npx cdn-pipeline status shows the result.
---local needs AWS_ENDPOINT_URL (npm start prints it) and uses test credentials when none
-are exported.
+--local runs the workflow in this process against the emulator (see "Which stack" below).
 
 Exit codes:
   0  the distribution is Deployed (with --no-wait: the run started)
@@ -43,11 +40,15 @@ Exit codes:
   2  bad usage or an invalid spec: nothing was created
   4  timed out while CloudFront was still deploying: it carries on; run the same command
      again to resume waiting (nothing is created twice)
+${TARGET_HELP}
 `;
 
 const PROGRAM_HELP = `
 Exit codes: 0 done, 1 failed, 2 bad usage, 3 partly done (work deferred), 4 timed out
 (provision: still deploying). Run "cdn-pipeline help <command>" for a command's options.
+
+Every command takes --local, --port, --stage and --region with the same defaults.
+${TARGET_HELP}
 `;
 
 export function program(): Command {
@@ -63,7 +64,7 @@ export function program(): Command {
   addReport(cli);
   registerUrl(cli, EXIT);
   registerHealth(cli, EXIT);
-  cli
+  const invalidate = cli
     .command('invalidate')
     .description(
       'Invalidate keys on every distribution that serves the bucket, within the in-flight quotas.',
@@ -71,26 +72,30 @@ export function program(): Command {
     .requiredOption('-b, --bucket <name>', 'the content bucket')
     .argument('<keys...>', 'S3 keys as stored (not URL-encoded)')
     .option('-d, --distribution <ids>', 'only these distributions (comma list)', csv)
-    .option('--json', 'print JSON for scripts')
-    .action(async (keys: string[], options) => {
-      process.exitCode = await invalidateCommand(keys, options);
-    });
-  cli
+    .option('--json', 'print JSON for scripts');
+  addTargetOptions(invalidate)
+    .addHelpText(
+      'after',
+      `\nExit codes: 0 done, 1 failed, 2 bad usage, 3 work deferred.\n${TARGET_HELP}\n`,
+    )
+    .action(outcomeAction(invalidateCommand));
+  const paths = cli
     .command('paths')
     .description(
       'Show the CloudFront path (and invalidation path) of S3 keys, as the pipeline maps them.',
     )
     .argument('<keys...>', 'S3 keys as stored')
     .option('--origin-path <path>', "the origin's OriginPath, e.g. /prod", '')
-    .option('--json', 'print JSON for scripts')
-    .action((keys: string[], options) => {
-      process.exitCode = pathsCommand(keys, options);
-    });
+    .option('--json', 'print JSON for scripts');
+  // Accepted like on every command (scripts add them everywhere); paths calls nothing.
+  addTargetOptions(paths, { hidden: true }).action((keys: string[], options) => {
+    process.exitCode = pathsCommand(keys, options);
+  });
   return cli;
 }
 
 function addProvision(cli: Command): void {
-  cli
+  const provision = cli
     .command('provision')
     .summary('Create or update the distribution of a bucket, and wait until it is Deployed.')
     .description(
@@ -133,8 +138,6 @@ function addProvision(cli: Command): void {
     .option('--web-acl <arn>', 'WAFv2 web ACL with scope CLOUDFRONT to attach')
     .option('--log-bucket <name>', 'bucket for standard access logs')
     .option('--spec <file>', 'JSON file with the distribution spec; flags override its fields')
-    .option('--stage <name>', 'stack stage (default: dev; with --local: local)')
-    .option('--region <region>', "the stack's region (default: $AWS_REGION, else us-east-1)")
     .option(
       '--poll-seconds <n>',
       'seconds between deployment checks, 5 to 600 (default 30)',
@@ -151,30 +154,30 @@ function addProvision(cli: Command): void {
         'use this state machine instead of the stack output',
       ).env('CDN_PIPELINE_STATE_MACHINE_ARN'),
     )
-    .option('--local', 'run in this process against the emulator at $AWS_ENDPOINT_URL')
     .option('--json', 'print one JSON object at the end (progress goes to stderr)')
     .option('--no-wait', 'start the run, print its execution ARN and exit (deployed runs)')
-    .addOption(new Option('--watch-seconds <n>').argParser(positiveNumber).hideHelp())
+    .addOption(new Option('--watch-seconds <n>').argParser(positiveNumber).hideHelp());
+  addTargetOptions(provision)
     .addHelpText('after', PROVISION_HELP)
-    .action(async (options) => {
-      process.exitCode = EXIT[await provisionCommand(options)];
-    });
+    .action(outcomeAction(provisionCommand));
 }
 
 function addStatus(cli: Command): void {
-  cli
+  const status = cli
     .command('status')
     .summary('List the distributions cdn-pipeline manages, with status, domain and bucket.')
     .description(
-      'List the distributions cdn-pipeline manages (tag cdn-pipeline:managed=true): status, ' +
-        'domain, aliases, origin bucket, name.',
+      'List the distributions cdn-pipeline manages (tag cdn-pipeline:managed=true) of the ' +
+        'stage: status, domain, aliases, origin bucket, name.',
     )
     .option('-b, --bucket <name>', 'only the distributions serving this bucket')
-    .option('--local', 'read the emulator at $AWS_ENDPOINT_URL')
-    .option('--json', 'print JSON for scripts')
-    .action(async (options) => {
-      process.exitCode = EXIT[await statusCommand(options)];
-    });
+    .option('--json', 'print JSON for scripts');
+  addTargetOptions(status)
+    .addHelpText(
+      'after',
+      `\nExit codes: 0 listed (also when none), 1 failed, 2 bad usage.\n${TARGET_HELP}\n`,
+    )
+    .action(outcomeAction(statusCommand));
 }
 
 const REPORT_HELP = `
@@ -183,6 +186,7 @@ Examples:
   $ npx cdn-pipeline report --since 6h --stage prod
   $ npx cdn-pipeline report --since 7d --distribution E2EXAMPLE1ABCD --json
   $ npx cdn-pipeline report --local --since 15m   # the emulator of npm start
+  $ npx cdn-pipeline report --port 4567 --stage demo   # npm start --port 4567 --stage demo
 
 The same report as the digest mail: per distribution requests, request-weighted hit rate,
 4xx/5xx, origin latency and bytes with the change against the previous window; invalidation
@@ -192,10 +196,11 @@ cdn-pipeline-<stage>'s outputs (default names otherwise); CloudFront metrics com
 us-east-1 whatever --region says.
 
 Exit codes: 0 printed, 1 nothing could be read (no credentials, metrics refused), 2 bad usage.
+${TARGET_HELP}
 `;
 
 function addReport(cli: Command): void {
-  cli
+  const report = cli
     .command('report')
     .summary('Print the digest now: traffic, hit rate, errors, trends, spend, recommendations.')
     .description(
@@ -207,19 +212,13 @@ function addReport(cli: Command): void {
       `window length: 15m, 6h, 24h, 7d (default ${DEFAULT_SINCE})`,
       parseSince,
     )
-    .option('--stage <name>', 'stack stage (default: dev; with --local: local)')
-    .option('--region <region>', "the stack's region (default: $AWS_REGION, else us-east-1)")
     .option(
       '-d, --distribution <ids>',
       'only these distributions, managed or not (comma list; repeatable)',
       parseDistributionIds,
     )
-    .option('--local', 'read the emulator at $AWS_ENDPOINT_URL')
-    .option('--json', 'print JSON for scripts')
-    .addHelpText('after', REPORT_HELP)
-    .action(async (options) => {
-      process.exitCode = EXIT[await reportCommand(options)];
-    });
+    .option('--json', 'print JSON for scripts');
+  addTargetOptions(report).addHelpText('after', REPORT_HELP).action(outcomeAction(reportCommand));
 }
 
 /** Repeatable option: `--alias a --alias b,c` → ['a', 'b', 'c']. */

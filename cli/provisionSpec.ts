@@ -4,6 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { waitOptions } from '../functions/provision/validate.js';
+import type { TargetFlags } from '../local/target.js';
 import { CdnPipelineError, InvalidInputError } from '../shared/errors.js';
 import {
   parseDistributionSpec,
@@ -11,7 +12,7 @@ import {
   type DistributionSpecInput,
 } from '../shared/distributionSpec.js';
 
-export interface ProvisionFlags {
+export interface ProvisionFlags extends TargetFlags {
   readonly bucket?: string;
   readonly name?: string;
   readonly alias?: string[];
@@ -24,12 +25,9 @@ export interface ProvisionFlags {
   readonly webAcl?: string;
   readonly logBucket?: string;
   readonly spec?: string;
-  readonly stage?: string;
-  readonly region?: string;
   readonly pollSeconds?: number;
   readonly maxWaitMinutes?: number;
   readonly stateMachineArn?: string;
-  readonly local?: boolean;
   readonly json?: boolean;
   /** `--no-wait` sets it to false. */
   readonly wait?: boolean;

@@ -17,9 +17,17 @@ import {
   type SigningKey,
   type UrlResult,
 } from '../shared/urls.js';
-import { cliClients, type Outcome } from './provision.js';
+import type { TargetFlags } from '../local/target.js';
+import {
+  addTargetOptions,
+  cliContext,
+  outcomeAction,
+  TARGET_HELP,
+  type Outcome,
+} from './context.js';
+import { bucketElsewhere } from './elsewhere.js';
 
-export interface UrlFlags {
+export interface UrlFlags extends TargetFlags {
   readonly bucket?: string;
   readonly domain?: string;
   readonly originPath?: string;
@@ -29,9 +37,7 @@ export interface UrlFlags {
   /** Seconds (from `--expires 1h`). */
   readonly expires?: number;
   readonly presigned?: boolean;
-  readonly local?: boolean;
   readonly json?: boolean;
-  readonly region?: string;
 }
 
 const UNIT_SECONDS = { s: 1, m: 60, h: 3600, d: 86400 } as const;
@@ -79,9 +85,10 @@ interface Printed extends UrlResult {
 }
 
 async function urlsFor(keys: readonly string[], flags: UrlFlags): Promise<Printed[]> {
+  const ctx = cliContext(flags);
   let env;
   try {
-    env = loadUrlConfig(process.env);
+    env = loadUrlConfig(ctx.env);
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
@@ -100,16 +107,15 @@ async function urlsFor(keys: readonly string[], flags: UrlFlags): Promise<Printe
     throw new UsageError('give --domain (or CDN_DOMAIN), or --bucket to find its distribution');
   }
   // Clients are lazy: nothing is called unless a key needs discovery or presigning.
-  const clients = flags.bucket
-    ? cliClients({
-        ...(flags.local ? { local: true } : {}),
-        ...(flags.region ? { region: flags.region } : {}),
-      })
-    : undefined;
+  const clients = flags.bucket ? await ctx.clients() : undefined;
   const origins =
     !domain && !flags.presigned && clients
       ? await findBucketOrigins(clients.cloudfront, flags.bucket!)
       : [];
+  if (clients && !domain && !flags.presigned && !origins.length) {
+    const hint = await bucketElsewhere(ctx, flags.bucket!);
+    console.error(`cdn-pipeline: no enabled distribution serves s3://${flags.bucket} (${hint})`);
+  }
   const hosts = new Map<string, Promise<string>>();
   const common = {
     signed: Boolean(flags.signed),
@@ -187,11 +193,12 @@ CDN_URL_MAX_TTL_SECONDS says more. Defaults come from CDN_DOMAIN, CDN_ORIGIN_PAT
 CDN_KEY_PAIR_ID, CDN_PRIVATE_KEY_FILE and CDN_URL_TTL_SECONDS (default 1h).
 
 Exit codes: 0 printed, 1 AWS failed (no credentials, access denied), 2 bad usage or a bad key.
+${TARGET_HELP}
 `;
 
 /** Adds `url` to the program; `exit` is main's EXIT (outcome → exit code). */
 export function registerUrl(program: Command, exit: Readonly<Record<Outcome, number>>): void {
-  program
+  const url = program
     .command('url')
     .summary('Print the URL to hand out for S3 keys: CloudFront, signed, or presigned S3.')
     .description(
@@ -212,11 +219,8 @@ export function registerUrl(program: Command, exit: Readonly<Record<Outcome, num
       ).argParser(parseExpires),
     )
     .option('--presigned', 'a presigned S3 URL, whatever serves the bucket')
-    .option('--region <region>', "the bucket's region (default: $AWS_REGION, else us-east-1)")
-    .option('--local', 'use the emulator at $AWS_ENDPOINT_URL')
-    .option('--json', 'print JSON: key, url, kind, expiresAt')
+    .option('--json', 'print JSON: key, url, kind, expiresAt');
+  addTargetOptions(url)
     .addHelpText('after', URL_HELP)
-    .action(async (keys: string[], flags: UrlFlags) => {
-      process.exitCode = exit[await urlCommand(keys, flags)];
-    });
+    .action(outcomeAction((keys: string[], flags: UrlFlags) => urlCommand(keys, flags), exit));
 }

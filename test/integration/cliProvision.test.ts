@@ -4,6 +4,7 @@
  * and Step Functions (the emulator has no Step Functions).
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -64,6 +65,15 @@ function capture() {
 }
 
 const run = (...args: string[]) => main(['node', 'cdn-pipeline', ...args]);
+
+/** A loopback port nothing listens on (it was free a moment ago). */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
 const text = () => out.join('\n');
 
 async function distributionCount(): Promise<number> {
@@ -153,13 +163,14 @@ describe('cdn-pipeline provision --local', () => {
     });
   });
 
-  it('says how to reach the emulator when AWS_ENDPOINT_URL is not set', async () => {
+  it('says how to reach the emulator when none answers at the --local endpoint', async () => {
     vi.stubEnv('AWS_ENDPOINT_URL', '');
     try {
+      const port = await closedPort();
       capture();
-      expect(await run('provision', '--local', '--bucket', BUCKET)).toBe(1);
-      expect(text()).toMatch(
-        /AWS_ENDPOINT_URL is not set: start the local pipeline with npm start/,
+      expect(await run('provision', '--local', '--port', String(port), '--bucket', BUCKET)).toBe(1);
+      expect(text()).toContain(
+        `no emulator answers at http://127.0.0.1:${port}: start the local pipeline with npm start`,
       );
     } finally {
       vi.stubEnv('AWS_ENDPOINT_URL', emu.endpoint);
@@ -354,6 +365,10 @@ describe('cdn-pipeline provision (deployed)', () => {
   const outputs: Output[] = [{ OutputKey: 'ProvisionStateMachineArn', OutputValue: STATE_MACHINE }];
 
   beforeEach(() => {
+    // A deployed run: no emulator endpoint exported (a loopback one would mean the local
+    // stage); the emulator npm start would run is this file's, so hints name it.
+    vi.stubEnv('AWS_ENDPOINT_URL', '');
+    vi.stubEnv('CDN_PIPELINE_LOCAL_PORT', new URL(emu.endpoint).port);
     cfn.reset();
     sfn.reset();
     cfn.on(DescribeStacksCommand).resolves({
@@ -371,6 +386,8 @@ describe('cdn-pipeline provision (deployed)', () => {
   afterAll(() => {
     cfn.restore();
     sfn.restore();
+    vi.stubEnv('CDN_PIPELINE_LOCAL_PORT', undefined as unknown as string);
+    vi.stubEnv('AWS_ENDPOINT_URL', emu.endpoint);
   });
 
   /**
@@ -511,6 +528,10 @@ describe('cdn-pipeline provision (deployed)', () => {
     expect(text()).toContain(
       'stack cdn-pipeline-prod does not exist in us-east-1: deploy the stack first: npx sls deploy --stage prod',
     );
+    // Where else it looked: the emulator of npm start answers.
+    expect(text()).toContain(
+      `; the emulator at http://127.0.0.1:${new URL(emu.endpoint).port} answers: add --local to provision there`,
+    );
     expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
   });
 
@@ -590,7 +611,10 @@ describe('cdn-pipeline status', () => {
 
   it('finds the bucket of a distribution without a bucket tag from its origin', async () => {
     capture();
-    expect(await run('status', '--bucket', 'cdn-pipeline-clistatus-content')).toBe(0);
+    // Of its stage: the bootstrap tagged it clistatus.
+    expect(
+      await run('status', '--bucket', 'cdn-pipeline-clistatus-content', '--stage', 'clistatus'),
+    ).toBe(0);
     const lines = text().split('\n');
     expect(lines).toHaveLength(3);
     expect(lines[2]).toMatch(
@@ -609,6 +633,18 @@ describe('cdn-pipeline status', () => {
         status: 'Deployed',
         stage: 'local',
       }),
+    );
+  });
+
+  it('lists only the distributions of the stage, and names the stage that has them', async () => {
+    capture();
+    expect(await run('status', '--json', '--stage', 'clistatus')).toBe(0);
+    const { distributions } = JSON.parse(text()) as { distributions: Array<{ id: string }> };
+    expect(distributions.map((d) => d.id)).toEqual([minimal]);
+    capture();
+    expect(await run('status', '--bucket', 'cdn-pipeline-clistatus-content')).toBe(0);
+    expect(text()).toContain(
+      `of stage local in the emulator at ${emu.endpoint}; 1 for stage clistatus: add --stage clistatus.`,
     );
   });
 

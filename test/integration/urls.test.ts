@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Command } from 'commander';
-import { EXIT } from '../../cli/main.js';
+import { EXIT } from '../../cli/context.js';
 import { parseExpires, registerUrl, urlCommand } from '../../cli/url.js';
 import { bootstrapLocal, type LocalResources } from '../../local/bootstrap.js';
 import { provisionLocally } from '../../local/provision.js';

@@ -1,0 +1,131 @@
+/**
+ * Health of the content bucket itself: it exists, Block Public Access is on, versioning and
+ * default encryption, and the s3:ObjectCreated notification that feeds the pipeline's queue.
+ */
+import {
+  GetBucketEncryptionCommand,
+  GetBucketNotificationConfigurationCommand,
+  GetBucketVersioningCommand,
+  GetPublicAccessBlockCommand,
+  HeadBucketCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { errorName, fail, pass, statusCode, warn, type HealthCheck } from './check.js';
+
+export async function checkBucketExists(s3: S3Client, bucket: string): Promise<HealthCheck> {
+  const name = 'bucket exists';
+  try {
+    await s3.send(new HeadBucketCommand({ Bucket: bucket }));
+    return pass(name, `s3://${bucket}`);
+  } catch (error) {
+    if (statusCode(error) === 404 || errorName(error) === 'NotFound') {
+      return fail(
+        name,
+        `s3://${bucket} does not exist`,
+        'check the name, or deploy the stack: npx sls deploy',
+      );
+    }
+    if (statusCode(error) === 403) {
+      return fail(
+        name,
+        `s3://${bucket}: access denied (it may belong to another account)`,
+        'use credentials of the account that owns the bucket',
+      );
+    }
+    throw error;
+  }
+}
+
+const BPA_FLAGS = [
+  'BlockPublicAcls',
+  'IgnorePublicAcls',
+  'BlockPublicPolicy',
+  'RestrictPublicBuckets',
+] as const;
+
+export async function checkPublicAccessBlock(s3: S3Client, bucket: string): Promise<HealthCheck> {
+  const name = 'block public access';
+  const fix = `aws s3api put-public-access-block --bucket ${bucket} --public-access-block-configuration ${BPA_FLAGS.map((f) => `${f}=true`).join(',')}`;
+  let config: Partial<Record<(typeof BPA_FLAGS)[number], boolean>> = {};
+  try {
+    const out = await s3.send(new GetPublicAccessBlockCommand({ Bucket: bucket }));
+    config = out.PublicAccessBlockConfiguration ?? {};
+  } catch (error) {
+    if (errorName(error) !== 'NoSuchPublicAccessBlockConfiguration') throw error;
+  }
+  const off = BPA_FLAGS.filter((f) => config[f] !== true);
+  return off.length
+    ? fail(name, `off: ${off.join(', ')}`, fix)
+    : pass(name, 'all four settings on');
+}
+
+export async function checkVersioning(s3: S3Client, bucket: string): Promise<HealthCheck> {
+  const name = 'versioning';
+  const out = await s3.send(new GetBucketVersioningCommand({ Bucket: bucket }));
+  return out.Status === 'Enabled'
+    ? pass(name, 'enabled')
+    : fail(
+        name,
+        `${out.Status ?? 'never enabled'}: an overwrite or delete cannot be undone`,
+        `aws s3api put-bucket-versioning --bucket ${bucket} --versioning-configuration Status=Enabled`,
+      );
+}
+
+export async function checkEncryption(s3: S3Client, bucket: string): Promise<HealthCheck> {
+  const name = 'default encryption';
+  try {
+    const out = await s3.send(new GetBucketEncryptionCommand({ Bucket: bucket }));
+    const algorithms = (out.ServerSideEncryptionConfiguration?.Rules ?? [])
+      .map((r) => r.ApplyServerSideEncryptionByDefault?.SSEAlgorithm)
+      .filter(Boolean);
+    if (algorithms.length) return pass(name, algorithms.join(', '));
+  } catch (error) {
+    if (errorName(error) !== 'ServerSideEncryptionConfigurationNotFoundError') throw error;
+  }
+  return fail(
+    name,
+    'no default encryption rule',
+    `aws s3api put-bucket-encryption --bucket ${bucket} --server-side-encryption-configuration '{"Rules":[{"ApplyServerSideEncryptionByDefault":{"SSEAlgorithm":"AES256"},"BucketKeyEnabled":true}]}'`,
+  );
+}
+
+const OBJECT_CREATED = ['s3:ObjectCreated:*'];
+const OBJECT_CREATED_PARTS = [
+  's3:ObjectCreated:Put',
+  's3:ObjectCreated:Post',
+  's3:ObjectCreated:Copy',
+  's3:ObjectCreated:CompleteMultipartUpload',
+];
+
+/** The ObjectCreated notification, and the queue it targets. */
+export async function checkNotification(
+  s3: S3Client,
+  bucket: string,
+): Promise<{ check: HealthCheck; queueArn?: string }> {
+  const name = 'object-created notification';
+  const fix = 'deploy the stack again (it owns the notification): npx sls deploy --stage <stage>';
+  const out = await s3.send(new GetBucketNotificationConfigurationCommand({ Bucket: bucket }));
+  const queues = out.QueueConfigurations ?? [];
+  const covers = (events: readonly string[]) =>
+    OBJECT_CREATED.every((e) => events.includes(e)) ||
+    OBJECT_CREATED_PARTS.every((e) => events.includes(e));
+  const full = queues.find((q) => q.QueueArn && covers(q.Events ?? []) && !q.Filter);
+  if (full)
+    return { check: pass(name, `s3:ObjectCreated:* → ${full.QueueArn}`), queueArn: full.QueueArn! };
+  const partial = queues.find(
+    (q) => q.QueueArn && (q.Events ?? []).some((e) => e.startsWith('s3:ObjectCreated:')),
+  );
+  if (partial) {
+    return {
+      check: warn(
+        name,
+        `${(partial.Events ?? []).join(', ')}${partial.Filter ? ' (filtered)' : ''} → ${partial.QueueArn}: some uploads are not seen`,
+        fix,
+      ),
+      queueArn: partial.QueueArn!,
+    };
+  }
+  return {
+    check: fail(name, 'no s3:ObjectCreated notification to a queue: uploads go unseen', fix),
+  };
+}
