@@ -190,3 +190,15 @@ export function parseEnv<T extends z.ZodType>(schema: T, env: Env): z.output<T> 
   }
   return result.data;
 }
+
+/**
+ * What a variable is when it is not set: its parsed default, `undefined` for an optional one
+ * without default, `required` for one that must be set. For documentation and the tests that
+ * check the stack and the README against this schema, so none of them restates a default.
+ */
+export function envDefault<K extends EnvVariable>(
+  variable: K,
+): { readonly required: true } | { readonly required: false; readonly value: unknown } {
+  const parsed = ENV_SCHEMA.shape[variable].safeParse(undefined);
+  return parsed.success ? { required: false, value: parsed.data } : { required: true };
+}

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ENV_SCHEMA, parseEnv, type EnvVariable } from '../../shared/env.js';
+import { ENV_SCHEMA, envDefault, parseEnv, type EnvVariable } from '../../shared/env.js';
 import { ConfigError } from '../../shared/errors.js';
 
 const README = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
@@ -46,9 +46,9 @@ function readmeRows(markdown: string): ReadmeRow[] {
 
 /** How the README writes a schema default: `required`, `empty`, `built in`, or the value. */
 function documentedDefault(variable: EnvVariable): string {
-  const parsed = ENV_SCHEMA.shape[variable].safeParse(undefined);
-  if (!parsed.success) return 'required';
-  const value: unknown = parsed.data;
+  const unset = envDefault(variable);
+  if (unset.required) return 'required';
+  const value = unset.value;
   if (value === undefined || (Array.isArray(value) && value.length === 0)) return 'empty';
   if (typeof value === 'object') return 'built in';
   return String(value);
