@@ -6,6 +6,9 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { ENV_SCHEMA, parseEnv } from './env.js';
+
+const clientEnv = ENV_SCHEMA.pick({ AWS_ENDPOINT_URL: true, AWS_REGION: true });
 
 export interface AwsClients {
   readonly s3: S3Client;
@@ -28,7 +31,7 @@ export interface AwsClients {
 export interface ClientFactoryOptions {
   /** Endpoint override for local runs; defaults to the standard `AWS_ENDPOINT_URL`. */
   endpoint?: string;
-  /** Region for regional services; defaults to `AWS_REGION`, then us-east-1. */
+  /** Region for regional services; defaults to `AWS_REGION` (default in the env schema). */
   region?: string;
   /** Static credentials (tests); otherwise the SDK's default chain. */
   credentials?: { accessKeyId: string; secretAccessKey: string };
@@ -41,8 +44,9 @@ export interface ClientFactoryOptions {
  * The only place the pipeline constructs AWS clients.
  */
 export function createClients(options: ClientFactoryOptions = {}): AwsClients {
-  const endpoint = options.endpoint ?? (process.env.AWS_ENDPOINT_URL || undefined);
-  const region = options.region ?? (process.env.AWS_REGION || 'us-east-1');
+  const env = parseEnv(clientEnv, process.env);
+  const endpoint = options.endpoint ?? env.AWS_ENDPOINT_URL;
+  const region = options.region ?? env.AWS_REGION;
   const common = {
     ...(endpoint ? { endpoint } : {}),
     ...(options.credentials ? { credentials: options.credentials } : {}),

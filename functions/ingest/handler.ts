@@ -1,9 +1,15 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { createClients, type AwsClients } from '../../shared/clients.js';
 import { loadIngestConfig, type IngestConfig } from '../../shared/config.js';
 import { InvalidInputError } from '../../shared/errors.js';
-import { logger, metrics, MetricUnit } from '../../shared/observability.js';
+import {
+  lambdaHandler,
+  logger,
+  metrics,
+  MetricUnit,
+  type Handler,
+} from '../../shared/observability.js';
 import { SqsBatcher } from './sqsBatcher.js';
 import { ingestRecord, parseS3Message, versioningLookup, type IngestCoreDeps } from './ingest.js';
 import type { IngestObserver, IngestOutcome } from './types.js';
@@ -13,7 +19,7 @@ export interface IngestDeps {
   readonly config: IngestConfig;
 }
 
-export type SqsHandler = (event: SQSEvent, context?: Context) => Promise<SQSBatchResponse>;
+export type SqsHandler = Handler<SQSEvent, SQSBatchResponse>;
 
 function describe(error: unknown): { error: string; field?: string } {
   if (error instanceof InvalidInputError) return { error: error.message, field: error.field };
@@ -22,8 +28,8 @@ function describe(error: unknown): { error: string; field?: string } {
 }
 
 /**
- * Builds the ingest handler around its dependencies (the Lambda entry point below, the local
- * runner and the tests all use this). Each SQS message is one unit of retry: if any S3 record in
+ * Builds the bare ingest handler around its dependencies (the Lambda entry point below wraps it;
+ * the local runner and the tests call it as it is). Each SQS message is one unit of retry: if any S3 record in
  * it fails, the message is reported in `batchItemFailures` and comes back (then to the DLQ).
  */
 export function createIngestHandler(deps: IngestDeps, observer?: IngestObserver): SqsHandler {
@@ -98,23 +104,14 @@ export function createIngestHandler(deps: IngestDeps, observer?: IngestObserver)
       throw new AggregateError(failures, `${failures.length} of ${results.length} records failed`);
   };
 
-  return async (event, context) => {
-    const processor = new BatchProcessor(EventType.SQS);
-    try {
-      return await processPartialResponse(event, recordHandler, processor, {
-        ...(context ? { context } : {}),
-        throwOnFullBatchFailure: false,
-      });
-    } finally {
-      if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
-    }
-  };
+  return (event, context) =>
+    processPartialResponse(event, recordHandler, new BatchProcessor(EventType.SQS), {
+      ...(context ? { context } : {}),
+      throwOnFullBatchFailure: false,
+    });
 }
 
-let instance: SqsHandler | undefined;
-/** The Lambda entry point: dependencies and config built once, at the first invocation. */
-export const handler: SqsHandler = (event, context) => {
-  if (context) logger.addContext(context);
-  instance ??= createIngestHandler({ clients: createClients(), config: loadIngestConfig() });
-  return instance(event, context);
-};
+/** The Lambda entry point (`functions/ingest/handler.handler`). */
+export const handler: SqsHandler = lambdaHandler(() =>
+  createIngestHandler({ clients: createClients(), config: loadIngestConfig() }),
+);

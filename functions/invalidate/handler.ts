@@ -1,9 +1,15 @@
-import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { createClients, type AwsClients } from '../../shared/clients.js';
 import { loadInvalidateConfig, type InvalidateConfig } from '../../shared/config.js';
 import { cachedOriginFinder } from '../../shared/distributions.js';
 import { invalidationRequestSchema } from '../../shared/invalidation/request.js';
-import { logger, metrics, MetricUnit } from '../../shared/observability.js';
+import {
+  lambdaHandler,
+  logger,
+  metrics,
+  MetricUnit,
+  type Handler,
+} from '../../shared/observability.js';
 import { invalidateBatch, type ParsedRequest } from './invalidate.js';
 import type { InvalidateObserver, InvalidateReport, InvalidationOutcome } from './types.js';
 
@@ -12,7 +18,7 @@ export interface InvalidateDeps {
   readonly config: InvalidateConfig;
 }
 
-export type SqsHandler = (event: SQSEvent, context?: Context) => Promise<SQSBatchResponse>;
+export type SqsHandler = Handler<SQSEvent, SQSBatchResponse>;
 
 function parseBody(body: string): {
   request?: ParsedRequest['request'];
@@ -33,7 +39,8 @@ function parseBody(body: string): {
 }
 
 /**
- * Builds the invalidate handler. Unlike ingest, the unit of work is the whole batch (paths are
+ * Builds the bare invalidate handler (the Lambda entry point below wraps it; the local runner and
+ * the tests call it as it is). Unlike ingest, the unit of work is the whole batch (paths are
  * deduplicated and collapsed across messages), so failures are mapped back to the messages that
  * need them: a message succeeds only when every distribution serving its key accepted an
  * invalidation covering it.
@@ -63,95 +70,84 @@ export function createInvalidateHandler(
       }
     }
 
-    try {
-      const result = await invalidateBatch(
-        {
-          cloudfront: deps.clients.cloudfront,
-          s3: deps.clients.s3,
-          config: deps.config,
-          findOrigins,
-        },
-        parsed,
-      );
-      const invalidations: InvalidationOutcome[] = [];
-      for (const d of result.distributions) {
-        for (const invalidation of d.invalidations) {
-          invalidations.push(invalidation);
-          logger.info('invalidation created', {
-            distributionId: d.distributionId,
-            invalidationId: invalidation.invalidationId,
-            callerReference: invalidation.callerReference,
-            paths: invalidation.paths.length,
-            wildcards: invalidation.wildcards,
-            requests: invalidation.requests,
-            collapsed: d.plan?.collapsed.length ?? 0,
-            inFlightFiles: d.inFlight?.files,
-            inFlightWildcards: d.inFlight?.wildcards,
-          });
-          metrics.addMetric('InvalidationCalls', MetricUnit.Count, 1);
-        }
-        if (d.invalidations.length) {
-          const sum = (f: (i: InvalidationOutcome) => number) =>
-            d.invalidations.reduce((n, i) => n + f(i), 0);
-          metrics.addMetric(
-            'PathsBilled',
-            MetricUnit.Count,
-            sum((i) => i.paths.length),
-          );
-          metrics.addMetric(
-            'WildcardsUsed',
-            MetricUnit.Count,
-            sum((i) => i.wildcards),
-          );
-        }
-        metrics.addMetric('PathsRequested', MetricUnit.Count, d.requested);
-        if (d.throttled) metrics.addMetric('Throttles', MetricUnit.Count, 1);
-        if (d.deferred.length) {
-          logger.warn('invalidation requests deferred', {
-            distributionId: d.distributionId,
-            deferred: d.deferred.length,
-            reason: d.deferred[0]!.reason,
-          });
-          for (const r of new Set(d.deferred.map((x) => x.reason)))
-            if (r.startsWith('CloudFront rejected path'))
-              logger.error('invalidation path rejected', {
-                distributionId: d.distributionId,
-                error: r,
-              });
-        }
+    const result = await invalidateBatch(
+      {
+        cloudfront: deps.clients.cloudfront,
+        s3: deps.clients.s3,
+        config: deps.config,
+        findOrigins,
+      },
+      parsed,
+    );
+    const invalidations: InvalidationOutcome[] = [];
+    for (const d of result.distributions) {
+      for (const invalidation of d.invalidations) {
+        invalidations.push(invalidation);
+        logger.info('invalidation created', {
+          distributionId: d.distributionId,
+          invalidationId: invalidation.invalidationId,
+          callerReference: invalidation.callerReference,
+          paths: invalidation.paths.length,
+          wildcards: invalidation.wildcards,
+          requests: invalidation.requests,
+          collapsed: d.plan?.collapsed.length ?? 0,
+          inFlightFiles: d.inFlight?.files,
+          inFlightWildcards: d.inFlight?.wildcards,
+        });
+        metrics.addMetric('InvalidationCalls', MetricUnit.Count, 1);
       }
-      if (result.deferred.size)
-        metrics.addMetric('RequestsDeferred', MetricUnit.Count, result.deferred.size);
-      if (result.unserved)
-        logger.info('keys served by no distribution', { count: result.unserved });
-
-      const report: InvalidateReport = {
-        invalidations,
-        deferred: [...result.deferred].map(([messageId, reason]) => ({ messageId, reason })),
-        rejected,
-        unserved: result.unserved,
-      };
-      observer?.(report);
-      return {
-        batchItemFailures: [...rejected.map((r) => r.messageId), ...result.deferred.keys()].map(
-          (itemIdentifier) => ({
-            itemIdentifier,
-          }),
-        ),
-      };
-    } finally {
-      if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+      if (d.invalidations.length) {
+        const sum = (f: (i: InvalidationOutcome) => number) =>
+          d.invalidations.reduce((n, i) => n + f(i), 0);
+        metrics.addMetric(
+          'PathsBilled',
+          MetricUnit.Count,
+          sum((i) => i.paths.length),
+        );
+        metrics.addMetric(
+          'WildcardsUsed',
+          MetricUnit.Count,
+          sum((i) => i.wildcards),
+        );
+      }
+      metrics.addMetric('PathsRequested', MetricUnit.Count, d.requested);
+      if (d.throttled) metrics.addMetric('Throttles', MetricUnit.Count, 1);
+      if (d.deferred.length) {
+        logger.warn('invalidation requests deferred', {
+          distributionId: d.distributionId,
+          deferred: d.deferred.length,
+          reason: d.deferred[0]!.reason,
+        });
+        for (const r of new Set(d.deferred.map((x) => x.reason)))
+          if (r.startsWith('CloudFront rejected path'))
+            logger.error('invalidation path rejected', {
+              distributionId: d.distributionId,
+              error: r,
+            });
+      }
     }
+    if (result.deferred.size)
+      metrics.addMetric('RequestsDeferred', MetricUnit.Count, result.deferred.size);
+    if (result.unserved) logger.info('keys served by no distribution', { count: result.unserved });
+
+    const report: InvalidateReport = {
+      invalidations,
+      deferred: [...result.deferred].map(([messageId, reason]) => ({ messageId, reason })),
+      rejected,
+      unserved: result.unserved,
+    };
+    observer?.(report);
+    return {
+      batchItemFailures: [...rejected.map((r) => r.messageId), ...result.deferred.keys()].map(
+        (itemIdentifier) => ({
+          itemIdentifier,
+        }),
+      ),
+    };
   };
 }
 
-let instance: SqsHandler | undefined;
-/** The Lambda entry point: dependencies and config built once, at the first invocation. */
-export const handler: SqsHandler = (event, context) => {
-  if (context) logger.addContext(context);
-  instance ??= createInvalidateHandler({
-    clients: createClients(),
-    config: loadInvalidateConfig(),
-  });
-  return instance(event, context);
-};
+/** The Lambda entry point (`functions/invalidate/handler.handler`). */
+export const handler: SqsHandler = lambdaHandler(() =>
+  createInvalidateHandler({ clients: createClients(), config: loadInvalidateConfig() }),
+);

@@ -4,8 +4,8 @@
  * one bad path does not hold back the rest); every request either covered by an invalidation
  * CloudFront accepted, or deferred (it returns through SQS later). Nothing is dropped.
  */
-import { CreateInvalidationCommand, type CloudFrontClient } from '@aws-sdk/client-cloudfront';
-import { paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
+import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { CALLER_REFERENCE_PREFIX } from '../../shared/catalogue.js';
 import { callerReference } from '../../shared/invalidation/callerReference.js';
 import type { InvalidateConfig } from '../../shared/config.js';
@@ -16,14 +16,13 @@ import {
 } from '../../shared/distributions.js';
 import { inFlightPaths, type InFlight } from '../../shared/invalidation/inflight.js';
 import { uploadIdentity, type InvalidationRequest } from '../../shared/invalidation/request.js';
-import {
-  planInvalidation,
-  wildcardCandidates,
-  type PathRequest,
-  type Plan,
-} from '../../shared/invalidation/plan.js';
-import { isWildcardPath, keyPrefixForPath } from '../../shared/keys.js';
-import type { InvalidationOutcome } from './types.js';
+import { planInvalidation, type Plan } from '../../shared/invalidation/plan.js';
+import { covers, createBisecting } from './bisect.js';
+import { errorText, isThrottle } from './cloudfrontErrors.js';
+import { folderCounts } from './folderCounts.js';
+import type { InvalidationOutcome, InvalidationTarget } from './types.js';
+
+export { MAX_CREATE_CALLS } from './bisect.js';
 
 export interface InvalidateCoreDeps {
   readonly cloudfront: CloudFrontClient;
@@ -55,131 +54,10 @@ export interface BatchResult {
   readonly unserved: number;
 }
 
-/** Errors that mean "not now": quota full, throttled, or a transient service failure. */
-export function isThrottle(error: unknown): boolean {
-  const name = (error as { name?: string })?.name ?? '';
-  return (
-    name === 'TooManyInvalidationsInProgress' ||
-    name === 'Throttling' ||
-    name === 'ThrottlingException'
-  );
-}
-
-/**
- * Errors that mean "this input is wrong": a 4xx CloudFront answered about the call itself
- * (InvalidArgument, BatchTooLarge, InconsistentQuantities, …), not throttling. Sending the same
- * paths again fails the same way. Anything else (throttling, 5xx, network) is worth retrying.
- */
-export function isRejection(error: unknown): boolean {
-  if (isThrottle(error)) return false;
-  const e = error as { $fault?: string; $metadata?: { httpStatusCode?: number } };
-  const status = e?.$metadata?.httpStatusCode;
-  if (status !== undefined) return status >= 400 && status < 500;
-  return e?.$fault === 'client';
-}
-
-/** Rejections that are about the account or the distribution, never about a path. */
-const CALL_LEVEL_REJECTIONS = new Set([
-  'AccessDenied',
-  'AccessDeniedException',
-  'NoSuchDistribution',
-  'InvalidClientTokenId',
-  'UnrecognizedClientException',
-]);
-
-function errorText(error: unknown): string {
-  const e = error as { name?: string; message?: string };
-  return `${e?.name ?? 'Error'}: ${e?.message ?? String(error)}`;
-}
-
-/** At most this many bucket listings per distribution and batch, to size wildcards. */
-const MAX_FOLDER_LISTINGS = 50;
-
-/**
- * At most this many CreateInvalidation calls per distribution and batch. Bisecting n paths to
- * isolate one rejected path costs about 2·log2(n) calls (3 000 paths: 24); what is left when the
- * cap is reached is deferred.
- */
-export const MAX_CREATE_CALLS = 24;
-
-/** Whether invalidating `sent` also invalidates the requested `path` (exact, or `prefix*`). */
-function covers(sent: readonly string[], path: string): boolean {
-  return sent.some((p) => p === path || (isWildcardPath(p) && path.startsWith(p.slice(0, -1))));
-}
-
-/**
- * Number of objects under each candidate folder, read from the bucket, counting only as far as
- * the answer matters: a folder with more than `limit(folder)` objects is reported as limit + 1.
- */
-async function countObjects(
-  s3: S3Client,
-  bucket: string,
-  origin: BucketOrigin,
-  folders: readonly string[],
-  limit: (folder: string) => number,
-): Promise<Map<string, number>> {
-  const counts = new Map<string, number>();
-  for (const folder of folders) {
-    const max = limit(folder);
-    let count = 0;
-    const pages = paginateListObjectsV2(
-      { client: s3, pageSize: Math.min(1000, max + 1) },
-      { Bucket: bucket, Prefix: keyPrefixForPath(folder, origin.originPath) },
-    );
-    for await (const page of pages) {
-      count += page.KeyCount ?? page.Contents?.length ?? 0;
-      if (count > max) break;
-    }
-    counts.set(folder, Math.min(count, max + 1));
-  }
-  return counts;
-}
-
-/**
- * Object counts for the folders the planner may turn into wildcards: folders dense enough at the
- * configured threshold, or — when the file budget cannot hold every path — at any density,
- * the root included. Skipped when no wildcard can be sent anyway.
- */
-async function folderCounts(
-  deps: InvalidateCoreDeps,
-  targets: readonly Target[],
-  inFlight: InFlight,
-): Promise<Map<string, number> | undefined> {
-  const { config } = deps;
-  if (config.maxInflightWildcards - inFlight.wildcards <= 0) return undefined;
-  const counts = new Map<string, number>();
-  const files = new Set(
-    targets.flatMap((t) => t.requests.map((r) => r.path)).filter((p) => !isWildcardPath(p)),
-  );
-  const pressure = files.size > config.maxInflightPaths - inFlight.files;
-  for (const target of targets) {
-    const paths = target.requests.map((r) => r.path);
-    const folders = wildcardCandidates(paths, pressure ? 2 : config.collapseMinSiblings);
-    if (pressure) folders.push('/');
-    const chosen = folders.filter((f) => !counts.has(f)).slice(0, MAX_FOLDER_LISTINGS);
-    const requestedUnder = (folder: string) => paths.filter((p) => p.startsWith(folder)).length;
-    const found = await countObjects(
-      deps.s3,
-      target.bucket,
-      target.origin,
-      chosen,
-      (folder) => requestedUnder(folder) + config.wildcardMaxUnchanged,
-    );
-    for (const [folder, n] of found) counts.set(folder, n);
-  }
-  return counts;
-}
-
-interface Target {
-  readonly origin: BucketOrigin;
-  readonly bucket: string;
-  readonly requests: PathRequest[];
-}
-
 async function invalidateOne(
   deps: InvalidateCoreDeps,
   distributionId: string,
-  targets: readonly Target[],
+  targets: readonly InvalidationTarget[],
   identities: ReadonlyMap<string, string>,
 ): Promise<DistributionResult> {
   const requests = targets.flatMap((t) => t.requests);
@@ -256,83 +134,23 @@ async function invalidateOne(
   const touching = (paths: readonly string[]) =>
     plan.accepted.filter((id) => needs.get(id)!.some((path) => covers(paths, path)));
 
-  // One call for the whole plan. When CloudFront rejects its input, bisect: each half is a call
-  // of its own (own CallerReference), recursively, until the rejected paths stand alone. Depth
-  // first, left half first, so a rejection costs about 2·log2(n) calls.
-  interface Segment {
-    readonly paths: readonly string[];
-    /** The left half of a rejected call: when it succeeds, its right half must fail. */
-    readonly sibling?: Segment;
-    /** Known to be rejected as a whole (parent rejected, left half accepted): split unsent. */
-    doomed?: boolean;
-  }
-  const invalidations: InvalidationOutcome[] = [];
-  const rejected = new Map<string, string>();
-  const stack: Segment[] = [{ paths: plan.paths }];
-  /** Pushes both halves, the left on top (sent first). */
-  const split = (segment: Segment) => {
-    const half = Math.ceil(segment.paths.length / 2);
-    const right: Segment = { paths: segment.paths.slice(half) };
-    stack.push(right, { paths: segment.paths.slice(0, half), sibling: right });
-  };
-  let calls = 0;
-  let stop: { reason: string; throttled: boolean } | undefined;
-  while (stack.length) {
-    const segment = stack.pop()!;
-    if (segment.doomed && segment.paths.length > 1) {
-      split(segment);
-      continue;
-    }
-    if (calls >= MAX_CREATE_CALLS) {
-      stop = {
-        reason: `CreateInvalidation rejected input and bisecting it reached ${MAX_CREATE_CALLS} calls`,
-        throttled: false,
-      };
-      break;
-    }
-    const whole = segment.paths === plan.paths;
-    const ids = whole ? plan.accepted : touching(segment.paths);
-    const ref = whole
-      ? reference
-      : callerReference(distributionId, segment.paths, [
+  const { invalidations, rejected, stop } = await createBisecting(deps.cloudfront, distributionId, {
+    whole: {
+      paths: plan.paths,
+      reference,
+      requests: plan.accepted.length,
+      wildcards: plan.wildcards,
+    },
+    segment: (paths) => {
+      const ids = touching(paths);
+      return {
+        reference: callerReference(distributionId, paths, [
           ...new Set(ids.map((id) => identities.get(id) ?? id)),
-        ]);
-    calls += 1;
-    try {
-      const out = await deps.cloudfront.send(
-        new CreateInvalidationCommand({
-          DistributionId: distributionId,
-          InvalidationBatch: {
-            CallerReference: ref,
-            Paths: { Quantity: segment.paths.length, Items: [...segment.paths] },
-          },
-        }),
-      );
-      invalidations.push({
-        distributionId,
-        invalidationId: out.Invalidation?.Id ?? '',
-        callerReference: ref,
-        paths: segment.paths,
-        wildcards: whole ? plan.wildcards : segment.paths.filter(isWildcardPath).length,
+        ]),
         requests: ids.length,
-      });
-      if (segment.sibling) segment.sibling.doomed = true;
-    } catch (error) {
-      const name = (error as { name?: string })?.name ?? '';
-      if (!isRejection(error) || CALL_LEVEL_REJECTIONS.has(name)) {
-        stop = {
-          reason: `CreateInvalidation failed: ${errorText(error)}`,
-          throttled: isThrottle(error),
-        };
-        break;
-      }
-      if (segment.paths.length === 1) {
-        rejected.set(segment.paths[0]!, errorText(error));
-      } else {
-        split(segment);
-      }
-    }
-  }
+      };
+    },
+  });
 
   const sent = invalidations.flatMap((i) => i.paths);
   const rejectedPaths = [...rejected.keys()];
@@ -367,7 +185,7 @@ export async function invalidateBatch(
   batch: readonly ParsedRequest[],
 ): Promise<BatchResult> {
   const deferred = new Map<string, string>();
-  const byDistribution = new Map<string, Map<string, Target>>();
+  const byDistribution = new Map<string, Map<string, InvalidationTarget>>();
   const identities = new Map<string, string>();
   let unserved = 0;
 
@@ -389,7 +207,8 @@ export async function invalidateBatch(
         const paths = servedPaths(origin, item.request.key);
         if (paths.length === 0) continue;
         served = true;
-        const targets = byDistribution.get(origin.distributionId) ?? new Map<string, Target>();
+        const targets =
+          byDistribution.get(origin.distributionId) ?? new Map<string, InvalidationTarget>();
         byDistribution.set(origin.distributionId, targets);
         const target = targets.get(origin.originId) ?? { origin, bucket, requests: [] };
         targets.set(origin.originId, target);

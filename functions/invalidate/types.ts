@@ -1,3 +1,13 @@
+import type { BucketOrigin } from '../../shared/distributions.js';
+import type { PathRequest } from '../../shared/invalidation/plan.js';
+
+/** The requests of one batch for one origin of a distribution, with the bucket it serves. */
+export interface InvalidationTarget {
+  readonly origin: BucketOrigin;
+  readonly bucket: string;
+  readonly requests: PathRequest[];
+}
+
 /** One CreateInvalidation the invalidate function made (or found already made). */
 export interface InvalidationOutcome {
   readonly distributionId: string;

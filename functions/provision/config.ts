@@ -1,25 +1,18 @@
 /**
- * The provisioning tasks' configuration, parsed once from the environment and validated: a bad
- * value fails with the variable's name. Only `notify` needs any.
+ * The provisioning tasks' configuration: a pick of the one env schema (`shared/env.ts`), parsed
+ * once and frozen; a bad value fails with the variable's name. Only `notify` needs any.
  */
-import { z } from 'zod';
-import { parseEnv } from '../../shared/config.js';
+import { ENV_SCHEMA, parseEnv, type Env } from '../../shared/env.js';
 
-const SNS_TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/;
-
-const notifySchema = z.object({
-  ALERTS_TOPIC_ARN: z
-    .string({ error: 'is required: the SNS topic that receives provisioning mail' })
-    .regex(SNS_TOPIC_ARN, 'must be an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>)'),
+const notifyEnv = ENV_SCHEMA.pick({
+  ALERTS_TOPIC_ARN: true,
 });
 
 export interface NotifyConfig {
   readonly alertsTopicArn: string;
 }
 
-export function loadNotifyConfig(
-  env: Record<string, string | undefined> = process.env,
-): NotifyConfig {
-  const raw = parseEnv(notifySchema, env);
+export function loadNotifyConfig(env: Env = process.env): NotifyConfig {
+  const raw = parseEnv(notifyEnv, env);
   return Object.freeze({ alertsTopicArn: raw.ALERTS_TOPIC_ARN });
 }

@@ -7,7 +7,8 @@
  */
 import { z } from 'zod';
 import { createClients } from '../../shared/clients.js';
-import { logger } from '../../shared/observability.js';
+import { ConfigError } from '../../shared/errors.js';
+import { lambdaHandler, logger } from '../../shared/observability.js';
 import type { DistributionSpec } from '../../shared/distributionSpec.js';
 import { ensureBucketPolicy } from './bucketPolicy.js';
 import { checkDeployment as checkDeploymentCore } from './checkDeployment.js';
@@ -35,8 +36,8 @@ import { validate as validateCore } from './validate.js';
 export interface ProvisionDeps {
   /** Read lazily: a task builds only the clients it uses. */
   readonly clients: ProvisionClients;
-  /** Parsed at the first `notify` (the other tasks need no configuration). */
-  readonly notifyConfig?: NotifyConfig | (() => NotifyConfig);
+  /** Only `notify` needs configuration: the other tasks' Lambdas are built without it. */
+  readonly notifyConfig?: NotifyConfig;
 }
 
 /** One handler per Task state; the names are the contract with the ASL. */
@@ -143,15 +144,16 @@ function bucketKey(spec: unknown): Record<string, unknown> {
 
 const warn = (message: string, detail: Record<string, unknown>) => logger.warn(message, detail);
 
-/** The task handlers around their dependencies (the Lambda exports below, the local runner, tests). */
+/**
+ * The bare task handlers around their dependencies (the Lambda exports below wrap them; the local
+ * runner and the tests call them as they are).
+ */
 export function createProvisionTasks(deps: ProvisionDeps): ProvisionTasks {
   const { clients } = deps;
-  let notifyConfig: NotifyConfig | undefined;
-  const config = () =>
-    (notifyConfig ??=
-      typeof deps.notifyConfig === 'function'
-        ? deps.notifyConfig()
-        : (deps.notifyConfig ?? loadNotifyConfig()));
+  const config = (): NotifyConfig => {
+    if (deps.notifyConfig) return deps.notifyConfig;
+    throw new ConfigError('ALERTS_TOPIC_ARN', 'notify was built without its configuration');
+  };
 
   return {
     validate: (input) => {
@@ -208,18 +210,26 @@ export function createProvisionTasks(deps: ProvisionDeps): ProvisionTasks {
   };
 }
 
-let instance: ProvisionTasks | undefined;
-/** Clients and configuration built once per function instance, at the first invocation. */
-const tasks = (): ProvisionTasks =>
-  (instance ??= createProvisionTasks({ clients: createClients() }));
+type Task = keyof ProvisionTasks;
+
+/** One Lambda per Task state: each builds its clients once; only `notify` parses configuration. */
+function entry<K extends Task>(task: K) {
+  type Result = Awaited<ReturnType<ProvisionTasks[K]>>;
+  return lambdaHandler<unknown, Result>(() => {
+    const tasks = createProvisionTasks({
+      clients: createClients(),
+      ...(task === 'notify' ? { notifyConfig: loadNotifyConfig() } : {}),
+    });
+    return tasks[task] as (input: unknown) => Promise<Result>;
+  });
+}
 
 /** Lambda entry points, one per Task state (handler `functions/provision/handler.<name>`). */
-export const validate = (input: unknown) => tasks().validate(input);
-export const ensureOriginAccessControl = (input: unknown) =>
-  tasks().ensureOriginAccessControl(input);
-export const ensurePolicies = (input: unknown) => tasks().ensurePolicies(input);
-export const ensureDistribution = (input: unknown) => tasks().ensureDistribution(input);
-export const mergeBucketPolicy = (input: unknown) => tasks().mergeBucketPolicy(input);
-export const ensureMonitoring = (input: unknown) => tasks().ensureMonitoring(input);
-export const checkDeployment = (input: unknown) => tasks().checkDeployment(input);
-export const notify = (input: unknown) => tasks().notify(input);
+export const validate = entry('validate');
+export const ensureOriginAccessControl = entry('ensureOriginAccessControl');
+export const ensurePolicies = entry('ensurePolicies');
+export const ensureDistribution = entry('ensureDistribution');
+export const mergeBucketPolicy = entry('mergeBucketPolicy');
+export const ensureMonitoring = entry('ensureMonitoring');
+export const checkDeployment = entry('checkDeployment');
+export const notify = entry('notify');

@@ -2,15 +2,21 @@
  * The report function's two scheduled entry points: `check` (thresholds with state, every 15
  * minutes by default) and `digest` (the daily mail). Thin: take the time from the EventBridge
  * event, call the core, log, publish EMF (`HitRate` per distribution, dimension DistributionId;
- * the digest also `InvalidationPathsBilledThisMonth`), return the result.
+ * the digest also `InvalidationPathsBilledThisMonth`; `lambdaHandler` flushes them), return the
+ * result.
  *
  * Neither throws for what it could not read or send: a throttled GetMetricData or a failed SNS
  * publish is a log line (and an entry in the result), never an invocation error that EventBridge
  * would retry into a second mail.
  */
-import type { Context } from 'aws-lambda';
 import { createClients } from '../../shared/clients.js';
-import { logger, metrics, MetricUnit } from '../../shared/observability.js';
+import {
+  lambdaHandler,
+  logger,
+  metrics,
+  MetricUnit,
+  type Handler,
+} from '../../shared/observability.js';
 import { loadReportConfig, type ReportConfig } from './config.js';
 import type { TrafficSummary } from './metrics.js';
 import { runCheck } from './check.js';
@@ -19,8 +25,7 @@ import type { CheckResult, DigestResult, ReportClients, ReportLog } from './type
 
 export interface ReportDeps {
   readonly clients: ReportClients;
-  /** A config, or how to load it (at the first invocation). */
-  readonly config: ReportConfig | (() => ReportConfig);
+  readonly config: ReportConfig;
   readonly log?: ReportLog;
   /** Clock for runs whose event carries no time (tests, CLI). */
   readonly now?: () => Date;
@@ -31,9 +36,10 @@ export interface ReportEvent {
   readonly time?: string;
 }
 
+/** The bare handlers (the Lambda entry points below wrap them; the CLI, local runs and tests call them). */
 export interface ReportHandlers {
-  check(event?: ReportEvent, context?: Context): Promise<CheckResult>;
-  digest(event?: ReportEvent, context?: Context): Promise<DigestResult>;
+  readonly check: Handler<ReportEvent | undefined, CheckResult>;
+  readonly digest: Handler<ReportEvent | undefined, DigestResult>;
 }
 
 /** The time the run is about: the event's scheduled time, else the clock. */
@@ -53,22 +59,16 @@ function publishHitRates(summaries: readonly TrafficSummary[]): void {
 }
 
 export function createReportHandlers(deps: ReportDeps): ReportHandlers {
-  let config: ReportConfig | undefined;
-  const getConfig = () =>
-    (config ??= typeof deps.config === 'function' ? deps.config() : deps.config);
+  const { config } = deps;
   const log = deps.log ?? logger;
   const now = deps.now ?? (() => new Date());
 
   return {
     async check(event) {
-      const result = await runCheck(
-        { clients: deps.clients, config: getConfig(), log },
-        runTime(event, now),
-      );
+      const result = await runCheck({ clients: deps.clients, config, log }, runTime(event, now));
       publishHitRates(result.distributions);
       metrics.addMetric('AlarmTransitions', MetricUnit.Count, result.transitions.length);
       metrics.addMetric('DistributionsSkipped', MetricUnit.Count, result.skipped.length);
-      metrics.publishStoredMetrics();
       log.info('check done', {
         window: result.window,
         distributions: result.distributions.length,
@@ -80,10 +80,7 @@ export function createReportHandlers(deps: ReportDeps): ReportHandlers {
       return result;
     },
     async digest(event) {
-      const result = await runDigest(
-        { clients: deps.clients, config: getConfig(), log },
-        runTime(event, now),
-      );
+      const result = await runDigest({ clients: deps.clients, config, log }, runTime(event, now));
       publishHitRates(result.distributions);
       if (result.spend)
         metrics.addMetric(
@@ -92,7 +89,6 @@ export function createReportHandlers(deps: ReportDeps): ReportHandlers {
           result.spend.pathsBilled,
         );
       metrics.addMetric('DigestMails', MetricUnit.Count, result.mails.length);
-      metrics.publishStoredMetrics();
       log.info('digest done', {
         window: result.window,
         distributions: result.distributions.length,
@@ -104,21 +100,15 @@ export function createReportHandlers(deps: ReportDeps): ReportHandlers {
   };
 }
 
-let instance: ReportHandlers | undefined;
-const handlers = (): ReportHandlers =>
-  (instance ??= createReportHandlers({
-    clients: createClients(),
-    config: () => loadReportConfig(),
-  }));
+const build = (): ReportHandlers =>
+  createReportHandlers({ clients: createClients(), config: loadReportConfig() });
 
-/** Lambda entry point of the scheduled check. */
-export const check = (event: ReportEvent, context?: Context): Promise<CheckResult> => {
-  if (context) logger.addContext(context);
-  return handlers().check(event, context);
-};
+/** Lambda entry point of the scheduled check (`functions/report/handler.check`). */
+export const check: Handler<ReportEvent | undefined, CheckResult> = lambdaHandler(
+  () => build().check,
+);
 
-/** Lambda entry point of the scheduled digest. */
-export const digest = (event: ReportEvent, context?: Context): Promise<DigestResult> => {
-  if (context) logger.addContext(context);
-  return handlers().digest(event, context);
-};
+/** Lambda entry point of the scheduled digest (`functions/report/handler.digest`). */
+export const digest: Handler<ReportEvent | undefined, DigestResult> = lambdaHandler(
+  () => build().digest,
+);

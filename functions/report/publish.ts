@@ -4,7 +4,8 @@
  */
 import { createHash } from 'node:crypto';
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
-import type { Mail } from './mail.js';
+import type { Mail, MailContext } from './mail.js';
+import type { ReportCoreDeps } from './types.js';
 
 export async function publishMail(
   sns: SNSClient,
@@ -30,4 +31,9 @@ export async function publishMail(
 export function describeError(error: unknown): string {
   const e = error as { name?: string; message?: string } | undefined;
   return `${e?.name ?? 'Error'}: ${e?.message ?? String(error)}`;
+}
+
+/** What every report mail needs of the config (stage, region, dashboard link). */
+export function mailContext(config: ReportCoreDeps['config']): MailContext {
+  return { stage: config.stage, region: config.region, dashboardName: config.dashboardName };
 }

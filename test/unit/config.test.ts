@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { loadIngestConfig, loadInvalidateConfig } from '../../shared/config.js';
 import { ConfigError } from '../../shared/errors.js';
+import { loadNotifyConfig } from '../../functions/provision/config.js';
+import { loadReportConfig } from '../../functions/report/config.js';
 
 const queue = 'https://sqs.us-east-1.amazonaws.com/123456789012/requests';
 
@@ -58,7 +60,68 @@ describe('loadInvalidateConfig', () => {
     [{ MAX_INFLIGHT_PATHS: '3001' }, /MAX_INFLIGHT_PATHS/],
     [{ MAX_INFLIGHT_WILDCARDS: '16' }, /MAX_INFLIGHT_WILDCARDS/],
     [{ COLLAPSE_MIN_SIBLINGS: 'many' }, /COLLAPSE_MIN_SIBLINGS: .*\(got "many"\)/],
+    [{ DISTRIBUTION_IDS: 'E1,not an id' }, /DISTRIBUTION_IDS: .*\(got "E1,not an id"\)/],
   ])('rejects quotas CloudFront would refuse: %j', (env, message) => {
     expect(() => loadInvalidateConfig(env)).toThrow(message);
+  });
+});
+
+describe('loadReportConfig', () => {
+  const required = {
+    ALERTS_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:alerts',
+    ALARM_TABLE: 'cdn-pipeline-dev-alarm-state',
+  };
+
+  it('returns the schema defaults, frozen, when only the topic and table are set', () => {
+    const config = loadReportConfig(required);
+    expect(config).toEqual({
+      thresholds: {
+        hitRateMin: 80,
+        error5xxMax: 1,
+        error4xxMax: 5,
+        originLatencyMaxMs: 1000,
+        minRequests: 500,
+      },
+      alarmAfter: 3,
+      recoverAfter: 3,
+      staleAfter: 8,
+      checkWindowMinutes: 15,
+      digestWindowHours: 24,
+      alertsTopicArn: required.ALERTS_TOPIC_ARN,
+      alarmTable: required.ALARM_TABLE,
+      distributionIds: [],
+      dashboardName: undefined,
+      metricsNamespace: 'CdnPipeline',
+      invalidateServiceName: 'cdn-pipeline-invalidate',
+      stage: 'dev',
+      region: 'us-east-1',
+    });
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(Object.isFrozen(config.thresholds)).toBe(true);
+  });
+
+  it('treats the empty values a stack passes through as not set', () => {
+    expect(
+      loadReportConfig({ ...required, HIT_RATE_MIN: '', DASHBOARD_NAME: '', STAGE: '' }),
+    ).toEqual(loadReportConfig(required));
+  });
+
+  it.each([
+    [{ ALARM_TABLE: required.ALARM_TABLE }, /ALERTS_TOPIC_ARN: is required.*\(not set\)/],
+    [{ ...required, ALERTS_TOPIC_ARN: 'topic' }, /ALERTS_TOPIC_ARN: must be an SNS topic ARN/],
+    [{ ...required, HIT_RATE_MIN: '101' }, /HIT_RATE_MIN: .*\(got "101"\)/],
+    [{ ...required, DISTRIBUTION_IDS: 'E1,e2' }, /DISTRIBUTION_IDS: must be a comma list/],
+    [{ ...required, DASHBOARD_NAME: 'a b' }, /DASHBOARD_NAME: must be a dashboard name/],
+  ])('fails fast naming the variable for %j', (env, message) => {
+    expect(() => loadReportConfig(env)).toThrow(ConfigError);
+    expect(() => loadReportConfig(env)).toThrow(message);
+  });
+});
+
+describe('loadNotifyConfig', () => {
+  it('reads the alerts topic and names it when missing', () => {
+    const topic = 'arn:aws:sns:us-east-1:123456789012:alerts';
+    expect(loadNotifyConfig({ ALERTS_TOPIC_ARN: topic })).toEqual({ alertsTopicArn: topic });
+    expect(() => loadNotifyConfig({})).toThrow(/ALERTS_TOPIC_ARN: is required/);
   });
 });

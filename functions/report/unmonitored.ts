@@ -1,0 +1,93 @@
+/**
+ * Closing the alarms of distributions a check no longer finds (deleted, untagged, removed from
+ * DISTRIBUTION_IDS): one "ALARM CLEARED (no longer monitored)" mail each, never left open.
+ */
+import { unmonitoredState, type AlarmState } from './alarmRule.js';
+import { applyStep, scanAlarmedStates, type AlarmStore } from './alarmState.js';
+import { clearedMail } from './mail.js';
+import type { ReportDistribution, SkippedDistribution } from './managed.js';
+import type { MetricWindow } from './metrics.js';
+import { describeError, mailContext, publishMail } from './publish.js';
+import { thresholdOf } from './thresholds.js';
+import { recordTransition, type MutableCheckResult } from './transitions.js';
+import type { ReportCoreDeps } from './types.js';
+
+/**
+ * Closes the alarms of distributions this check no longer finds: every ALARM row whose
+ * distribution is neither checked nor skipped for a passing reason (unreadable tags: it may
+ * well still be managed) goes to OK as `unmonitored`, with one mail, through the same
+ * conditional write as every transition (a concurrent check re-reads OK and mails nothing).
+ * Only called after discovery succeeded. Never throws: a failure is logged, and retried at the
+ * next check.
+ */
+export async function closeUnmonitored(
+  deps: ReportCoreDeps,
+  result: MutableCheckResult,
+  log: NonNullable<ReportCoreDeps['log']>,
+  found: { distributions: readonly ReportDistribution[]; skipped: readonly SkippedDistribution[] },
+  window: MetricWindow,
+): Promise<void> {
+  const { clients, config } = deps;
+  const store: AlarmStore = { dynamodb: clients.dynamodb, table: config.alarmTable };
+  const present = new Set(found.distributions.map((d) => d.id));
+  const deleted = new Set<string>();
+  for (const s of found.skipped) {
+    if (s.reason === 'deleted') deleted.add(s.distributionId);
+    else present.add(s.distributionId);
+  }
+  let alarmed: AlarmState[];
+  try {
+    const scanned = await scanAlarmedStates(store);
+    alarmed = scanned.states;
+    if (scanned.truncated)
+      log.warn('alarm table scan stopped at its bound: some alarms may not be swept', {
+        rows: alarmed.length,
+      });
+  } catch (error) {
+    log.error('could not read alarms of distributions no longer checked: retried next check', {
+      error: describeError(error),
+    });
+    return;
+  }
+  const context = mailContext(config);
+  for (const row of alarmed) {
+    const { distributionId, metric } = row;
+    if (present.has(distributionId)) continue;
+    let subject = '';
+    try {
+      const applied = await applyStep(
+        store,
+        { distributionId, metric },
+        (prev) => unmonitoredState(prev, window.end),
+        async (_transition, _next, before) => {
+          const mail = clearedMail(context, {
+            distribution: { id: distributionId },
+            metric,
+            kind: 'unmonitored',
+            threshold: thresholdOf(metric, config.thresholds),
+            lastValue: before.lastValue,
+            alarmSince: before.since,
+            closedAt: window.end,
+            reason: deleted.has(distributionId) ? 'deleted' : undefined,
+          });
+          subject = mail.subject;
+          await publishMail(clients.sns, config.alertsTopicArn, mail, `report-${distributionId}`);
+        },
+        row,
+      );
+      recordTransition(
+        result,
+        log,
+        applied,
+        { distributionId, metric, value: row.lastValue },
+        subject,
+      );
+    } catch (error) {
+      log.error('alarm of a distribution no longer checked could not be closed: retried', {
+        distributionId,
+        metric,
+        error: describeError(error),
+      });
+    }
+  }
+}

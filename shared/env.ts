@@ -1,0 +1,204 @@
+/**
+ * Every environment variable the functions read, declared once: its type and range, its default
+ * and a one-line doc (`.describe`). Each function's config module picks the variables it needs
+ * (`ENV_SCHEMA.pick({ NAME: true })`) and maps them to its frozen config; no default lives anywhere else. An empty
+ * value counts as not set, so serverless.yml can pass an unset parameter through as `''`. The
+ * README's configuration tables are checked against this schema (test/unit/env.test.ts).
+ */
+import { z } from 'zod';
+import { parseContentClasses, DEFAULT_CONTENT_CLASSES } from './contentClasses.js';
+import { ConfigError } from './errors.js';
+
+/** An environment: `process.env`, or a plain object in tests and local runs. */
+export type Env = Readonly<Record<string, string | undefined>>;
+
+export const INVALIDATE_ON_VALUES = ['overwrites', 'all', 'none'] as const;
+export type InvalidateOn = (typeof INVALIDATE_ON_VALUES)[number];
+
+/** The levels Powertools Logger accepts (in any case). */
+export const LOG_LEVELS = [
+  'TRACE',
+  'DEBUG',
+  'INFO',
+  'WARN',
+  'ERROR',
+  'CRITICAL',
+  'SILENT',
+] as const;
+
+/** Our metrics namespace: where the functions publish EMF and where the report reads it back. */
+const METRICS_NAMESPACE = 'CdnPipeline';
+
+const SNS_TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/;
+/** DynamoDB table names: 3–255 of `[a-zA-Z0-9_.-]`. */
+const TABLE_NAME = /^[a-zA-Z0-9_.-]{3,255}$/;
+/** CloudWatch dashboard names: up to 255 of `[a-zA-Z0-9_-]`. */
+const DASHBOARD_NAME = /^[a-zA-Z0-9_-]{1,255}$/;
+const DISTRIBUTION_ID = /^[A-Z0-9]{1,64}$/;
+
+const num = (min: number, max: number) => z.coerce.number().min(min).max(max);
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const name = z.string().min(1);
+
+export const ENV_SCHEMA = z.object({
+  // ── AWS and Powertools (every function) ──────────────────────────────────────────────────
+  AWS_REGION: z
+    .string()
+    .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region')
+    .default('us-east-1')
+    .describe('the stack region (Lambda sets it); regional clients and dashboard links use it'),
+  AWS_ENDPOINT_URL: z
+    .url()
+    .optional()
+    .describe('endpoint override for every client (the local emulator); unset on AWS'),
+  POWERTOOLS_SERVICE_NAME: name
+    .default('cdn-pipeline')
+    .describe('service name on every log line and metric'),
+  POWERTOOLS_METRICS_NAMESPACE: name
+    .default(METRICS_NAMESPACE)
+    .describe('CloudWatch namespace of the EMF metrics'),
+  POWERTOOLS_LOG_LEVEL: z
+    .string()
+    .transform((s) => s.toUpperCase())
+    .pipe(z.enum(LOG_LEVELS))
+    .default('INFO')
+    .describe('function log level (read by Powertools Logger)'),
+
+  // ── ingest ───────────────────────────────────────────────────────────────────────────────
+  INVALIDATION_QUEUE_URL: z.url().describe('the invalidation-requests queue ingest sends to'),
+  INVALIDATE_ON: z
+    .enum(INVALIDATE_ON_VALUES)
+    .default('overwrites')
+    .describe('which uploads are invalidated: overwrites | all | none'),
+  CONTENT_CLASSES: z
+    .string()
+    .optional()
+    .transform((json, ctx) => {
+      if (!json) return DEFAULT_CONTENT_CLASSES;
+      try {
+        return parseContentClasses(json);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+        return z.NEVER;
+      }
+    })
+    .describe('content-class rules as JSON; unset: the built-in classes'),
+
+  // ── invalidate (DISTRIBUTION_IDS is report's too) ─────────────────────────────────────────
+  DISTRIBUTION_IDS: z
+    .string()
+    .optional()
+    .transform((s) =>
+      (s ?? '')
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.string().regex(DISTRIBUTION_ID, 'must be a comma list of distribution ids')))
+    .describe(
+      'comma list of distribution ids: invalidate only these (else discover by origin); report on these besides the managed ones',
+    ),
+  MAX_INFLIGHT_PATHS: int(1, 3000)
+    .default(2800)
+    .describe('our ceiling on file paths in flight per distribution (CloudFront: 3 000)'),
+  MAX_INFLIGHT_WILDCARDS: int(0, 15)
+    .default(13)
+    .describe('our ceiling on wildcard paths in flight per distribution (CloudFront: 15)'),
+  COLLAPSE_MIN_SIBLINGS: int(2, 3000)
+    .default(20)
+    .describe('a folder becomes `folder/*` when at least this many of its files change at once'),
+  WILDCARD_MAX_UNCHANGED: int(0, 1_000_000)
+    .default(100)
+    .describe('a wildcard may also cover at most this many unchanged objects'),
+  DISCOVERY_CACHE_SECONDS: int(0, 3600)
+    .default(60)
+    .describe('how long a distribution discovery result is reused, in seconds'),
+
+  // ── report (check and digest) ────────────────────────────────────────────────────────────
+  HIT_RATE_MIN: num(0, 100)
+    .default(80)
+    .describe('hit rate (%, request-weighted) below which a check breaches'),
+  ERROR_5XX_MAX: num(0, 100).default(1).describe('5xx error rate (%) above which a check breaches'),
+  ERROR_4XX_MAX: num(0, 100).default(5).describe('4xx error rate (%) above which a check breaches'),
+  ORIGIN_LATENCY_MAX_MS: num(1, 600_000)
+    .default(1000)
+    .describe('origin latency (ms, request-weighted average) above which a check breaches'),
+  MIN_REQUESTS: int(0, 1_000_000_000)
+    .default(500)
+    .describe('requests a check window must hold before any threshold is judged'),
+  ALARM_AFTER: int(1, 100).default(3).describe('consecutive breaching checks before OK → ALARM'),
+  RECOVER_AFTER: int(1, 100).default(3).describe('consecutive clean checks before ALARM → OK'),
+  ALARM_STALE_AFTER: int(0, 10_000)
+    .default(8)
+    .describe('checks without data after which an ALARM is closed without a verdict; 0: never'),
+  CHECK_WINDOW_MINUTES: int(1, 1440)
+    .default(15)
+    .describe('length of the window one check reads (1-minute periods)'),
+  DIGEST_WINDOW_HOURS: int(1, 24 * 14)
+    .default(24)
+    .describe('length of the digest window, compared with the same length before it'),
+  ALARM_TABLE: z
+    .string({ error: 'is required: the DynamoDB table that keeps alarm states' })
+    .regex(TABLE_NAME, 'must be a DynamoDB table name (3-255 of a-z A-Z 0-9 _ . -)')
+    .describe('the DynamoDB table that keeps alarm states'),
+  DASHBOARD_NAME: z
+    .string()
+    .regex(DASHBOARD_NAME, 'must be a dashboard name (a-z A-Z 0-9 _ -)')
+    .optional()
+    .describe('the stack dashboard, linked from every mail; unset: no link'),
+  METRICS_NAMESPACE: name
+    .default(METRICS_NAMESPACE)
+    .describe('where the invalidate function EMF `PathsBilled` lives (spend tracking)'),
+  INVALIDATE_SERVICE_NAME: name
+    .default('cdn-pipeline-invalidate')
+    .describe('the invalidate function service name (the dimension of `PathsBilled`)'),
+  STAGE: z
+    .string()
+    .regex(/^[a-zA-Z0-9-]{1,32}$/, 'must be a stage name')
+    .default('dev')
+    .describe('the stack stage: which managed distributions are reported on'),
+
+  // ── report and provision ─────────────────────────────────────────────────────────────────
+  ALERTS_TOPIC_ARN: z
+    .string({
+      error: 'is required: the SNS topic that receives alarm, report and provisioning mail',
+    })
+    .regex(SNS_TOPIC_ARN, 'must be an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>)')
+    .describe('the SNS topic that receives alarm, report and provisioning mail'),
+});
+
+export type EnvVariable = keyof typeof ENV_SCHEMA.shape;
+
+/**
+ * Validates environment variables against a zod object schema (ENV_SCHEMA or a pick of it); an
+ * empty value counts as not set. The first problem becomes a ConfigError naming the variable and
+ * the value it had.
+ */
+export function parseEnv<T extends z.ZodType>(schema: T, env: Env): z.output<T> {
+  const set: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env))
+    if (value !== undefined && value !== '') set[key] = value;
+  const result = schema.safeParse(set);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    const field = String(issue.path[0] ?? 'environment');
+    const value = set[field];
+    throw new ConfigError(
+      field,
+      `${issue.message}${value === undefined ? ' (not set)' : ` (got "${value}")`}`,
+    );
+  }
+  return result.data;
+}
+
+/**
+ * What a variable is when it is not set: its parsed default, `undefined` for an optional one
+ * without default, `required` for one that must be set. For documentation and the tests that
+ * check the stack and the README against this schema, so none of them restates a default.
+ */
+export function envDefault<K extends EnvVariable>(
+  variable: K,
+): { readonly required: true } | { readonly required: false; readonly value: unknown } {
+  const parsed = ENV_SCHEMA.shape[variable].safeParse(undefined);
+  return parsed.success ? { required: false, value: parsed.data } : { required: true };
+}
