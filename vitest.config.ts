@@ -1,8 +1,9 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
+
+const PACKAGE_TESTS = 'test/package/**/*.test.ts';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
@@ -19,5 +20,25 @@ export default defineConfig({
       AWS_SECRET_ACCESS_KEY: 'test',
       AWS_REGION: 'us-east-1',
     },
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'code',
+          include: ['test/**/*.test.ts'],
+          exclude: [...configDefaults.exclude, PACKAGE_TESTS],
+        },
+      },
+      {
+        // The deployable config: `sls package` runs once per test run (in the background, so the
+        // other tests go on meanwhile), only when a package test is part of the run.
+        extends: true,
+        test: {
+          name: 'package',
+          include: [PACKAGE_TESTS],
+          globalSetup: ['test/package/globalSetup.ts'],
+        },
+      },
+    ],
   },
 });

@@ -1,13 +1,7 @@
 /**
- * Runs `sls package` offline and reads what it wrote: the CloudFormation template and the
- * Lambda artifacts. Plus the few CloudFormation helpers the package tests need.
+ * The few CloudFormation helpers the package tests need: types for the template `sls package`
+ * writes, lookups by type and logical id, conditions, IAM statements.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { packageStack } from '../../scripts/package.js';
-
-export { ROOT, run, type RunResult } from '../../scripts/package.js';
 
 /** A CloudFormation value: literal, list, object or intrinsic function. */
 export type Cfn =
@@ -27,39 +21,6 @@ export interface CfnTemplate {
   readonly Resources: Record<string, CfnResource>;
   readonly Outputs?: Record<string, { readonly Value: Cfn }>;
 }
-
-export interface Packaged {
-  readonly dir: string;
-  readonly template: CfnTemplate;
-  readonly seconds: number;
-  artifact(name: string): Promise<Buffer>;
-  cleanup(): Promise<void>;
-}
-
-/**
- * `sls package --stage <stage> --package <tmpdir> [extra]` (scripts/package.ts). Runs of the same
- * service must not overlap: serverless-esbuild and osls share `.esbuild/` and `.serverless/`.
- */
-export async function slsPackage(stage: string, extra: readonly string[] = []): Promise<Packaged> {
-  const dir = await mkdtemp(join(tmpdir(), `cdn-pipeline-package-${stage}-`));
-  const params = extra.filter((_, i) => extra[i - 1] === '--param');
-  try {
-    const { templatePath, seconds } = await packageStack({ stage, out: dir, params });
-    const template = JSON.parse(await readFile(templatePath, 'utf8')) as CfnTemplate;
-    return {
-      dir,
-      template,
-      seconds,
-      artifact: (name) => readFile(join(dir, `${name}.zip`)),
-      cleanup: () => rm(dir, { recursive: true, force: true }),
-    };
-  } catch (error) {
-    await rm(dir, { recursive: true, force: true });
-    throw error;
-  }
-}
-
-// ── CloudFormation helpers ──────────────────────────────────────────────────────────────
 
 export function resourcesOfType(template: CfnTemplate, type: string): [string, CfnResource][] {
   return Object.entries(template.Resources).filter(([, r]) => r.Type === type);
