@@ -30,13 +30,18 @@ export default defineConfig({
         },
       },
       {
-        // The deployable config: `sls package` runs once per test run (in the background, so the
-        // other tests go on meanwhile), only when a package test is part of the run.
+        // The deployable config. globalSetup packages the stack once per run, only when a package
+        // test is part of it, in the background: the other project's tests run meanwhile, and
+        // these run after them (group 1), reading the templates it wrote. They only read, so the
+        // files share one worker and the templates it loaded (no isolation, one fork).
         extends: true,
         test: {
           name: 'package',
           include: [PACKAGE_TESTS],
           globalSetup: ['test/package/globalSetup.ts'],
+          sequence: { groupOrder: 1 },
+          isolate: false,
+          poolOptions: { forks: { singleFork: true } },
         },
       },
     ],
