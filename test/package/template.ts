@@ -1,15 +1,7 @@
 /**
- * Runs `sls package` offline and reads what it wrote: the CloudFormation template and the
- * Lambda artifacts. Plus the few CloudFormation helpers the package tests need.
+ * The few CloudFormation helpers the package tests need: types for the template `sls package`
+ * writes, lookups by type and logical id, conditions, IAM statements.
  */
-import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
 /** A CloudFormation value: literal, list, object or intrinsic function. */
 export type Cfn =
@@ -29,117 +21,6 @@ export interface CfnTemplate {
   readonly Resources: Record<string, CfnResource>;
   readonly Outputs?: Record<string, { readonly Value: Cfn }>;
 }
-
-export interface Packaged {
-  readonly dir: string;
-  readonly template: CfnTemplate;
-  readonly seconds: number;
-  artifact(name: string): Promise<Buffer>;
-  cleanup(): Promise<void>;
-}
-
-export interface RunResult {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-  /** Set when the command could not start (e.g. ENOENT) or was killed by the timeout. */
-  readonly error?: string;
-}
-
-/** execFile without a shell; never rejects, so callers can put the output in their message. */
-export function run(
-  file: string,
-  args: readonly string[],
-  options: { env?: NodeJS.ProcessEnv; timeoutMs: number },
-): Promise<RunResult> {
-  return new Promise((done) => {
-    execFile(
-      file,
-      args,
-      {
-        cwd: ROOT,
-        env: options.env ?? process.env,
-        timeout: options.timeoutMs,
-        maxBuffer: 32 << 20,
-      },
-      (error, stdout, stderr) => {
-        if (!error) return done({ code: 0, stdout, stderr });
-        const code = typeof error.code === 'number' ? error.code : null;
-        const why = error.killed
-          ? `killed after ${options.timeoutMs} ms`
-          : code !== null
-            ? `exit code ${code}`
-            : error.message;
-        done({ code, stdout, stderr, error: why });
-      },
-    );
-  });
-}
-
-/** The environment `sls package` gets: fake credentials, no profile, nothing interactive. */
-export function offlineEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const name of [
-    'AWS_PROFILE',
-    'AWS_SESSION_TOKEN',
-    'AWS_ENDPOINT_URL',
-    'AWS_DEFAULT_PROFILE',
-  ]) {
-    delete env[name];
-  }
-  return {
-    ...env,
-    AWS_ACCESS_KEY_ID: 'test',
-    AWS_SECRET_ACCESS_KEY: 'test',
-    AWS_REGION: 'us-east-1',
-    AWS_EC2_METADATA_DISABLED: 'true',
-    SLS_TELEMETRY_DISABLED: '1',
-    SLS_NOTIFICATIONS_MODE: 'off',
-    SLS_INTERACTIVE_SETUP_DISABLE: '1',
-    CI: '1',
-    FORCE_COLOR: '0',
-    NO_COLOR: '1',
-  };
-}
-
-/** The local osls CLI (`npx sls`), run with this Node, without npx's own start-up. */
-const SLS_BIN = createRequire(import.meta.url).resolve('serverless/bin/serverless.js');
-
-/**
- * `sls package --stage <stage> --package <tmpdir> [extra]`. Runs of the same service must not
- * overlap: serverless-esbuild and osls share `.esbuild/` and `.serverless/` in the service folder.
- */
-export async function slsPackage(stage: string, extra: readonly string[] = []): Promise<Packaged> {
-  const dir = await mkdtemp(join(tmpdir(), `cdn-pipeline-package-${stage}-`));
-  const started = process.hrtime.bigint();
-  const result = await run(
-    process.execPath,
-    [SLS_BIN, 'package', '--stage', stage, '--package', dir, ...extra],
-    { env: offlineEnv(), timeoutMs: 180_000 },
-  );
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  const templatePath = join(dir, 'cloudformation-template-update-stack.json');
-  let text: string;
-  try {
-    if (result.code !== 0) throw new Error(result.error ?? `exit code ${result.code}`);
-    text = await readFile(templatePath, 'utf8');
-  } catch (error) {
-    await rm(dir, { recursive: true, force: true });
-    throw new Error(
-      `sls package --stage ${stage} ${extra.join(' ')} failed: ${(error as Error).message}\n` +
-        `--- stderr ---\n${result.stderr}\n--- stdout ---\n${result.stdout}`,
-    );
-  }
-  return {
-    dir,
-    template: JSON.parse(text) as CfnTemplate,
-    seconds,
-    artifact: (name) => readFile(join(dir, `${name}.zip`)),
-    cleanup: () => rm(dir, { recursive: true, force: true }),
-  };
-}
-
-// ── CloudFormation helpers ──────────────────────────────────────────────────────────────
 
 export function resourcesOfType(template: CfnTemplate, type: string): [string, CfnResource][] {
   return Object.entries(template.Resources).filter(([, r]) => r.Type === type);

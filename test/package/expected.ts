@@ -1,0 +1,223 @@
+/**
+ * What the package tests expect of the stack, in one place: the functions with their queues,
+ * roles and handlers, the provisioning and report functions with exactly the actions each calls,
+ * the actions AWS only allows on "*", and the function settings whose defaults the config
+ * schemas own (read from the loaders, never restated here).
+ */
+import { expect } from 'vitest';
+import { loadIngestConfig, loadInvalidateConfig } from '../../shared/config.js';
+import { loadReportConfig } from '../../functions/report/config.js';
+import { PARAMS } from './runs.js';
+import { resourcesOfType, target, type Cfn, type CfnTemplate } from './template.js';
+
+/** The largest MaximumBatchingWindowInSeconds SQS accepts. */
+export const MAX_BATCH_WINDOW = 300;
+
+export const FUNCTIONS = {
+  ingest: {
+    id: 'IngestLambdaFunction',
+    role: 'IngestIamRoleLambdaExecution',
+    queue: 'ObjectEventsQueue',
+    dlq: 'ObjectEventsDLQ',
+    maxReceiveCount: 5,
+    timeout: 60,
+    batchSize: 10,
+    window: 0,
+    service: 'cdn-pipeline-ci-ingest',
+  },
+  invalidate: {
+    id: 'InvalidateLambdaFunction',
+    role: 'InvalidateIamRoleLambdaExecution',
+    queue: 'InvalidationRequestsQueue',
+    dlq: 'InvalidationRequestsDLQ',
+    maxReceiveCount: 10,
+    timeout: 120,
+    batchSize: 1000,
+    window: 60,
+    service: 'cdn-pipeline-ci-invalidate',
+  },
+} as const;
+export type FunctionName = keyof typeof FUNCTIONS;
+export const NAMES = Object.keys(FUNCTIONS) as FunctionName[];
+
+/**
+ * The provisioning functions (handler `functions/provision/handler.<export>`), each with exactly
+ * the actions it calls, besides its log stream.
+ */
+export const PROVISION = {
+  provisionValidate: {
+    export: 'validate',
+    actions: ['s3:ListBucket'],
+  },
+  provisionEnsureOriginAccessControl: {
+    export: 'ensureOriginAccessControl',
+    actions: ['cloudfront:CreateOriginAccessControl', 'cloudfront:ListOriginAccessControls'],
+  },
+  provisionEnsurePolicies: {
+    export: 'ensurePolicies',
+    actions: [
+      'cloudfront:CreateCachePolicy',
+      'cloudfront:CreateResponseHeadersPolicy',
+      'cloudfront:GetCachePolicyConfig',
+      'cloudfront:GetResponseHeadersPolicyConfig',
+      'cloudfront:ListCachePolicies',
+      'cloudfront:ListResponseHeadersPolicies',
+      'cloudfront:UpdateCachePolicy',
+      'cloudfront:UpdateResponseHeadersPolicy',
+    ],
+  },
+  provisionEnsureDistribution: {
+    export: 'ensureDistribution',
+    actions: [
+      'cloudfront:CreateDistribution',
+      'cloudfront:GetDistributionConfig',
+      'cloudfront:ListDistributions',
+      'cloudfront:ListTagsForResource',
+      'cloudfront:TagResource',
+      'cloudfront:UpdateDistribution',
+      's3:GetBucketAcl',
+      's3:PutBucketAcl',
+    ],
+  },
+  provisionMergeBucketPolicy: {
+    export: 'mergeBucketPolicy',
+    actions: ['s3:GetBucketPolicy', 's3:PutBucketPolicy'],
+  },
+  provisionEnsureMonitoring: {
+    export: 'ensureMonitoring',
+    actions: [
+      'cloudfront:CreateMonitoringSubscription',
+      'cloudfront:DeleteMonitoringSubscription',
+      'cloudfront:GetMonitoringSubscription',
+    ],
+  },
+  provisionCheckDeployment: {
+    export: 'checkDeployment',
+    actions: ['cloudfront:GetDistribution'],
+  },
+  provisionNotify: {
+    export: 'notify',
+    actions: ['sns:Publish'],
+  },
+} as const;
+export type ProvisionName = keyof typeof PROVISION;
+export const PROVISION_NAMES = Object.keys(PROVISION) as ProvisionName[];
+/** `provisionEnsureDistribution` → `ProvisionEnsureDistribution` (serverless's logical-id stem). */
+export const stem = (name: string) => name.charAt(0).toUpperCase() + name.slice(1);
+export const provisionFunctionId = (name: ProvisionName) => `${stem(name)}LambdaFunction`;
+export const provisionRoleId = (name: ProvisionName) => `${stem(name)}IamRoleLambdaExecution`;
+export const STATE_MACHINE_ID = 'ProvisionStateMachine';
+
+/**
+ * Actions AWS only allows on `"Resource": "*"` (Service Authorization Reference, Amazon
+ * CloudFront: no resource type is listed for them), with the reason.
+ */
+export const STAR_ONLY: Record<string, string> = {
+  'cloudfront:ListDistributions': 'a List action over the account',
+  'cloudfront:ListOriginAccessControls': 'a List action over the account',
+  'cloudfront:ListCachePolicies': 'a List action over the account',
+  'cloudfront:ListResponseHeadersPolicies': 'a List action over the account',
+  'cloudfront:CreateOriginAccessControl': 'creates a resource that has no ARN yet',
+  'cloudfront:CreateCachePolicy': 'creates a resource that has no ARN yet',
+  'cloudfront:CreateResponseHeadersPolicy': 'creates a resource that has no ARN yet',
+  'cloudfront:CreateDistribution': 'creates a resource that has no ARN yet',
+  'cloudfront:GetMonitoringSubscription': 'no resource type listed for monitoring subscriptions',
+  'cloudfront:CreateMonitoringSubscription': 'no resource type listed for monitoring subscriptions',
+  'cloudfront:DeleteMonitoringSubscription': 'no resource type listed for monitoring subscriptions',
+  'cloudwatch:GetMetricData': 'no resource type (nor namespace condition key) listed for it',
+};
+export const STAR_ONLY_ACTIONS = Object.keys(STAR_ONLY);
+
+/** The report's scheduled functions (`functions/report/handler.<export>`). */
+export const REPORT = {
+  reportCheck: {
+    id: 'ReportCheckLambdaFunction',
+    role: 'ReportCheckIamRoleLambdaExecution',
+    export: 'check',
+    schedule: 'rate(15 minutes)',
+    scheduleParam: PARAMS.reportCheckSchedule,
+    service: 'cdn-pipeline-ci-report-check',
+    actions: [
+      'cloudfront:GetDistribution',
+      'cloudfront:ListDistributions',
+      'cloudfront:ListTagsForResource',
+      'cloudwatch:GetMetricData',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:Query',
+      'dynamodb:Scan',
+      'sns:Publish',
+    ],
+  },
+  reportDigest: {
+    id: 'ReportDigestLambdaFunction',
+    role: 'ReportDigestIamRoleLambdaExecution',
+    export: 'digest',
+    schedule: 'cron(0 8 * * ? *)',
+    scheduleParam: PARAMS.reportDigestSchedule,
+    service: 'cdn-pipeline-ci-report-digest',
+    actions: [
+      'cloudfront:GetCachePolicyConfig',
+      'cloudfront:GetDistribution',
+      'cloudfront:GetDistributionConfig',
+      'cloudfront:ListDistributions',
+      'cloudfront:ListTagsForResource',
+      'cloudwatch:GetMetricData',
+      'sns:Publish',
+    ],
+  },
+} as const;
+export type ReportName = keyof typeof REPORT;
+export const REPORT_NAMES = Object.keys(REPORT) as ReportName[];
+
+/**
+ * Environment variables of function settings: serverless.yml passes each through only when its
+ * parameter is set, so by default they are absent and the config schema's default applies.
+ */
+export const SCHEMA_OWNED_VARIABLES = {
+  ingest: ['INVALIDATE_ON', 'CONTENT_CLASSES'],
+  invalidate: [
+    'DISTRIBUTION_IDS',
+    'MAX_INFLIGHT_PATHS',
+    'MAX_INFLIGHT_WILDCARDS',
+    'COLLAPSE_MIN_SIBLINGS',
+    'WILDCARD_MAX_UNCHANGED',
+    'DISCOVERY_CACHE_SECONDS',
+  ],
+  report: [
+    'DISTRIBUTION_IDS',
+    'HIT_RATE_MIN',
+    'ERROR_5XX_MAX',
+    'ERROR_4XX_MAX',
+    'ORIGIN_LATENCY_MAX_MS',
+    'MIN_REQUESTS',
+    'ALARM_AFTER',
+    'RECOVER_AFTER',
+    'ALARM_STALE_AFTER',
+    'CHECK_WINDOW_MINUTES',
+    'DIGEST_WINDOW_HOURS',
+  ],
+} as const;
+
+/** Stand-ins for the values CloudFormation fills in (Refs) when a loader parses an environment. */
+export const QUEUE_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/q';
+export const TOPIC_ARN = 'arn:aws:sns:us-east-1:123456789012:cdn-pipeline-ci-alerts';
+export const ALARM_TABLE = 'cdn-pipeline-ci-alarm-state';
+
+/** The config schemas' defaults, as their loaders return them with only the required settings. */
+export const SCHEMA_DEFAULTS = {
+  ingest: loadIngestConfig({ INVALIDATION_QUEUE_URL: QUEUE_URL }),
+  invalidate: loadInvalidateConfig({}),
+  report: loadReportConfig({ ALERTS_TOPIC_ARN: TOPIC_ARN, ALARM_TABLE }),
+} as const;
+
+export function mappingFor(template: CfnTemplate, fn: FunctionName) {
+  const mappings = resourcesOfType(template, 'AWS::Lambda::EventSourceMapping').filter(
+    ([, m]) => target(m.Properties?.FunctionName) === FUNCTIONS[fn].id,
+  );
+  expect(mappings, `event source mappings of ${fn}`).toHaveLength(1);
+  return mappings[0]![1].Properties as Record<string, Cfn> & {
+    BatchSize: number;
+    MaximumBatchingWindowInSeconds?: number;
+  };
+}

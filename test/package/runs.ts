@@ -1,0 +1,41 @@
+/**
+ * The two packagings every package test reads, built once per test run by globalSetup.ts: the
+ * stack with its defaults, and the same stack with `--param` overrides (proof that parameters
+ * reach the template).
+ */
+export const STAGE = 'ci';
+export const PREFIX = `cdn-pipeline-${STAGE}`;
+
+/** The `--param` overrides of the second packaging. */
+export const PARAMS = {
+  alertEmail: 'ops@example.com',
+  invalidateBatchSize: '500',
+  invalidateBatchWindow: '30',
+  provisionBuckets: 'media-*',
+  reportCheckSchedule: 'rate(5 minutes)',
+  reportDigestSchedule: 'cron(30 6 ? * MON-FRI *)',
+  // Function settings: passed through to the environment only when set.
+  hitRateMin: '90',
+  invalidateOn: 'all',
+  maxInflightPaths: '2000',
+} as const;
+
+/** Output folder name → `name=value` params of that packaging. */
+export const RUNS = {
+  base: [],
+  withParams: Object.entries(PARAMS).map(([name, value]) => `${name}=${value}`),
+} as const satisfies Record<string, readonly string[]>;
+export type RunName = keyof typeof RUNS;
+
+/** Written into the package folder when both packagings are done (or one failed). */
+export const STATUS_FILE = 'status.json';
+export type PackageStatus =
+  | { readonly ok: true; readonly seconds: Readonly<Record<RunName, number>> }
+  | { readonly ok: false; readonly error: string };
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** Where globalSetup.ts packages the stack (one sub-folder per run). */
+    packageDir: string;
+  }
+}
