@@ -14,17 +14,18 @@ import { runDigest } from '../functions/report/digest.js';
 import type { DigestResult } from '../functions/report/types.js';
 import { ConfigError } from '../shared/errors.js';
 import { loadReportConfig, type ReportConfig } from '../functions/report/config.js';
+import { formatTime } from '../shared/text/durations.js';
+import { wrap } from '../shared/text/layout.js';
+import { dashboardUrl } from '../shared/text/links.js';
 import {
-  dashboardUrl,
   formatBytes,
   formatChange,
   formatCount,
   formatInteger,
   formatMs,
   formatPercent,
-  formatTime,
-  wrap,
-} from '../functions/report/mail.js';
+  formatUsd,
+} from '../shared/text/numbers.js';
 import { trend, type TrafficSummary } from '../functions/report/metrics.js';
 import type { Spend } from '../functions/report/spend.js';
 import { localResourceNames } from '../local/resources.js';
@@ -237,7 +238,7 @@ function spendLine(spend: Spend | undefined): string {
   if (!spend) return 'Invalidation spend this month: could not be read';
   const above =
     spend.billablePaths > 0
-      ? `${formatInteger(spend.billablePaths)} above it, about $${spend.estimatedUsd.toFixed(2)}`
+      ? `${formatInteger(spend.billablePaths)} above it, about ${formatUsd(spend.estimatedUsd)}`
       : 'none above it, $0.00';
   const projected =
     spend.projectedPaths !== undefined

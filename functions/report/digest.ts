@@ -15,7 +15,7 @@ import {
   type CloudFrontClient,
   type DistributionConfig,
 } from '@aws-sdk/client-cloudfront';
-import { digestMail, type DigestRecommendation, type DigestRow } from './mail.js';
+import { digestMail, type DigestRecommendation, type DigestRow } from './digestMail.js';
 import {
   displayDomain,
   findReportDistributions,

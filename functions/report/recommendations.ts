@@ -17,7 +17,8 @@ import type {
 import { bucketFromOriginDomain } from '../../shared/distributions.js';
 import type { TrafficSummary } from './metrics.js';
 import { FREE_PATHS_PER_MONTH, PRICE_PER_PATH_USD, type Spend } from './spend.js';
-import { formatBytes, formatCount, formatPercent, formatSeconds } from './format.js';
+import { formatSeconds } from '../../shared/text/durations.js';
+import { formatBytes, formatInteger, formatPercent, formatUsd } from '../../shared/text/numbers.js';
 
 export interface Recommendation {
   /** Stable: kind, plus the behaviour's path pattern where there is one (`short-ttl:*.mp4`). */
@@ -117,8 +118,6 @@ export const MANAGED_CACHE_POLICIES: ReadonlyMap<string, CachePolicyConfig> = ne
     },
   ]),
 );
-
-const usd = (value: number) => `$${value.toFixed(2)}`;
 
 const previousNote = (value: number | undefined) =>
   value === undefined ? '' : `; previous period ${formatPercent(value)}`;
@@ -304,7 +303,7 @@ const compressionOff: Rule = ({ summary, config, cachePolicies }) => {
       title: `Compression off on ${pattern}: ${isDefault ? 'text' : ext} responses are sent uncompressed`,
       evidence:
         `behaviour ${pattern}: ${why}; ${formatBytes(summary.bytesDownloaded)} downloaded ` +
-        `over ${formatCount(summary.requests)} requests in the window`,
+        `over ${formatInteger(summary.requests)} requests in the window`,
       expectedEffect:
         `Set Compress: true with EnableAcceptEncodingGzip and EnableAcceptEncodingBrotli in the ` +
         `cache policy: text formats typically shrink to a quarter to a third, so ${what} cost ` +
@@ -357,7 +356,7 @@ const originShield: Rule = ({ summary, previous, config, regionsServed }) => {
       title: `Hit rate ${formatPercent(hitRate)}: turn on Origin Shield`,
       evidence:
         `request-weighted hit rate ${formatPercent(hitRate)} (threshold ${formatPercent(THRESHOLDS.lowHitRatePercent)}) ` +
-        `over ${formatCount(summary.requests)} requests${previousNote(previous?.hitRate)}; ` +
+        `over ${formatInteger(summary.requests)} requests${previousNote(previous?.hitRate)}; ` +
         `Origin Shield off on ${origins.map((o) => o.Id).join(', ')}; ` +
         (regionsServed === undefined
           ? 'regions served unknown'
@@ -389,7 +388,7 @@ const high4xx: Rule = ({ summary, previous, config }) => {
       title: `4xx rate ${formatPercent(rate)}: viewers ask for objects that are not there`,
       evidence:
         `4xx ${formatPercent(rate)} (threshold ${formatPercent(THRESHOLDS.high4xxPercent)}) of ` +
-        `${formatCount(summary.requests)} requests, about ${formatCount((rate / 100) * summary.requests)} ` +
+        `${formatInteger(summary.requests)} requests, about ${formatInteger((rate / 100) * summary.requests)} ` +
         `errors${previousNote(previous?.errorRate4xx)}; ${caching}`,
       expectedEffect:
         'Find the missing keys (standard logs, or the 403/404 rates of the additional metrics): ' +
@@ -415,10 +414,10 @@ const high5xx: Rule = ({ summary, previous }) => {
       title: `5xx rate ${formatPercent(rate)}: the origin is failing requests`,
       evidence:
         `5xx ${formatPercent(rate)} (threshold ${formatPercent(THRESHOLDS.high5xxPercent)}) of ` +
-        `${formatCount(summary.requests)} requests, about ${formatCount((rate / 100) * summary.requests)} ` +
+        `${formatInteger(summary.requests)} requests, about ${formatInteger((rate / 100) * summary.requests)} ` +
         `errors${previousNote(previous?.errorRate5xx)}` +
         (summary.originLatencyMs !== undefined
-          ? `; origin latency ${formatCount(summary.originLatencyMs)} ms`
+          ? `; origin latency ${formatInteger(summary.originLatencyMs)} ms`
           : ''),
       expectedEffect:
         'Check the origin: the bucket policy must allow s3:GetObject to the cloudfront.amazonaws.com ' +
@@ -440,7 +439,7 @@ const additionalMetricsOff: Rule = ({ summary }) => {
       severity: 'info',
       title: 'Additional metrics are off: no hit rate or origin latency',
       evidence:
-        `${formatCount(summary.requests)} requests in ${formatCount(summary.periodsWithRequests)} ` +
+        `${formatInteger(summary.requests)} requests in ${formatInteger(summary.periodsWithRequests)} ` +
         'periods, but no CacheHitRate or OriginLatency datapoints',
       expectedEffect:
         'Enable them to get the request-weighted hit rate, origin latency and the 401/403/404/' +
@@ -467,12 +466,12 @@ const invalidationSpend: Rule = ({ spend }) => {
       {
         id: 'invalidation-spend',
         severity: 'warn',
-        title: `Invalidations above the free tier: ${usd(spend.estimatedUsd)} this month`,
+        title: `Invalidations above the free tier: ${formatUsd(spend.estimatedUsd)} this month`,
         evidence:
-          `${formatCount(spend.pathsBilled)} paths billed this month, ${formatCount(spend.freePaths)} free: ` +
-          `${formatCount(spend.billablePaths)} × $${PRICE_PER_PATH_USD} ≈ ${usd(spend.estimatedUsd)}` +
+          `${formatInteger(spend.pathsBilled)} paths billed this month, ${formatInteger(spend.freePaths)} free: ` +
+          `${formatInteger(spend.billablePaths)} × $${PRICE_PER_PATH_USD} ≈ ${formatUsd(spend.estimatedUsd)}` +
           (spend.projectedPaths !== undefined
-            ? `; projected ${formatCount(spend.projectedPaths)} paths by month end`
+            ? `; projected ${formatInteger(spend.projectedPaths)} paths by month end`
             : ''),
         expectedEffect: immutableAdvice,
       },
@@ -484,11 +483,11 @@ const invalidationSpend: Rule = ({ spend }) => {
       {
         id: 'invalidation-spend-projected',
         severity: 'info',
-        title: `Invalidations heading past the free tier (${formatCount(spend.projectedPaths)} paths projected)`,
+        title: `Invalidations heading past the free tier (${formatInteger(spend.projectedPaths)} paths projected)`,
         evidence:
-          `${formatCount(spend.pathsBilled)} paths billed so far this month; at this rate ` +
-          `${formatCount(spend.projectedPaths)} by month end, ${formatCount(over)} above the ` +
-          `${formatCount(spend.freePaths)} free (≈ ${usd(over * PRICE_PER_PATH_USD)})`,
+          `${formatInteger(spend.pathsBilled)} paths billed so far this month; at this rate ` +
+          `${formatInteger(spend.projectedPaths)} by month end, ${formatInteger(over)} above the ` +
+          `${formatInteger(spend.freePaths)} free (≈ ${formatUsd(over * PRICE_PER_PATH_USD)})`,
         expectedEffect: immutableAdvice,
       },
     ];
