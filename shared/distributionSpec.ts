@@ -8,6 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { DEFAULT_ERROR_CACHING_TTL, MANAGED_TAG_PREFIX } from './catalogue.js';
 import { CACHE_CLASSES, DEFAULT_CONTENT_CLASSES, type CacheClass } from './contentClasses.js';
 import { InvalidInputError } from './errors.js';
 import { normaliseOriginPath } from './keys.js';
@@ -51,8 +52,6 @@ export const SPEC_LIMITS = {
 export const DEFAULT_MAX_TTL = 31_536_000;
 /** Two years, the HSTS preload list's recommendation. */
 export const DEFAULT_HSTS_MAX_AGE = 63_072_000;
-/** CloudFront's default error-caching TTL. */
-export const DEFAULT_ERROR_CACHING_TTL = 10;
 
 /**
  * Extensions whose bodies are already compressed (video, audio, segments, raster images,
@@ -440,8 +439,9 @@ function tagProblem(key: string, value: string): string | undefined {
   if (key.length === 0 || key.length > SPEC_LIMITS.maxTagKeyChars) {
     return 'tag keys must be 1 to 128 characters';
   }
-  if (/^(aws:|cdn-pipeline:)/i.test(key)) {
-    return 'tag keys starting with "aws:" or "cdn-pipeline:" are reserved';
+  const lower = key.toLowerCase();
+  if (lower.startsWith('aws:') || lower.startsWith(MANAGED_TAG_PREFIX)) {
+    return `tag keys starting with "aws:" or "${MANAGED_TAG_PREFIX}" are reserved`;
   }
   if (!TAG_TEXT.test(key)) return 'tag keys may use letters, digits, spaces and _ . : / = + - @';
   if (value.length > SPEC_LIMITS.maxTagValueChars)

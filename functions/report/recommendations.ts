@@ -14,11 +14,12 @@ import type {
   DistributionConfig,
   Origin,
 } from '@aws-sdk/client-cloudfront';
+import { DEFAULT_ERROR_CACHING_TTL, MANAGED_CACHE_POLICIES } from '../../shared/catalogue.js';
 import { bucketFromOriginDomain } from '../../shared/distributions.js';
-import type { TrafficSummary } from './metrics.js';
-import { FREE_PATHS_PER_MONTH, PRICE_PER_PATH_USD, type Spend } from './spend.js';
 import { formatSeconds } from '../../shared/text/durations.js';
 import { formatBytes, formatInteger, formatPercent, formatUsd } from '../../shared/text/numbers.js';
+import type { TrafficSummary } from './metrics.js';
+import { FREE_PATHS_PER_MONTH, PRICE_PER_PATH_USD, type Spend } from './spend.js';
 
 export interface Recommendation {
   /** Stable: kind, plus the behaviour's path pattern where there is one (`short-ttl:*.mp4`). */
@@ -63,9 +64,6 @@ export const THRESHOLDS = {
   errorCachingMinTtlSeconds: 60,
 } as const;
 
-/** CloudFront's error-caching TTL when a distribution sets none. */
-export const DEFAULT_ERROR_CACHING_TTL_SECONDS = 10;
-
 /** Extensions whose objects rarely change once written (media, images, fonts). */
 export const LONG_LIVED_EXTENSIONS: ReadonlySet<string> = new Set([
   ...['.mp4', '.m4v', '.mov', '.webm', '.mkv', '.mp3', '.m4a', '.ogg', '.opus', '.flac'],
@@ -78,46 +76,6 @@ export const COMPRESSIBLE_EXTENSIONS: ReadonlySet<string> = new Set([
   ...['.html', '.htm', '.json', '.csv', '.txt', '.xml', '.svg', '.js', '.mjs', '.css', '.map'],
   ...['.m3u8', '.mpd', '.vtt', '.srt', '.webmanifest', '.md', '.yaml', '.yml'],
 ]);
-
-/** TTLs and cache key of the AWS managed cache policies (same ids in every account). */
-export const MANAGED_CACHE_POLICIES: ReadonlyMap<string, CachePolicyConfig> = new Map(
-  (
-    [
-      [
-        '658327ea-f89d-4fab-a63d-7e88639e58f6',
-        'Managed-CachingOptimized',
-        1,
-        86_400,
-        31_536_000,
-        true,
-      ],
-      ['4135ea2d-6df8-44a3-9df3-4b5a84be39ad', 'Managed-CachingDisabled', 0, 0, 0, false],
-      [
-        'b2884449-e4de-46a7-ac36-70bc7f1ddd6d',
-        'Managed-CachingOptimizedForUncompressedObjects',
-        1,
-        86_400,
-        31_536_000,
-        false,
-      ],
-    ] as const
-  ).map(([id, Name, MinTTL, DefaultTTL, MaxTTL, encodings]) => [
-    id,
-    {
-      Name,
-      MinTTL,
-      DefaultTTL,
-      MaxTTL,
-      ParametersInCacheKeyAndForwardedToOrigin: {
-        EnableAcceptEncodingGzip: encodings,
-        EnableAcceptEncodingBrotli: encodings,
-        HeadersConfig: { HeaderBehavior: 'none' },
-        CookiesConfig: { CookieBehavior: 'none' },
-        QueryStringsConfig: { QueryStringBehavior: 'none' },
-      },
-    },
-  ]),
-);
 
 const previousNote = (value: number | undefined) =>
   value === undefined ? '' : `; previous period ${formatPercent(value)}`;
@@ -234,7 +192,7 @@ export function isS3Origin(origin: Origin): boolean {
 /** The error-caching TTL CloudFront applies to `code` (10 s when the config sets none). */
 export function errorCachingTtl(config: DistributionConfig, code: number): number {
   const response = config.CustomErrorResponses?.Items?.find((r) => r.ErrorCode === code);
-  return response?.ErrorCachingMinTTL ?? DEFAULT_ERROR_CACHING_TTL_SECONDS;
+  return response?.ErrorCachingMinTTL ?? DEFAULT_ERROR_CACHING_TTL;
 }
 
 // ---------------------------------------------------------------------------------------------

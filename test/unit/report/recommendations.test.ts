@@ -9,18 +9,18 @@ import type {
 import { describe, expect, it } from 'vitest';
 import type { TrafficSummary } from '../../../functions/report/metrics.js';
 import {
-  MANAGED_CACHE_POLICIES,
   THRESHOLDS,
   recommend,
   type RecommendationInput,
 } from '../../../functions/report/recommendations.js';
 import type { Spend } from '../../../functions/report/spend.js';
+import { MANAGED_CACHE_POLICIES, MANAGED_POLICY_IDS } from '../../../shared/catalogue.js';
 import { formatBytes } from '../../../shared/text/numbers.js';
 
 const MANAGED = {
-  optimized: '658327ea-f89d-4fab-a63d-7e88639e58f6',
-  disabled: '4135ea2d-6df8-44a3-9df3-4b5a84be39ad',
-  uncompressed: 'b2884449-e4de-46a7-ac36-70bc7f1ddd6d',
+  optimized: MANAGED_POLICY_IDS.cache.cachingOptimized,
+  disabled: MANAGED_POLICY_IDS.cache.cachingDisabled,
+  uncompressed: MANAGED_POLICY_IDS.cache.cachingOptimizedForUncompressedObjects,
 } as const;
 
 // ---------------------------------------------------------------------------------------------
