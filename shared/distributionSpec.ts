@@ -9,7 +9,14 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { DEFAULT_ERROR_CACHING_TTL, MANAGED_TAG_PREFIX } from './catalogue.js';
-import { CACHE_CLASSES, DEFAULT_CONTENT_CLASSES, type CacheClass } from './contentClasses.js';
+import {
+  CACHE_CLASSES,
+  CONTENT_CLASS_NAME,
+  DEFAULT_CONTENT_CLASSES,
+  EXTENSION,
+  PRECOMPRESSED_EXTENSIONS,
+  type CacheClass,
+} from './contentClasses.js';
 import { InvalidInputError } from './errors.js';
 import { normaliseOriginPath } from './keys.js';
 
@@ -52,19 +59,6 @@ export const SPEC_LIMITS = {
 export const DEFAULT_MAX_TTL = 31_536_000;
 /** Two years, the HSTS preload list's recommendation. */
 export const DEFAULT_HSTS_MAX_AGE = 63_072_000;
-
-/**
- * Extensions whose bodies are already compressed (video, audio, segments, raster images,
- * archives). By default CloudFront compresses every extension of a class except these: edge
- * compression cannot shrink them, and leaving Accept-Encoding out of their cache key keeps one
- * cached copy instead of one per encoding. So `.m3u8`/`.mpd` manifests are compressed and
- * `.ts`/`.m4s`/`.aac` segments are not. A class's `compress` overrides this.
- */
-export const PRECOMPRESSED_EXTENSIONS: ReadonlySet<string> = new Set([
-  ...['.mp4', '.m4v', '.mov', '.webm', '.mkv', '.ts', '.m4s', '.m2ts', '.aac', '.m4a', '.mp3'],
-  ...['.ogg', '.opus', '.flac', '.jpg', '.jpeg', '.png', '.gif', '.webp', '.avif', '.heic'],
-  ...['.zip', '.gz', '.br', '.zst', '.7z', '.woff', '.woff2'],
-]);
 
 /**
  * ISO 3166-1 alpha-2 codes officially assigned (249; the Debian iso-codes and tzdata
@@ -157,8 +151,6 @@ const ACM_ARN = /^arn:aws:acm:([a-z0-9-]+):(\d{12}):certificate\/[A-Za-z0-9-]+$/
 const WAF_GLOBAL_ARN =
   /^arn:aws:wafv2:us-east-1:\d{12}:global\/webacl\/[A-Za-z0-9_-]{1,128}\/[A-Za-z0-9-]{1,128}$/;
 const REGION = /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/;
-const CLASS_NAME = /^[a-z][a-z0-9-]{0,31}$/;
-const EXTENSION = /^\.[A-Za-z0-9]{1,16}$/;
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const TAG_TEXT = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
 /** Suffix of the cache policy for a class's uncompressed extensions; reserved in class names. */
@@ -203,7 +195,7 @@ const webAclSchema = z.string().superRefine((value, ctx) => {
 
 const extensionSchema = z
   .string()
-  .regex(EXTENSION, 'must look like ".mp4" (a dot, then 1 to 16 letters or digits)')
+  .regex(EXTENSION.pattern, EXTENSION.rule)
   .transform((e) => e.toLowerCase());
 
 const ttlFields = {
@@ -599,11 +591,8 @@ function checkClasses(classes: ParsedInput['contentClasses'], ctx: Ctx): void {
   for (const [name, value] of Object.entries(classes)) {
     if (name === 'default') continue;
     const given = value as ClassInput;
-    if (!CLASS_NAME.test(name)) {
-      problem(ctx, 'class names must be lower-case letters, digits or "-", at most 32 characters', [
-        ...base,
-        name,
-      ]);
+    if (!CONTENT_CLASS_NAME.pattern.test(name)) {
+      problem(ctx, `class names ${CONTENT_CLASS_NAME.rule}`, [...base, name]);
     } else if (name.endsWith(UNCOMPRESSED_SUFFIX)) {
       problem(ctx, `class names must not end in "${UNCOMPRESSED_SUFFIX}" (used in policy names)`, [
         ...base,

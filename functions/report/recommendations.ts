@@ -15,6 +15,7 @@ import type {
   Origin,
 } from '@aws-sdk/client-cloudfront';
 import { DEFAULT_ERROR_CACHING_TTL, MANAGED_CACHE_POLICIES } from '../../shared/catalogue.js';
+import { COMPRESSIBLE_EXTENSIONS, LONG_LIVED_EXTENSIONS } from '../../shared/contentClasses.js';
 import { bucketFromOriginDomain } from '../../shared/distributions.js';
 import { formatSeconds } from '../../shared/text/durations.js';
 import { formatBytes, formatInteger, formatPercent, formatUsd } from '../../shared/text/numbers.js';
@@ -63,19 +64,6 @@ export const THRESHOLDS = {
   /** Error caching (s) below which a high 4xx rate suggests caching 403/404 longer. */
   errorCachingMinTtlSeconds: 60,
 } as const;
-
-/** Extensions whose objects rarely change once written (media, images, fonts). */
-export const LONG_LIVED_EXTENSIONS: ReadonlySet<string> = new Set([
-  ...['.mp4', '.m4v', '.mov', '.webm', '.mkv', '.mp3', '.m4a', '.ogg', '.opus', '.flac'],
-  ...['.jpg', '.jpeg', '.png', '.gif', '.webp', '.avif', '.svg', '.ico'],
-  ...['.woff', '.woff2', '.ttf', '.otf'],
-]);
-
-/** Text formats that edge compression shrinks (documents, manifests, code, subtitles). */
-export const COMPRESSIBLE_EXTENSIONS: ReadonlySet<string> = new Set([
-  ...['.html', '.htm', '.json', '.csv', '.txt', '.xml', '.svg', '.js', '.mjs', '.css', '.map'],
-  ...['.m3u8', '.mpd', '.vtt', '.srt', '.webmanifest', '.md', '.yaml', '.yml'],
-]);
 
 const previousNote = (value: number | undefined) =>
   value === undefined ? '' : `; previous period ${formatPercent(value)}`;
