@@ -27,6 +27,7 @@ import {
   formatUsd,
 } from '../shared/text/numbers.js';
 import { trend, type TrafficSummary } from '../functions/report/metrics.js';
+import { bySeverity } from '../functions/report/recommendationModel.js';
 import type { Spend } from '../functions/report/spend.js';
 import { localResourceNames } from '../local/resources.js';
 import { table } from './format.js';
@@ -56,7 +57,6 @@ const UNUSED_ACCOUNT = '000000000000';
 const DISTRIBUTION_ID = /^[A-Z0-9]{1,64}$/;
 /** Recommendation text is wrapped here (a terminal, not a phone: wider than the mail's 72). */
 const TEXT_WIDTH = 100;
-const SEVERITY_ORDER = { critical: 0, warn: 1, info: 2 } as const;
 
 // ── Flags ───────────────────────────────────────────────────────────────────────────────────
 
@@ -251,9 +251,7 @@ function spendLine(spend: Spend | undefined): string {
 }
 
 function recommendationLines(result: DigestResult): string[] {
-  const recs = [...result.recommendations].sort(
-    (a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity],
-  );
+  const recs = [...result.recommendations].sort(bySeverity);
   if (!recs.length) return ['Recommendations: none'];
   const out = [`Recommendations (${recs.length})`];
   recs.forEach((r, i) => {

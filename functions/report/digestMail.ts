@@ -16,7 +16,7 @@ import {
 } from '../../shared/text/numbers.js';
 import { footer, subject, type DistributionLabel, type Mail, type MailContext } from './mail.js';
 import { trend, type TrafficSummary } from './metrics.js';
-import type { Recommendation } from './recommendations.js';
+import { bySeverity, type Recommendation } from './recommendationModel.js';
 import type { Spend } from './spend.js';
 
 export interface DigestRow {
@@ -137,13 +137,9 @@ function spendLines(spend: Spend | undefined, error: string | undefined): string
   return out;
 }
 
-const SEVERITY_ORDER = { critical: 0, warn: 1, info: 2 } as const;
-
 function recommendationLines(recs: readonly DigestRecommendation[]): string[] {
   if (!recs.length) return ['RECOMMENDATIONS: none'];
-  const sorted = [...recs].sort(
-    (a, b) => SEVERITY_ORDER[a.recommendation.severity] - SEVERITY_ORDER[b.recommendation.severity],
-  );
+  const sorted = [...recs].sort((a, b) => bySeverity(a.recommendation, b.recommendation));
   const out = [`RECOMMENDATIONS (${recs.length})`];
   sorted.forEach(({ distributionId, recommendation: r }, i) => {
     const n = `${i + 1}. `;
