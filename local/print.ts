@@ -9,6 +9,7 @@ import type { IngestOutcome } from '../functions/ingest/types.js';
 import type { InvalidateReport } from '../functions/invalidate/types.js';
 import type { CheckResult, DigestResult } from '../functions/report/types.js';
 import { ALARM_METRICS } from '../functions/report/alarmState.js';
+import { OBJECT_TAG_PREFIX } from '../shared/catalogue.js';
 import {
   formatStepTime as elapsed,
   formatWholeDuration as duration,
@@ -117,7 +118,7 @@ export function formatIngestOutcome(
   }
   const c = outcome.classification;
   const tags = Object.entries(outcome.tags);
-  const ours = tags.filter(([k]) => k.startsWith('cdn:'));
+  const ours = tags.filter(([k]) => k.startsWith(OBJECT_TAG_PREFIX));
   const kept = tags.length - ours.length;
   const decision =
     outcome.invalidation === 'requested'

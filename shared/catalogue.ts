@@ -23,12 +23,15 @@ export const MANAGED_TAG_KEYS = {
 /** The value of `MANAGED_TAG_KEYS.managed` on a distribution we manage. */
 export const MANAGED_TAG_VALUE = 'true';
 
+/** Every key of an S3 object tag ingest writes starts with this. */
+export const OBJECT_TAG_PREFIX = 'cdn:';
+
 /** Keys of the S3 object tags ingest writes on each object it classifies. */
 export const OBJECT_TAG_KEYS = {
-  contentClass: 'cdn:class',
-  cacheClass: 'cdn:cache',
-  ttl: 'cdn:ttl',
-  path: 'cdn:path',
+  contentClass: `${OBJECT_TAG_PREFIX}class`,
+  cacheClass: `${OBJECT_TAG_PREFIX}cache`,
+  ttl: `${OBJECT_TAG_PREFIX}ttl`,
+  path: `${OBJECT_TAG_PREFIX}path`,
 } as const;
 
 /** Every CallerReference we send starts with this, so ours are recognisable in the console. */

@@ -149,7 +149,7 @@ export function alarmMail(ctx: MailContext, input: AlarmMailInput): Mail {
     ['checks', `${input.checks} in a row (${minutes} min each)`],
     [
       'window',
-      `${input.window.start.toISOString().slice(0, 16).replace('T', ' ')} to ${formatTime(input.window.end).slice(11)}`,
+      `${formatTime(input.window.start).replace(/ UTC$/, '')} to ${formatTime(input.window.end).slice(11)}`,
     ],
     ['requests', formatCount(input.requests)],
   ];
