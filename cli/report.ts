@@ -26,6 +26,7 @@ import {
   formatPercent,
   formatUsd,
 } from '../shared/text/numbers.js';
+import { hitRateUnknownReason, RATES_NOTE } from '../functions/report/digestMail.js';
 import { trend, type TrafficSummary } from '../functions/report/metrics.js';
 import { bySeverity } from '../functions/report/recommendationModel.js';
 import type { Spend } from '../functions/report/spend.js';
@@ -200,11 +201,6 @@ export function reportJson(
   };
 }
 
-function hitNote(s: TrafficSummary): string {
-  if (!s.additionalMetrics) return 'additional metrics off';
-  return s.requests > 0 ? 'no cacheable requests' : 'no requests';
-}
-
 function overview(result: DigestResult): string[] {
   const all = rows(result);
   const lines = [
@@ -229,8 +225,9 @@ function overview(result: DigestResult): string[] {
     '',
   ];
   for (const { current: c } of all)
-    if (c.hitRate === undefined) lines.push(`hit n/a for ${c.distributionId}: ${hitNote(c)}`);
-  lines.push('Rates are weighted by requests per minute; origin is the average origin latency.');
+    if (c.hitRate === undefined)
+      lines.push(`hit n/a for ${c.distributionId}: ${hitRateUnknownReason(c)}`);
+  lines.push(RATES_NOTE);
   return lines;
 }
 

@@ -42,11 +42,15 @@ export interface DigestMailInput {
   readonly skipped: ReadonlyArray<{ readonly distributionId: string; readonly reason: string }>;
 }
 
-/** Why a hit rate is unknown (never shown as a number). */
-function hitRateNote(s: TrafficSummary): string {
-  if (!s.additionalMetrics) return 'n/a (additional metrics off)';
-  return s.requests > 0 ? 'n/a (no cacheable requests)' : 'n/a (no requests)';
+/** Why a hit rate is unknown (it is never shown as a number). */
+export function hitRateUnknownReason(s: TrafficSummary): string {
+  if (!s.additionalMetrics) return 'additional metrics off';
+  return s.requests > 0 ? 'no cacheable requests' : 'no requests';
 }
+
+/** How the digest's rates and origin column are computed, under every overview. */
+export const RATES_NOTE =
+  'Rates are weighted by requests per minute; origin is the average origin latency.';
 
 function overviewTable(rows: readonly DigestRow[]): string[] {
   // id 15 | requests 9 | hit 7 | 4xx 7 | 5xx 7 | origin 8 | bytes 9  → 62 columns
@@ -107,7 +111,7 @@ function detailTable(row: DigestRow, windowLabel: string): string[] {
     count('origin latency', c.originLatencyMs, p?.originLatencyMs, formatMs),
     count('bytes out', c.bytesDownloaded, p?.bytesDownloaded, formatBytes),
   ];
-  if (c.hitRate === undefined) out.push(`  hit rate: ${hitRateNote(c)}`);
+  if (c.hitRate === undefined) out.push(`  hit rate: n/a (${hitRateUnknownReason(c)})`);
   return out;
 }
 
@@ -176,9 +180,7 @@ export function digestMail(ctx: MailContext, input: DigestMailInput): Mail {
     body.push(...overviewTable(input.rows));
     if (input.rows.some((r) => r.current.hitRate === undefined))
       body.push(...wrap('hit n/a: additional metrics off or no cacheable requests (see below).'));
-    body.push(
-      ...wrap('Rates are weighted by requests per minute; origin is the average origin latency.'),
-    );
+    body.push(...wrap(RATES_NOTE));
     for (const row of input.rows) body.push('', ...detailTable(row, label));
   } else {
     body.push('No distributions to report on.');

@@ -4,6 +4,7 @@
  * config) and `recommendations.ts` (read from traffic and spend).
  */
 import type { CachePolicyConfig, DistributionConfig } from '@aws-sdk/client-cloudfront';
+import { CACHE_CLASSES } from '../../shared/contentClasses.js';
 import type { TrafficSummary } from './metrics.js';
 import type { Spend } from './spend.js';
 
@@ -44,8 +45,8 @@ export const THRESHOLDS = {
   critical5xxPercent: 5,
   /** Default or maximum TTL (s) below which a long-lived content class is "short". */
   shortTtlSeconds: 86_400,
-  /** Suggested default TTL (s) for long-lived classes: 7 days. */
-  suggestedLongTtlSeconds: 604_800,
+  /** Suggested default TTL (s) for long-lived classes: the video cache class's 7 days. */
+  suggestedLongTtlSeconds: CACHE_CLASSES.video.ttlSeconds,
   /** Error caching (s) below which a high 4xx rate suggests caching 403/404 longer. */
   errorCachingMinTtlSeconds: 60,
 } as const;
