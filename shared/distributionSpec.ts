@@ -23,6 +23,7 @@ import {
 import { deriveName, originDomainName, SPEC_LIMITS } from './distributionSpec/values.js';
 import { InvalidInputError } from './errors.js';
 import { normaliseOriginPath } from './keys.js';
+import { clip } from './text/layout.js';
 
 export {
   bucketNameProblem,
@@ -88,11 +89,7 @@ function shape(spec: ParsedInput) {
     httpVersion: spec.httpVersion,
     ipv6: spec.ipv6,
     defaultRootObject: spec.defaultRootObject,
-    comment:
-      spec.comment ??
-      (generated.length <= SPEC_LIMITS.maxCommentChars
-        ? generated
-        : `${generated.slice(0, 125)}...`),
+    comment: spec.comment ?? clip(generated, SPEC_LIMITS.maxCommentChars),
     tags: spec.tags,
   };
 }

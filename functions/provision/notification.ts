@@ -6,7 +6,7 @@
  * can act on.
  */
 import { formatDuration } from '../../shared/text/durations.js';
-import { fitSubject } from '../../shared/text/layout.js';
+import { clip, fitSubject } from '../../shared/text/layout.js';
 import { consoleUrl, executionUrl } from '../../shared/text/links.js';
 import type { NotifyInput, StepFunctionsError } from './types.js';
 
@@ -40,9 +40,7 @@ export function parseCause(error: StepFunctionsError | undefined): {
     // Not JSON: a States.* error's Cause is plain text.
   }
   errorMessage = redact(errorMessage.replace(/\s+/g, ' ').trim());
-  if (errorMessage.length > MAX_MESSAGE_CHARS) {
-    errorMessage = `${errorMessage.slice(0, MAX_MESSAGE_CHARS - 3)}...`;
-  }
+  errorMessage = clip(errorMessage, MAX_MESSAGE_CHARS);
   return { errorType, errorMessage: errorMessage || '(no message)' };
 }
 
