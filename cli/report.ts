@@ -17,16 +17,8 @@ import { loadReportConfig, type ReportConfig } from '../functions/report/config.
 import { formatTime } from '../shared/text/durations.js';
 import { wrap } from '../shared/text/layout.js';
 import { dashboardUrl } from '../shared/text/links.js';
-import {
-  formatBytes,
-  formatChange,
-  formatCount,
-  formatInteger,
-  formatMs,
-  formatPercent,
-  formatUsd,
-} from '../shared/text/numbers.js';
-import { hitRateUnknownReason, RATES_NOTE } from '../functions/report/digestMail.js';
+import { formatChange, formatInteger, formatUsd } from '../shared/text/numbers.js';
+import { hitRateUnknownReason, overviewCells, RATES_NOTE } from '../functions/report/digestMail.js';
 import { trend, type TrafficSummary } from '../functions/report/metrics.js';
 import { bySeverity } from '../functions/report/recommendationModel.js';
 import type { Spend } from '../functions/report/spend.js';
@@ -208,17 +200,17 @@ function overview(result: DigestResult): string[] {
       ['distribution', 'requests', 'change', 'hit', 'change', '4xx', '5xx', 'origin', 'bytes'],
       all.map((row) => {
         const t = trends(row);
-        const c = row.current;
+        const c = overviewCells(row.current);
         return [
-          c.distributionId,
-          formatCount(c.requests),
+          row.current.distributionId,
+          c.requests,
           formatChange(t.requests.change, 'count'),
-          formatPercent(c.hitRate),
+          c.hitRate,
           formatChange(t.hitRate.change, 'rate'),
-          formatPercent(c.errorRate4xx),
-          formatPercent(c.errorRate5xx),
-          formatMs(c.originLatencyMs),
-          formatBytes(c.bytesDownloaded),
+          c.errorRate4xx,
+          c.errorRate5xx,
+          c.origin,
+          c.bytes,
         ];
       }),
     ),

@@ -52,6 +52,18 @@ export function hitRateUnknownReason(s: TrafficSummary): string {
 export const RATES_NOTE =
   'Rates are weighted by requests per minute; origin is the average origin latency.';
 
+/** One summary's overview cells, as the mail and the CLI show them. */
+export function overviewCells(s: TrafficSummary) {
+  return {
+    requests: formatCount(s.requests),
+    hitRate: formatPercent(s.hitRate),
+    errorRate4xx: formatPercent(s.errorRate4xx),
+    errorRate5xx: formatPercent(s.errorRate5xx),
+    origin: formatMs(s.originLatencyMs),
+    bytes: formatBytes(s.bytesDownloaded),
+  } as const;
+}
+
 function overviewTable(rows: readonly DigestRow[]): string[] {
   // id 15 | requests 9 | hit 7 | 4xx 7 | 5xx 7 | origin 8 | bytes 9  → 62 columns
   const cols = [15, 9, 7, 7, 7, 8, 9] as const;
@@ -62,15 +74,16 @@ function overviewTable(rows: readonly DigestRow[]): string[] {
       .trimEnd();
   const out = [line(['distribution', 'requests', 'hit', '4xx', '5xx', 'origin', 'bytes'])];
   for (const { distribution, current: s } of rows) {
+    const c = overviewCells(s);
     out.push(
       line([
         distribution.id,
-        formatCount(s.requests),
-        formatPercent(s.hitRate),
-        formatPercent(s.errorRate4xx),
-        formatPercent(s.errorRate5xx),
-        formatMs(s.originLatencyMs),
-        formatBytes(s.bytesDownloaded),
+        c.requests,
+        c.hitRate,
+        c.errorRate4xx,
+        c.errorRate5xx,
+        c.origin,
+        c.bytes,
       ]),
     );
   }
