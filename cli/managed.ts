@@ -11,7 +11,7 @@ import {
   type DistributionSummary,
 } from '@aws-sdk/client-cloudfront';
 import { bucketFromOriginDomain } from '../shared/distributions.js';
-import { MANAGED_TAG_KEYS } from '../shared/catalogue.js';
+import { MANAGED_TAG_KEYS, MANAGED_TAG_VALUE } from '../shared/catalogue.js';
 
 export interface ManagedDistribution {
   readonly id: string;
@@ -71,7 +71,7 @@ async function describe(
 ): Promise<ManagedDistribution | undefined> {
   if (!summary.Id || !summary.ARN) return undefined;
   const tags = await tagsOf(cloudfront, summary.ARN);
-  if (tags.get(MANAGED_TAG_KEYS.managed) !== 'true') return undefined;
+  if (tags.get(MANAGED_TAG_KEYS.managed) !== MANAGED_TAG_VALUE) return undefined;
   const full = await complete(cloudfront, summary);
   const bucket = tags.get(MANAGED_TAG_KEYS.bucket) ?? originBucket(full);
   const name = tags.get(MANAGED_TAG_KEYS.name);

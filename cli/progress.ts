@@ -6,6 +6,7 @@
  * are watched in `executionHistory.ts`.
  */
 import type { WorkflowEvent } from '../local/stepfunctions.js';
+import { formatStopwatch } from '../shared/text/durations.js';
 
 /** One state-level fact about a run, whatever ran it. */
 export interface StepEvent {
@@ -94,12 +95,8 @@ const TIMED_OUT_STATE = 'DeploymentTimedOut';
 const FAILED_SUFFIX = 'Failed';
 const FINAL_FAIL_STATE = 'ProvisioningFailed';
 
-/** `850` → `0.9s`, `75_000` → `1m15s`. */
-export function formatElapsed(ms: number): string {
-  if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`;
-  const seconds = Math.round(ms / 1000);
-  return `${Math.floor(seconds / 60)}m${String(seconds % 60).padStart(2, '0')}s`;
-}
+/** `900` → `0.9s`, `75_000` → `1m15s`. */
+export const formatElapsed = formatStopwatch;
 
 /** Label/value rows with the values lined up. */
 export function fields(rows: ReadonlyArray<readonly [string, string]>, indent = '  '): string {

@@ -17,18 +17,13 @@ import { runDigest } from '../functions/report/digest.js';
 import type { DigestResult } from '../functions/report/types.js';
 import { ConfigError } from '../shared/errors.js';
 import { loadReportConfig, type ReportConfig } from '../functions/report/config.js';
-import {
-  dashboardUrl,
-  formatBytes,
-  formatChange,
-  formatCount,
-  formatInteger,
-  formatMs,
-  formatPercent,
-  formatTime,
-  wrap,
-} from '../functions/report/mail.js';
+import { formatTime } from '../shared/text/durations.js';
+import { wrap } from '../shared/text/layout.js';
+import { dashboardUrl } from '../shared/text/links.js';
+import { formatChange, formatInteger, formatUsd } from '../shared/text/numbers.js';
+import { hitRateUnknownReason, overviewCells, RATES_NOTE } from '../functions/report/digestMail.js';
 import { trend, type TrafficSummary } from '../functions/report/metrics.js';
+import { bySeverity } from '../functions/report/recommendationModel.js';
 import type { Spend } from '../functions/report/spend.js';
 import type { TargetFlags } from '../local/target.js';
 import { cliContext, type Outcome } from './context.js';
@@ -56,7 +51,6 @@ const UNUSED_ACCOUNT = '000000000000';
 const DISTRIBUTION_ID = /^[A-Z0-9]{1,64}$/;
 /** Recommendation text is wrapped here (a terminal, not a phone: wider than the mail's 72). */
 const TEXT_WIDTH = 100;
-const SEVERITY_ORDER = { critical: 0, warn: 1, info: 2 } as const;
 
 // ── Flags ───────────────────────────────────────────────────────────────────────────────────
 
@@ -200,11 +194,6 @@ export function reportJson(
   };
 }
 
-function hitNote(s: TrafficSummary): string {
-  if (!s.additionalMetrics) return 'additional metrics off';
-  return s.requests > 0 ? 'no cacheable requests' : 'no requests';
-}
-
 function overview(result: DigestResult): string[] {
   const all = rows(result);
   const lines = [
@@ -212,25 +201,26 @@ function overview(result: DigestResult): string[] {
       ['distribution', 'requests', 'change', 'hit', 'change', '4xx', '5xx', 'origin', 'bytes'],
       all.map((row) => {
         const t = trends(row);
-        const c = row.current;
+        const c = overviewCells(row.current);
         return [
-          c.distributionId,
-          formatCount(c.requests),
+          row.current.distributionId,
+          c.requests,
           formatChange(t.requests.change, 'count'),
-          formatPercent(c.hitRate),
+          c.hitRate,
           formatChange(t.hitRate.change, 'rate'),
-          formatPercent(c.errorRate4xx),
-          formatPercent(c.errorRate5xx),
-          formatMs(c.originLatencyMs),
-          formatBytes(c.bytesDownloaded),
+          c.errorRate4xx,
+          c.errorRate5xx,
+          c.origin,
+          c.bytes,
         ];
       }),
     ),
     '',
   ];
   for (const { current: c } of all)
-    if (c.hitRate === undefined) lines.push(`hit n/a for ${c.distributionId}: ${hitNote(c)}`);
-  lines.push('Rates are weighted by requests per minute; origin is the average origin latency.');
+    if (c.hitRate === undefined)
+      lines.push(`hit n/a for ${c.distributionId}: ${hitRateUnknownReason(c)}`);
+  lines.push(RATES_NOTE);
   return lines;
 }
 
@@ -238,7 +228,7 @@ function spendLine(spend: Spend | undefined): string {
   if (!spend) return 'Invalidation spend this month: could not be read';
   const above =
     spend.billablePaths > 0
-      ? `${formatInteger(spend.billablePaths)} above it, about $${spend.estimatedUsd.toFixed(2)}`
+      ? `${formatInteger(spend.billablePaths)} above it, about ${formatUsd(spend.estimatedUsd)}`
       : 'none above it, $0.00';
   const projected =
     spend.projectedPaths !== undefined
@@ -251,9 +241,7 @@ function spendLine(spend: Spend | undefined): string {
 }
 
 function recommendationLines(result: DigestResult): string[] {
-  const recs = [...result.recommendations].sort(
-    (a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity],
-  );
+  const recs = [...result.recommendations].sort(bySeverity);
   if (!recs.length) return ['Recommendations: none'];
   const out = [`Recommendations (${recs.length})`];
   recs.forEach((r, i) => {

@@ -36,6 +36,7 @@ import {
   type OriginRequestPolicyConfig,
   type ResponseHeadersPolicyConfig,
 } from '@aws-sdk/client-cloudfront';
+import { MANAGED_CACHE_POLICIES, MANAGED_POLICY_IDS } from '../shared/catalogue.js';
 
 export const SHIM_MIDDLEWARE_NAME = 'cdnPipelineLocalShim';
 
@@ -83,32 +84,6 @@ function managed<C>(id: string, config: C): [string, StoredPolicy<C>] {
   return [id, { id, type: 'managed', etag: newEtag(), lastModified: MANAGED_TIME, config }];
 }
 
-function cacheConfig(
-  name: string,
-  comment: string,
-  ttls: [number, number, number],
-  compress: boolean,
-  headers: string[] = [],
-): CachePolicyConfig {
-  return {
-    Name: name,
-    Comment: comment,
-    MinTTL: ttls[0],
-    DefaultTTL: ttls[1],
-    MaxTTL: ttls[2],
-    ParametersInCacheKeyAndForwardedToOrigin: {
-      EnableAcceptEncodingGzip: compress,
-      EnableAcceptEncodingBrotli: compress,
-      HeadersConfig:
-        headers.length > 0
-          ? { HeaderBehavior: 'whitelist', Headers: { Quantity: headers.length, Items: headers } }
-          : { HeaderBehavior: 'none' },
-      CookiesConfig: { CookieBehavior: 'none' },
-      QueryStringsConfig: { QueryStringBehavior: 'none' },
-    },
-  };
-}
-
 function originRequestConfig(
   name: string,
   comment: string,
@@ -135,52 +110,14 @@ function managedPolicies(): Pick<
   'cachePolicies' | 'responseHeadersPolicies' | 'originRequestPolicies'
 > {
   const year = 31_536_000;
+  const ids = MANAGED_POLICY_IDS;
   return {
-    cachePolicies: new Map([
-      managed(
-        '658327ea-f89d-4fab-a63d-7e88639e58f6',
-        cacheConfig(
-          'Managed-CachingOptimized',
-          'Default policy when CF compression is enabled',
-          [1, 86_400, year],
-          true,
-        ),
-      ),
-      managed(
-        '4135ea2d-6df8-44a3-9df3-4b5a84be39ad',
-        cacheConfig('Managed-CachingDisabled', 'Policy with caching disabled', [0, 0, 0], false),
-      ),
-      managed(
-        'b2884449-e4de-46a7-ac36-70bc7f1ddd6d',
-        cacheConfig(
-          'Managed-CachingOptimizedForUncompressedObjects',
-          'Default policy when compression is disabled',
-          [1, 86_400, year],
-          false,
-        ),
-      ),
-      managed(
-        '08627262-05a9-4f76-9ded-b50ca2e3a84f',
-        cacheConfig(
-          'Managed-Elemental-MediaPackage',
-          'Policy for Elemental MediaPackage Origin',
-          [0, 86_400, year],
-          true,
-          ['origin'],
-        ),
-      ),
-      managed(
-        '2e54312d-136d-493c-8eb9-b001f22f67d2',
-        cacheConfig('Managed-Amplify', 'Policy for Amplify Origin', [2, 2, year], true, [
-          'Authorization',
-          'CloudFront-Viewer-Country',
-          'Host',
-        ]),
-      ),
-    ]),
+    cachePolicies: new Map(
+      [...MANAGED_CACHE_POLICIES].map(([id, config]) => managed(id, clone(config))),
+    ),
     originRequestPolicies: new Map([
       managed(
-        '88a5eaf4-2fd4-4709-b370-b4c650ea3fcf',
+        ids.originRequest.corsS3Origin,
         originRequestConfig(
           'Managed-CORS-S3Origin',
           'Policy for S3 origin with CORS',
@@ -188,7 +125,7 @@ function managedPolicies(): Pick<
         ),
       ),
       managed(
-        '59781a5b-3903-41f3-afcb-af62929ccde1',
+        ids.originRequest.corsCustomOrigin,
         originRequestConfig(
           'Managed-CORS-CustomOrigin',
           'Policy for custom origin with CORS',
@@ -196,7 +133,7 @@ function managedPolicies(): Pick<
         ),
       ),
       managed(
-        '216adef6-5c7f-47e4-b989-5492eafa07d3',
+        ids.originRequest.allViewer,
         originRequestConfig(
           'Managed-AllViewer',
           'Policy to forward all parameters in viewer requests',
@@ -205,7 +142,7 @@ function managedPolicies(): Pick<
         ),
       ),
       managed(
-        'b689b0a8-53d0-40ab-baf2-68738e2966ac',
+        ids.originRequest.allViewerExceptHostHeader,
         originRequestConfig(
           'Managed-AllViewerExceptHostHeader',
           'Policy to forward all parameters in viewer requests except for the Host header',
@@ -214,7 +151,7 @@ function managedPolicies(): Pick<
         ),
       ),
       managed(
-        'acba4595-bd28-49b8-b9fe-13317c0390fa',
+        ids.originRequest.userAgentRefererHeaders,
         originRequestConfig(
           'Managed-UserAgentRefererHeaders',
           'Policy to forward user-agent and referer headers to origin',
@@ -223,7 +160,7 @@ function managedPolicies(): Pick<
       ),
     ]),
     responseHeadersPolicies: new Map([
-      managed<ResponseHeadersPolicyConfig>('67f7725c-6f97-4210-82d7-5512b31e9d03', {
+      managed<ResponseHeadersPolicyConfig>(ids.responseHeaders.securityHeaders, {
         Name: 'Managed-SecurityHeadersPolicy',
         Comment: 'Adds a set of security headers to every response',
         SecurityHeadersConfig: {
@@ -239,7 +176,7 @@ function managedPolicies(): Pick<
           XSSProtection: { Override: false, Protection: true, ModeBlock: true },
         },
       } satisfies ResponseHeadersPolicyConfig),
-      managed<ResponseHeadersPolicyConfig>('60669652-455b-4ae9-85a4-c4c02393f86c', {
+      managed<ResponseHeadersPolicyConfig>(ids.responseHeaders.simpleCors, {
         Name: 'Managed-SimpleCORS',
         Comment: 'Allows all origins for simple CORS requests',
         CorsConfig: {

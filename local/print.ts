@@ -9,6 +9,12 @@ import type { IngestOutcome } from '../functions/ingest/types.js';
 import type { InvalidateReport } from '../functions/invalidate/types.js';
 import type { CheckResult, DigestResult } from '../functions/report/types.js';
 import { ALARM_METRICS } from '../functions/report/alarmState.js';
+import { OBJECT_TAG_PREFIX } from '../shared/catalogue.js';
+import {
+  formatStepTime as elapsed,
+  formatWholeDuration as duration,
+} from '../shared/text/durations.js';
+import { plural } from '../shared/text/numbers.js';
 
 type Paint = (text: string) => string;
 
@@ -70,13 +76,6 @@ function more(text: string): string {
   return `${INDENT}${' '.repeat(LABEL_WIDTH)}${text}`;
 }
 
-function duration(seconds: number): string {
-  if (seconds % 86_400 === 0) return `${seconds / 86_400} d`;
-  if (seconds % 3_600 === 0) return `${seconds / 3_600} h`;
-  if (seconds % 60 === 0) return `${seconds / 60} min`;
-  return `${seconds} s`;
-}
-
 const REASONS: Record<string, string> = {
   overwrite: 'overwrite: a previous version exists',
   'new-object': 'new object: nothing cached yet',
@@ -90,10 +89,6 @@ const REASONS: Record<string, string> = {
 export function truncateList(items: readonly string[], max = MAX_LISTED_PATHS): string[] {
   if (items.length <= max) return [...items];
   return [...items.slice(0, max), `… ${items.length - max} more`];
-}
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
 function failure(p: Palette, time: string, what: string, error: string, field?: string): string[] {
@@ -123,7 +118,7 @@ export function formatIngestOutcome(
   }
   const c = outcome.classification;
   const tags = Object.entries(outcome.tags);
-  const ours = tags.filter(([k]) => k.startsWith('cdn:'));
+  const ours = tags.filter(([k]) => k.startsWith(OBJECT_TAG_PREFIX));
   const kept = tags.length - ours.length;
   const decision =
     outcome.invalidation === 'requested'
@@ -253,10 +248,6 @@ export function formatReady(info: ReadyInfo, p: Palette): string[] {
 /** `2025-01-02T03:04:00.000Z` → `03:04` (UTC). */
 function hhmm(iso: string): string {
   return iso.slice(11, 16);
-}
-
-function elapsed(ms: number): string {
-  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
 }
 
 /** What a check line says, timing aside: a check that would print the same line is not shown. */

@@ -1,6 +1,10 @@
 /**
- * Content classes: what an object is (video, streaming, image, document, other) and how long
- * the edge should keep it (its cache class). Classification is by file extension, case-insensitive.
+ * Content classes, defined once: what an object is (video, streaming, image, document, other),
+ * how long the edge should keep it (its cache class), and what its extension says about it
+ * (already compressed, compressible, rarely changing). Ingest classifies and tags objects with
+ * these, the distribution spec builds its cache behaviours from the same built-in classes and
+ * name rules, and the report judges behaviours by the same extension sets. Classification is by
+ * file extension, case-insensitive.
  */
 import { z } from 'zod';
 
@@ -22,6 +26,18 @@ export interface ContentClassRule {
 
 export const OTHER_CLASS = 'other';
 
+/** What a class name may be, wherever one is written (CONTENT_CLASSES, a spec's classes). */
+export const CONTENT_CLASS_NAME = {
+  pattern: /^[a-z][a-z0-9-]{0,31}$/,
+  rule: 'must be lower-case letters, digits or "-", at most 32 characters',
+} as const;
+
+/** What an extension may be, wherever one is written. */
+export const EXTENSION = {
+  pattern: /^\.[A-Za-z0-9]{1,16}$/,
+  rule: 'must look like ".mp4" (a dot, then 1 to 16 letters or digits)',
+} as const;
+
 export const DEFAULT_CONTENT_CLASSES: readonly ContentClassRule[] = Object.freeze([
   { name: 'video', extensions: ['.mp4', '.mov', '.webm', '.mkv'], cacheClass: 'video' },
   {
@@ -37,6 +53,32 @@ export const DEFAULT_CONTENT_CLASSES: readonly ContentClassRule[] = Object.freez
   { name: 'document', extensions: ['.pdf', '.html', '.json', '.csv'], cacheClass: 'default' },
 ]);
 
+/**
+ * Extensions whose bodies are already compressed (video, audio, segments, raster images,
+ * archives). By default CloudFront compresses every extension of a class except these: edge
+ * compression cannot shrink them, and leaving Accept-Encoding out of their cache key keeps one
+ * cached copy instead of one per encoding. So `.m3u8`/`.mpd` manifests are compressed and
+ * `.ts`/`.m4s`/`.aac` segments are not. A class's `compress` overrides this.
+ */
+export const PRECOMPRESSED_EXTENSIONS: ReadonlySet<string> = new Set([
+  ...['.mp4', '.m4v', '.mov', '.webm', '.mkv', '.ts', '.m4s', '.m2ts', '.aac', '.m4a', '.mp3'],
+  ...['.ogg', '.opus', '.flac', '.jpg', '.jpeg', '.png', '.gif', '.webp', '.avif', '.heic'],
+  ...['.zip', '.gz', '.br', '.zst', '.7z', '.woff', '.woff2'],
+]);
+
+/** Extensions whose objects rarely change once written (media, images, fonts). */
+export const LONG_LIVED_EXTENSIONS: ReadonlySet<string> = new Set([
+  ...['.mp4', '.m4v', '.mov', '.webm', '.mkv', '.mp3', '.m4a', '.ogg', '.opus', '.flac'],
+  ...['.jpg', '.jpeg', '.png', '.gif', '.webp', '.avif', '.svg', '.ico'],
+  ...['.woff', '.woff2', '.ttf', '.otf'],
+]);
+
+/** Text formats that edge compression shrinks (documents, manifests, code, subtitles). */
+export const COMPRESSIBLE_EXTENSIONS: ReadonlySet<string> = new Set([
+  ...['.html', '.htm', '.json', '.csv', '.txt', '.xml', '.svg', '.js', '.mjs', '.css', '.map'],
+  ...['.m3u8', '.mpd', '.vtt', '.srt', '.webmanifest', '.md', '.yaml', '.yml'],
+]);
+
 export interface Classification {
   readonly contentClass: string;
   readonly cacheClass: CacheClass;
@@ -44,13 +86,8 @@ export interface Classification {
 }
 
 const ruleSchema = z.object({
-  name: z
-    .string()
-    .regex(
-      /^[a-z][a-z0-9-]{0,31}$/,
-      'must be lower-case letters, digits or "-", at most 32 characters',
-    ),
-  extensions: z.array(z.string().regex(/^\.[A-Za-z0-9]{1,16}$/, 'must look like ".mp4"')).min(1),
+  name: z.string().regex(CONTENT_CLASS_NAME.pattern, CONTENT_CLASS_NAME.rule),
+  extensions: z.array(z.string().regex(EXTENSION.pattern, EXTENSION.rule)).min(1),
   cacheClass: z
     .enum(Object.keys(CACHE_CLASSES) as [CacheClass, ...CacheClass[]])
     .default('default'),

@@ -6,6 +6,7 @@
  * README's configuration tables are checked against this schema (test/unit/env.test.ts).
  */
 import { z } from 'zod';
+import { SNS_TOPIC_ARN, SNS_TOPIC_ARN_MESSAGE } from './catalogue.js';
 import { parseContentClasses, DEFAULT_CONTENT_CLASSES } from './contentClasses.js';
 import { ConfigError } from './errors.js';
 
@@ -29,7 +30,6 @@ export const LOG_LEVELS = [
 /** Our metrics namespace: where the functions publish EMF and where the report reads it back. */
 const METRICS_NAMESPACE = 'CdnPipeline';
 
-const SNS_TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/;
 /** DynamoDB table names: 3–255 of `[a-zA-Z0-9_.-]`. */
 const TABLE_NAME = /^[a-zA-Z0-9_.-]{3,255}$/;
 /** CloudWatch dashboard names: up to 255 of `[a-zA-Z0-9_-]`. */
@@ -163,7 +163,7 @@ export const ENV_SCHEMA = z.object({
     .string({
       error: 'is required: the SNS topic that receives alarm, report and provisioning mail',
     })
-    .regex(SNS_TOPIC_ARN, 'must be an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>)')
+    .regex(SNS_TOPIC_ARN, SNS_TOPIC_ARN_MESSAGE)
     .describe('the SNS topic that receives alarm, report and provisioning mail'),
 });
 

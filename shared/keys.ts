@@ -3,6 +3,7 @@
  * out, so that what we invalidate is exactly what viewers request (the cache key).
  */
 import { InvalidInputError } from './errors.js';
+import { clip } from './text/layout.js';
 
 export const MAX_KEY_BYTES = 1024;
 /** CloudFront rejects invalidation paths longer than this. */
@@ -129,5 +130,5 @@ export function isWildcardPath(path: string): boolean {
 }
 
 function preview(text: string): string {
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+  return clip(text, 80);
 }

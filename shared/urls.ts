@@ -12,167 +12,42 @@
  * JSON ourselves (the exact shape CloudFront reconstructs for a canned policy), let the pinned
  * signer sign it (`getSignedCookies` with `policy`: RSA-SHA1, CloudFront's URL-safe base64), and
  * append the query parameters to our own URL. Tests verify the signatures independently.
+ *
+ * The builders are here; their limits and option types are in `urls/limits.ts`, the input
+ * checks in `urls/validation.ts`, the settings apps read from the environment in `urls/config.ts`.
  */
-import { createPrivateKey } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { getSignedCookies } from '@aws-sdk/cloudfront-signer';
 import { getSignedUrl as presignS3 } from '@aws-sdk/s3-request-presigner';
-import { z } from 'zod';
-import { parseEnv } from './config.js';
-import { ConfigError, InvalidInputError } from './errors.js';
-import { encodePath, MAX_KEY_BYTES, viewerPathForKey } from './keys.js';
-import { hostnameProblem } from './distributionSpec.js';
+import { InvalidInputError } from './errors.js';
+import { viewerPathForKey } from './keys.js';
+import {
+  URL_LIMITS,
+  type CdnUrlOptions,
+  type SignedUrlOptions,
+  type SigningKey,
+  type UrlResult,
+} from './urls/limits.js';
+import {
+  resolveExpiry,
+  urlPathForKey,
+  validDomain,
+  validIpAddress,
+  validKey,
+  validSigningKey,
+} from './urls/validation.js';
 
-type Env = Record<string, string | undefined>;
-
-export const URL_LIMITS = {
-  /** Lifetime when none is given (CDN_URL_TTL_SECONDS). */
-  defaultTtlSeconds: 3600,
-  /**
-   * Our default ceiling on a signed URL's lifetime. CloudFront has none; a leaked URL is valid
-   * until it expires, and the only other way to revoke it is to rotate the key pair. Raise it
-   * with `maxTtlSeconds` (CDN_URL_MAX_TTL_SECONDS) up to one year.
-   */
-  maxTtlSeconds: 7 * 24 * 3600,
-  maxConfigurableTtlSeconds: 365 * 24 * 3600,
-  /** SigV4 presigned URLs: 7 days at most (AWS rejects longer), less with temporary credentials. */
-  presignedMaxSeconds: 7 * 24 * 3600,
-} as const;
-
-export type UrlKind = 'cdn' | 'signed' | 'presigned';
-
-export interface UrlResult {
-  readonly url: string;
-  readonly kind: UrlKind;
-  /** When the URL stops working (signed and presigned URLs). */
-  readonly expiresAt?: Date;
-  /** Why a presigned URL was used instead of a CloudFront one, or why it expires early. */
-  readonly note?: string;
-}
-
-export interface CdnUrlOptions {
-  /** Host name the distribution answers to: an alias (`cdn.example.com`) or `d….cloudfront.net`. */
-  readonly domain: string;
-  /** The origin's OriginPath (`/prod`): key `prod/a.jpg` is served at `/a.jpg`. */
-  readonly originPath?: string;
-}
-
-/** Validity window: an absolute end, or seconds from now. */
-export type Expiry =
-  | { readonly expiresAt: Date; readonly expiresInSeconds?: undefined }
-  | { readonly expiresInSeconds: number; readonly expiresAt?: undefined };
-
-export interface SigningKey {
-  /** The CloudFront public key id (in a trusted key group), e.g. `K2JCJMDEHXQW5F`. */
-  readonly keyPairId: string;
-  /** PEM of the RSA private key. Never logged, never part of an error message. */
-  readonly privateKey: string;
-}
-
-export type SignedUrlOptions = CdnUrlOptions &
-  SigningKey &
-  Expiry & {
-    /** Only this IPv4 address or CIDR may use the URL (custom policy). */
-    readonly ipAddress?: string;
-    /** The URL does not work before this time (custom policy). */
-    readonly notBefore?: Date;
-    /** Longest lifetime accepted, in seconds (default {@link URL_LIMITS.maxTtlSeconds}). */
-    readonly maxTtlSeconds?: number;
-    readonly now?: Date;
-  };
-
-// ── Validation ──────────────────────────────────────────────────────────────────────────────
-
-/** The host name, lower-cased, or an InvalidInputError naming `field`. */
-export function validDomain(domain: string, field = 'domain'): string {
-  const host = domain.trim().toLowerCase();
-  if (/^[a-z][a-z0-9+.-]*:\/\//.test(host) || /[/?#:@\s]/.test(host)) {
-    throw new InvalidInputError(
-      field,
-      `must be a host name only, such as cdn.example.com or d111111abcdef8.cloudfront.net (got "${domain}": no scheme, port or path)`,
-    );
-  }
-  if (host.startsWith('*.')) {
-    throw new InvalidInputError(field, `is a wildcard alias ("${domain}"): name one host under it`);
-  }
-  const problem = hostnameProblem(host);
-  if (problem) throw new InvalidInputError(field, `${problem} (got "${domain}")`);
-  return host;
-}
-
-function validKey(key: string): void {
-  if (typeof key !== 'string' || key.length === 0) {
-    throw new InvalidInputError('key', 'is missing or empty');
-  }
-  const bytes = Buffer.byteLength(key, 'utf8');
-  if (bytes > MAX_KEY_BYTES) {
-    throw new InvalidInputError(
-      'key',
-      `is ${bytes} bytes long; S3 keys are at most ${MAX_KEY_BYTES} bytes`,
-    );
-  }
-}
-
-/** The encoded request path of `key` behind `originPath`, or an error naming `key`. */
-export function urlPathForKey(key: string, originPath = ''): string {
-  validKey(key);
-  const viewerPath = viewerPathForKey(key, originPath);
-  if (viewerPath === undefined) {
-    throw new InvalidInputError(
-      'key',
-      `"${key}" lies outside the origin path "${originPath}": the distribution does not serve it`,
-    );
-  }
-  return encodePath(viewerPath);
-}
-
-/**
- * The end of the validity window, checked: in the future, and no further than `maxTtlSeconds`.
- */
-export function resolveExpiry(
-  expiry: Expiry,
-  options: { now?: Date; maxTtlSeconds?: number } = {},
-): Date {
-  const now = options.now ?? new Date();
-  const max = options.maxTtlSeconds ?? URL_LIMITS.maxTtlSeconds;
-  let end: Date;
-  if (expiry.expiresAt !== undefined) {
-    if (!(expiry.expiresAt instanceof Date) || Number.isNaN(expiry.expiresAt.getTime())) {
-      throw new InvalidInputError('expiresAt', 'is not a valid date');
-    }
-    end = expiry.expiresAt;
-  } else {
-    const seconds = expiry.expiresInSeconds;
-    if (!Number.isFinite(seconds) || seconds <= 0) {
-      throw new InvalidInputError('expiresInSeconds', `must be a number above 0 (got ${seconds})`);
-    }
-    end = new Date(now.getTime() + seconds * 1000);
-  }
-  const field = expiry.expiresAt !== undefined ? 'expiresAt' : 'expiresInSeconds';
-  if (end.getTime() <= now.getTime()) {
-    throw new InvalidInputError(field, `is in the past (${end.toISOString()})`);
-  }
-  if (end.getTime() - now.getTime() > max * 1000) {
-    throw new InvalidInputError(
-      field,
-      `is more than ${max} s away (${end.toISOString()}); raise maxTtlSeconds (CDN_URL_MAX_TTL_SECONDS) if you mean it`,
-    );
-  }
-  return end;
-}
-
-const IPV4_CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?:\/(\d{1,2}))?$/;
-
-function validIpAddress(ip: string): string {
-  const m = IPV4_CIDR.exec(ip.trim());
-  const octetsOk = m && m.slice(1, 5).every((o) => Number(o) <= 255);
-  const maskOk = m && (m[5] === undefined || Number(m[5]) <= 32);
-  if (!m || !octetsOk || !maskOk) {
-    throw new InvalidInputError('ipAddress', `must be an IPv4 address or CIDR (got "${ip}")`);
-  }
-  return m[5] === undefined ? `${ip.trim()}/32` : ip.trim();
-}
+export { loadUrlConfig, type UrlConfig } from './urls/config.js';
+export {
+  URL_LIMITS,
+  type CdnUrlOptions,
+  type Expiry,
+  type SignedUrlOptions,
+  type SigningKey,
+  type UrlKind,
+  type UrlResult,
+} from './urls/limits.js';
+export { resolveExpiry, urlPathForKey, validDomain, validSigningKey } from './urls/validation.js';
 
 // ── URLs ────────────────────────────────────────────────────────────────────────────────────
 
@@ -242,33 +117,6 @@ export function signedUrl(key: string, options: SignedUrlOptions): UrlResult {
     kind: 'signed',
     expiresAt: new Date(epochSeconds(expiresAt) * 1000),
   };
-}
-
-/** The key pair id checked, and the private key checked to be an RSA key (never echoed). */
-export function validSigningKey(
-  key: SigningKey,
-  idField: string,
-  keyField: string,
-): { keyPairId: string } {
-  if (!/^[A-Z0-9]{1,128}$/.test(key.keyPairId ?? '')) {
-    throw new InvalidInputError(
-      idField,
-      `must be a CloudFront public key id such as K2JCJMDEHXQW5F (got "${key.keyPairId}")`,
-    );
-  }
-  let type: string | undefined;
-  try {
-    type = createPrivateKey(key.privateKey).asymmetricKeyType;
-  } catch {
-    throw new InvalidInputError(keyField, 'is not a readable PEM private key');
-  }
-  if (type !== 'rsa') {
-    throw new InvalidInputError(
-      keyField,
-      `is a ${type} key; CloudFront signed URLs need the RSA key whose public half is in the key group`,
-    );
-  }
-  return { keyPairId: key.keyPairId };
 }
 
 export interface PresignOptions {
@@ -377,103 +225,5 @@ export async function urlFor(key: string, options: UrlForOptions): Promise<UrlRe
     ...(options.ipAddress ? { ipAddress: options.ipAddress } : {}),
     ...(options.notBefore ? { notBefore: options.notBefore } : {}),
     ...(options.now ? { now: options.now } : {}),
-  });
-}
-
-// ── Config for apps ─────────────────────────────────────────────────────────────────────────
-
-export interface UrlConfig {
-  readonly domain?: string;
-  readonly originPath: string;
-  readonly signingKey?: SigningKey;
-  readonly ttlSeconds: number;
-  readonly maxTtlSeconds: number;
-}
-
-const seconds = (max: number) => z.coerce.number().int().min(1).max(max);
-
-const urlSchema = z.object({
-  CDN_DOMAIN: z.string().optional(),
-  CDN_ORIGIN_PATH: z.string().default(''),
-  CDN_KEY_PAIR_ID: z.string().optional(),
-  // Validated below, never echoed: parseEnv would quote the value in its message.
-  CDN_PRIVATE_KEY: z.string().optional(),
-  CDN_PRIVATE_KEY_FILE: z.string().optional(),
-  CDN_URL_TTL_SECONDS: seconds(URL_LIMITS.maxConfigurableTtlSeconds).default(
-    URL_LIMITS.defaultTtlSeconds,
-  ),
-  CDN_URL_MAX_TTL_SECONDS: seconds(URL_LIMITS.maxConfigurableTtlSeconds).default(
-    URL_LIMITS.maxTtlSeconds,
-  ),
-});
-
-/** The private key's PEM from CDN_PRIVATE_KEY (literal `\n` allowed) or CDN_PRIVATE_KEY_FILE. */
-function privateKeyFrom(raw: z.output<typeof urlSchema>): [string, string] | undefined {
-  if (raw.CDN_PRIVATE_KEY && raw.CDN_PRIVATE_KEY_FILE) {
-    throw new ConfigError(
-      'CDN_PRIVATE_KEY_FILE',
-      'set either CDN_PRIVATE_KEY or CDN_PRIVATE_KEY_FILE, not both',
-    );
-  }
-  if (raw.CDN_PRIVATE_KEY) return [raw.CDN_PRIVATE_KEY.replace(/\\n/g, '\n'), 'CDN_PRIVATE_KEY'];
-  if (!raw.CDN_PRIVATE_KEY_FILE) return undefined;
-  try {
-    return [readFileSync(raw.CDN_PRIVATE_KEY_FILE, 'utf8'), 'CDN_PRIVATE_KEY_FILE'];
-  } catch (error) {
-    throw new ConfigError(
-      'CDN_PRIVATE_KEY_FILE',
-      `cannot read "${raw.CDN_PRIVATE_KEY_FILE}": ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
-      { cause: error },
-    );
-  }
-}
-
-/**
- * URL settings for apps, from the environment, checked once: CDN_DOMAIN, CDN_ORIGIN_PATH,
- * CDN_KEY_PAIR_ID with CDN_PRIVATE_KEY (PEM) or CDN_PRIVATE_KEY_FILE, CDN_URL_TTL_SECONDS
- * (default 3600), CDN_URL_MAX_TTL_SECONDS (default 7 days). Errors name the variable.
- */
-export function loadUrlConfig(env: Env = process.env): UrlConfig {
-  const raw = parseEnv(urlSchema, env);
-  const asConfigError = (run: () => void) => {
-    try {
-      run();
-    } catch (error) {
-      if (error instanceof InvalidInputError) {
-        throw new ConfigError(error.field, error.message.slice(error.field.length + 2), {
-          cause: error,
-        });
-      }
-      throw error;
-    }
-  };
-  let domain: string | undefined;
-  if (raw.CDN_DOMAIN) asConfigError(() => (domain = validDomain(raw.CDN_DOMAIN!, 'CDN_DOMAIN')));
-  const pem = privateKeyFrom(raw);
-  if (Boolean(pem) !== Boolean(raw.CDN_KEY_PAIR_ID)) {
-    throw new ConfigError(
-      pem ? 'CDN_KEY_PAIR_ID' : 'CDN_PRIVATE_KEY',
-      pem
-        ? 'is not set, and a private key is: signing needs both'
-        : 'is not set (nor CDN_PRIVATE_KEY_FILE), and CDN_KEY_PAIR_ID is: signing needs both',
-    );
-  }
-  let signingKey: SigningKey | undefined;
-  if (pem) {
-    signingKey = { keyPairId: raw.CDN_KEY_PAIR_ID!, privateKey: pem[0] };
-    asConfigError(() => validSigningKey(signingKey!, 'CDN_KEY_PAIR_ID', pem[1]));
-  }
-  if (raw.CDN_URL_TTL_SECONDS > raw.CDN_URL_MAX_TTL_SECONDS) {
-    throw new ConfigError(
-      'CDN_URL_TTL_SECONDS',
-      `is above CDN_URL_MAX_TTL_SECONDS (${raw.CDN_URL_TTL_SECONDS} > ${raw.CDN_URL_MAX_TTL_SECONDS})`,
-    );
-  }
-  return Object.freeze({
-    ...(domain ? { domain } : {}),
-    originPath: raw.CDN_ORIGIN_PATH,
-    ...(signingKey ? { signingKey: Object.freeze(signingKey) } : {}),
-    ttlSeconds: raw.CDN_URL_TTL_SECONDS,
-    maxTtlSeconds: raw.CDN_URL_MAX_TTL_SECONDS,
   });
 }

@@ -2,14 +2,8 @@
  * The CDN metadata we keep on each object, as S3 object tags. Tags (unlike metadata) can be
  * changed in place with PutObjectTagging, which emits no ObjectCreated event: no recursion.
  */
+import { OBJECT_TAG_KEYS } from '../../shared/catalogue.js';
 import type { Classification } from '../../shared/contentClasses.js';
-
-export const TAG_KEYS = {
-  contentClass: 'cdn:class',
-  cacheClass: 'cdn:cache',
-  ttl: 'cdn:ttl',
-  path: 'cdn:path',
-} as const;
 
 /** S3's limits on object tags. */
 export const TAG_LIMITS = { maxTags: 10, maxKeyChars: 128, maxValueChars: 256 } as const;
@@ -33,11 +27,11 @@ export function isValidTagValue(value: string): boolean {
  */
 export function cdnTags(classification: Classification, viewerPath: string): Tag[] {
   const tags: Tag[] = [
-    { Key: TAG_KEYS.contentClass, Value: classification.contentClass },
-    { Key: TAG_KEYS.cacheClass, Value: classification.cacheClass },
-    { Key: TAG_KEYS.ttl, Value: String(classification.ttlSeconds) },
+    { Key: OBJECT_TAG_KEYS.contentClass, Value: classification.contentClass },
+    { Key: OBJECT_TAG_KEYS.cacheClass, Value: classification.cacheClass },
+    { Key: OBJECT_TAG_KEYS.ttl, Value: String(classification.ttlSeconds) },
   ];
-  if (isValidTagValue(viewerPath)) tags.push({ Key: TAG_KEYS.path, Value: viewerPath });
+  if (isValidTagValue(viewerPath)) tags.push({ Key: OBJECT_TAG_KEYS.path, Value: viewerPath });
   return tags;
 }
 

@@ -9,7 +9,11 @@ import type {
   DistributionConfig,
   Tag,
 } from '@aws-sdk/client-cloudfront';
-import { CALLER_REFERENCE_PREFIX, MANAGED_TAG_KEYS } from '../../shared/catalogue.js';
+import {
+  CALLER_REFERENCE_PREFIX,
+  MANAGED_TAG_KEYS,
+  MANAGED_TAG_VALUE,
+} from '../../shared/catalogue.js';
 import { InvalidInputError } from '../../shared/errors.js';
 import { behaviourPlan, originRequestPolicyId, type BehaviourPlan } from './policies.js';
 import type { DistributionSpec } from '../../shared/distributionSpec.js';
@@ -44,7 +48,7 @@ export function specCallerReference(spec: Pick<DistributionSpec, 'bucket' | 'nam
 /** Our tags (managed, bucket, name, and stage when given), then the user's. */
 export function managedTags(spec: DistributionSpec, stage?: string): Tag[] {
   const tags: Tag[] = [
-    { Key: MANAGED_TAG_KEYS.managed, Value: 'true' },
+    { Key: MANAGED_TAG_KEYS.managed, Value: MANAGED_TAG_VALUE },
     { Key: MANAGED_TAG_KEYS.bucket, Value: spec.bucket },
     { Key: MANAGED_TAG_KEYS.name, Value: spec.name },
   ];

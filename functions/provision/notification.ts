@@ -5,25 +5,15 @@
  * `{"errorType","errorMessage","trace"}`; the trace is left out) and paired with a hint a person
  * can act on.
  */
+import { formatDuration } from '../../shared/text/durations.js';
+import { clip, fitSubject } from '../../shared/text/layout.js';
+import { consoleUrl, executionUrl } from '../../shared/text/links.js';
 import type { NotifyInput, StepFunctionsError } from './types.js';
 
-/** SNS: subjects must be shorter than 100 characters. */
-export const SUBJECT_MAX_CHARS = 99;
 const SUBJECT_PREFIX = '[cdn-pipeline]';
 const LABEL_WIDTH = 14;
 const WRAP_AT = 76;
 const MAX_MESSAGE_CHARS = 1_000;
-
-export function consoleUrl(distributionId: string): string {
-  return `https://us-east-1.console.aws.amazon.com/cloudfront/v4/home#/distributions/${distributionId}`;
-}
-
-/** A Step Functions console link for an execution ARN; undefined for a bare name. */
-export function executionUrl(execution: string): string | undefined {
-  const match = /^arn:aws[a-z-]*:states:([a-z0-9-]+):\d{12}:execution:/.exec(execution);
-  if (!match) return undefined;
-  return `https://${match[1]}.console.aws.amazon.com/states/home?region=${match[1]}#/v2/executions/details/${execution}`;
-}
 
 /** No credentials in mail: access key ids and presigned-URL signatures are masked. */
 export function redact(text: string): string {
@@ -50,9 +40,7 @@ export function parseCause(error: StepFunctionsError | undefined): {
     // Not JSON: a States.* error's Cause is plain text.
   }
   errorMessage = redact(errorMessage.replace(/\s+/g, ' ').trim());
-  if (errorMessage.length > MAX_MESSAGE_CHARS) {
-    errorMessage = `${errorMessage.slice(0, MAX_MESSAGE_CHARS - 3)}...`;
-  }
+  errorMessage = clip(errorMessage, MAX_MESSAGE_CHARS);
   return { errorType, errorMessage: errorMessage || '(no message)' };
 }
 
@@ -91,25 +79,6 @@ export function hintFor(errorType: string, errorMessage: string): string {
     return 'AWS kept failing or throttling; run provision again: it reuses everything already created.';
   }
   return 'Run provision again after fixing the cause: it reuses everything already created.';
-}
-
-/** `6 min 12 s`, `45 min`, `1 h 5 min`, `12 s`. */
-export function formatDuration(ms: number): string {
-  const s = Math.max(0, Math.round(ms / 1000));
-  if (s < 60) return `${s} s`;
-  const min = Math.floor(s / 60);
-  if (min < 60) return s % 60 ? `${min} min ${s % 60} s` : `${min} min`;
-  const h = Math.floor(min / 60);
-  return min % 60 ? `${h} h ${min % 60} min` : `${h} h`;
-}
-
-/** Printable ASCII only (SNS), at most `max` characters, cut with "...". */
-export function fitSubject(text: string, max = SUBJECT_MAX_CHARS): string {
-  const ascii = text
-    .replace(/[\r\n\t]+/g, ' ')
-    .replace(/[^\x20-\x7e]/g, '?')
-    .trim();
-  return ascii.length <= max ? ascii : `${ascii.slice(0, max - 3).trimEnd()}...`;
 }
 
 /** `label         value`, long values wrapped under the value column. */

@@ -14,28 +14,11 @@ import type {
   ResponseHeadersPolicyConfig,
 } from '@aws-sdk/client-cloudfront';
 import type { CORSRule } from '@aws-sdk/client-s3';
+import { MANAGED_POLICY_IDS, RESOURCE_NAME_PREFIX } from '../../shared/catalogue.js';
 import { UNCOMPRESSED_SUFFIX, type DistributionSpec } from '../../shared/distributionSpec.js';
 
-/** Prefix of every name this stack gives a CloudFront resource. */
-export const NAME_PREFIX = 'cdnp-';
 /** CloudFront: policy names are letters, digits, `-` and `_`, at most 128 characters. */
 export const POLICY_NAME = /^[A-Za-z0-9_-]{1,128}$/;
-
-/** AWS managed policies (ids are the same in every account). */
-export const MANAGED_POLICY_IDS = {
-  cache: {
-    cachingOptimized: '658327ea-f89d-4fab-a63d-7e88639e58f6',
-    cachingDisabled: '4135ea2d-6df8-44a3-9df3-4b5a84be39ad',
-    cachingOptimizedForUncompressedObjects: 'b2884449-e4de-46a7-ac36-70bc7f1ddd6d',
-  },
-  originRequest: {
-    corsS3Origin: '88a5eaf4-2fd4-4709-b370-b4c650ea3fcf',
-    corsCustomOrigin: '59781a5b-3903-41f3-afcb-af62929ccde1',
-  },
-  responseHeaders: {
-    securityHeaders: '67f7725c-6f97-4210-82d7-5512b31e9d03',
-  },
-} as const;
 
 /** Managed `CORS-S3Origin`: forwards Origin, Access-Control-Request-Method/-Headers to S3. */
 export const CORS_S3_ORIGIN_REQUEST_POLICY_ID = MANAGED_POLICY_IDS.originRequest.corsS3Origin;
@@ -81,7 +64,7 @@ export function behaviourPlan(spec: DistributionSpec): {
     const key = variantKey(v);
     const existing = policies.get(key);
     if (existing) return existing.name;
-    const name = `${NAME_PREFIX}${spec.name}-${contentClass}${suffix}`;
+    const name = `${RESOURCE_NAME_PREFIX}${spec.name}-${contentClass}${suffix}`;
     policies.set(key, { name, contentClass, ...v });
     return name;
   };
@@ -154,7 +137,7 @@ const list = <T>(items: readonly T[]) => ({ Quantity: items.length, Items: [...i
 
 /** Name of the spec's response-headers policy: `cdnp-<name>-headers`. */
 export function responseHeadersPolicyName(spec: DistributionSpec): string {
-  return `${NAME_PREFIX}${spec.name}-headers`;
+  return `${RESOURCE_NAME_PREFIX}${spec.name}-headers`;
 }
 
 /**
@@ -204,7 +187,7 @@ export function responseHeadersPolicyConfig(spec: DistributionSpec): {
 /** The origin access control: `cdnp-<name>-oac`, S3, SigV4, signing every request. */
 export function originAccessControlConfig(spec: DistributionSpec): OriginAccessControlConfig {
   return {
-    Name: `${NAME_PREFIX}${spec.name}-oac`,
+    Name: `${RESOURCE_NAME_PREFIX}${spec.name}-oac`,
     Description: `cdn-pipeline ${spec.name}: CloudFront reads s3://${spec.bucket}`.slice(0, 256),
     SigningProtocol: 'sigv4',
     SigningBehavior: 'always',
@@ -231,7 +214,7 @@ export function originRequestPolicyId(spec: DistributionSpec): string | undefine
 export function bucketCorsRule(spec: DistributionSpec): CORSRule | undefined {
   if (!spec.cors) return undefined;
   return {
-    ID: `${NAME_PREFIX}${spec.name}`,
+    ID: `${RESOURCE_NAME_PREFIX}${spec.name}`,
     AllowedOrigins: [...spec.cors.allowOrigins],
     // S3 rules list the methods being allowed; OPTIONS is implied by the rule itself.
     AllowedMethods: spec.cors.allowMethods.filter((m) => m !== 'OPTIONS'),

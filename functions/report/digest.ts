@@ -15,7 +15,8 @@ import {
   type CloudFrontClient,
   type DistributionConfig,
 } from '@aws-sdk/client-cloudfront';
-import { digestMail, type DigestRecommendation, type DigestRow } from './mail.js';
+import { MANAGED_CACHE_POLICIES } from '../../shared/catalogue.js';
+import { digestMail, type DigestRecommendation, type DigestRow } from './digestMail.js';
 import {
   displayDomain,
   findReportDistributions,
@@ -33,7 +34,7 @@ import {
   type SeriesByMetric,
   type TrafficSummary,
 } from './metrics.js';
-import { MANAGED_CACHE_POLICIES, recommend, type Recommendation } from './recommendations.js';
+import { recommend, type Recommendation } from './recommendations.js';
 import { fetchPathsBilledThisMonth, invalidationSpend, type Spend } from './spend.js';
 import { mailContext } from './check.js';
 import { describeError, publishMail } from './publish.js';

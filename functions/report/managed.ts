@@ -10,7 +10,7 @@ import {
   paginateListDistributions,
   type CloudFrontClient,
 } from '@aws-sdk/client-cloudfront';
-import { MANAGED_TAG_KEYS } from '../../shared/catalogue.js';
+import { MANAGED_TAG_KEYS, MANAGED_TAG_VALUE } from '../../shared/catalogue.js';
 
 export interface ReportDistribution {
   readonly id: string;
@@ -121,7 +121,7 @@ export async function findReportDistributions(
         });
         continue;
       }
-      const managed = tags.get(MANAGED_TAG_KEYS.managed) === 'true';
+      const managed = tags.get(MANAGED_TAG_KEYS.managed) === MANAGED_TAG_VALUE;
       const stage = tags.get(MANAGED_TAG_KEYS.stage);
       const ours = managed && (!stage || !options.stage || stage === options.stage);
       if (ours) found.set(summary.Id, toDistribution(summary, tags, 'managed'));

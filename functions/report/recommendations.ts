@@ -5,342 +5,27 @@
  *
  * Gating: no recommendation about a distribution without requests in the window; the ones read
  * from traffic (hit rate, errors, additional metrics) need {@link THRESHOLDS.minRequests}. The
- * spend recommendations depend on the spend only.
+ * spend recommendations depend on the spend only. The traffic and spend rules are here, the
+ * config rules in `configRules.ts`, what a recommendation is in `recommendationModel.ts`.
  */
-import type {
-  CacheBehavior,
-  CachePolicyConfig,
-  DefaultCacheBehavior,
-  DistributionConfig,
-  Origin,
-} from '@aws-sdk/client-cloudfront';
-import { bucketFromOriginDomain } from '../../shared/distributions.js';
-import type { TrafficSummary } from './metrics.js';
-import { FREE_PATHS_PER_MONTH, PRICE_PER_PATH_USD, type Spend } from './spend.js';
-import { formatBytes, formatCount, formatPercent, formatSeconds } from './format.js';
+import { formatSeconds } from '../../shared/text/durations.js';
+import { formatInteger, formatPercent, formatUsd } from '../../shared/text/numbers.js';
+import { CONFIG_RULES } from './configRules.js';
+import { errorCachingTtl } from './distributionSettings.js';
+import {
+  bySeverity,
+  THRESHOLDS,
+  type Recommendation,
+  type RecommendationInput,
+  type Rule,
+} from './recommendationModel.js';
+import { FREE_PATHS_PER_MONTH, PRICE_PER_PATH_USD } from './spend.js';
 
-export interface Recommendation {
-  /** Stable: kind, plus the behaviour's path pattern where there is one (`short-ttl:*.mp4`). */
-  readonly id: string;
-  readonly severity: 'info' | 'warn' | 'critical';
-  readonly title: string;
-  /** The numbers that triggered it. */
-  readonly evidence: string;
-  readonly expectedEffect: string;
-}
-
-export interface RecommendationInput {
-  readonly summary: TrafficSummary;
-  readonly previous?: TrafficSummary;
-  /** From GetDistributionConfig; may be absent. */
-  readonly config?: DistributionConfig;
-  /** Cache policies by id, when known (managed ones are known here already). */
-  readonly cachePolicies?: ReadonlyMap<string, CachePolicyConfig>;
-  readonly spend?: Spend;
-  /** Distinct regions the traffic came from; undefined when unknown. */
-  readonly regionsServed?: number;
-}
-
-/** Every threshold the recommendations use. */
-export const THRESHOLDS = {
-  /** Requests in the window before any traffic-based recommendation. */
-  minRequests: 1000,
-  /** Request-weighted hit rate (%) below which Origin Shield is suggested. */
-  lowHitRatePercent: 80,
-  /** Origin Shield pays when misses come from at least this many regions (when known). */
-  originShieldMinRegions: 3,
-  /** 4xx rate (%) above which missing objects and error caching are looked at. */
-  high4xxPercent: 5,
-  /** 5xx rate (%) above which the origin is looked at; critical above the second value. */
-  high5xxPercent: 1,
-  critical5xxPercent: 5,
-  /** Default or maximum TTL (s) below which a long-lived content class is "short". */
-  shortTtlSeconds: 86_400,
-  /** Suggested default TTL (s) for long-lived classes: 7 days. */
-  suggestedLongTtlSeconds: 604_800,
-  /** Error caching (s) below which a high 4xx rate suggests caching 403/404 longer. */
-  errorCachingMinTtlSeconds: 60,
-} as const;
-
-/** CloudFront's error-caching TTL when a distribution sets none. */
-export const DEFAULT_ERROR_CACHING_TTL_SECONDS = 10;
-
-/** Extensions whose objects rarely change once written (media, images, fonts). */
-export const LONG_LIVED_EXTENSIONS: ReadonlySet<string> = new Set([
-  ...['.mp4', '.m4v', '.mov', '.webm', '.mkv', '.mp3', '.m4a', '.ogg', '.opus', '.flac'],
-  ...['.jpg', '.jpeg', '.png', '.gif', '.webp', '.avif', '.svg', '.ico'],
-  ...['.woff', '.woff2', '.ttf', '.otf'],
-]);
-
-/** Text formats that edge compression shrinks (documents, manifests, code, subtitles). */
-export const COMPRESSIBLE_EXTENSIONS: ReadonlySet<string> = new Set([
-  ...['.html', '.htm', '.json', '.csv', '.txt', '.xml', '.svg', '.js', '.mjs', '.css', '.map'],
-  ...['.m3u8', '.mpd', '.vtt', '.srt', '.webmanifest', '.md', '.yaml', '.yml'],
-]);
-
-/** TTLs and cache key of the AWS managed cache policies (same ids in every account). */
-export const MANAGED_CACHE_POLICIES: ReadonlyMap<string, CachePolicyConfig> = new Map(
-  (
-    [
-      [
-        '658327ea-f89d-4fab-a63d-7e88639e58f6',
-        'Managed-CachingOptimized',
-        1,
-        86_400,
-        31_536_000,
-        true,
-      ],
-      ['4135ea2d-6df8-44a3-9df3-4b5a84be39ad', 'Managed-CachingDisabled', 0, 0, 0, false],
-      [
-        'b2884449-e4de-46a7-ac36-70bc7f1ddd6d',
-        'Managed-CachingOptimizedForUncompressedObjects',
-        1,
-        86_400,
-        31_536_000,
-        false,
-      ],
-    ] as const
-  ).map(([id, Name, MinTTL, DefaultTTL, MaxTTL, encodings]) => [
-    id,
-    {
-      Name,
-      MinTTL,
-      DefaultTTL,
-      MaxTTL,
-      ParametersInCacheKeyAndForwardedToOrigin: {
-        EnableAcceptEncodingGzip: encodings,
-        EnableAcceptEncodingBrotli: encodings,
-        HeadersConfig: { HeaderBehavior: 'none' },
-        CookiesConfig: { CookieBehavior: 'none' },
-        QueryStringsConfig: { QueryStringBehavior: 'none' },
-      },
-    },
-  ]),
-);
-
-const usd = (value: number) => `$${value.toFixed(2)}`;
+export { THRESHOLDS } from './recommendationModel.js';
+export type { Recommendation, RecommendationInput } from './recommendationModel.js';
 
 const previousNote = (value: number | undefined) =>
   value === undefined ? '' : `; previous period ${formatPercent(value)}`;
-
-// ---------------------------------------------------------------------------------------------
-// Reading the config
-// ---------------------------------------------------------------------------------------------
-
-interface Behaviour {
-  /** `*.mp4`; `*` for the default behaviour. */
-  readonly pattern: string;
-  readonly isDefault: boolean;
-  readonly behaviour: DefaultCacheBehavior | CacheBehavior;
-}
-
-function behavioursOf(config: DistributionConfig): Behaviour[] {
-  const list: Behaviour[] = [];
-  if (config.DefaultCacheBehavior) {
-    list.push({ pattern: '*', isDefault: true, behaviour: config.DefaultCacheBehavior });
-  }
-  for (const b of config.CacheBehaviors?.Items ?? []) {
-    list.push({ pattern: b.PathPattern ?? '', isDefault: false, behaviour: b });
-  }
-  return list;
-}
-
-/** `.mp4` from `*.mp4` or `/videos/*.MP4`; undefined for `/videos/*`. */
-export function patternExtension(pattern: string): string | undefined {
-  const match = /(\.[A-Za-z0-9]{1,16})$/.exec(pattern);
-  return match ? match[1]!.toLowerCase() : undefined;
-}
-
-/** What a behaviour caches for, and what is in its cache key. */
-interface CacheSettings {
-  readonly source: string;
-  readonly minTtl: number;
-  readonly defaultTtl: number;
-  readonly maxTtl: number;
-  /** What is in the cache key besides the path, e.g. `query strings (all)`. */
-  readonly inKey: readonly string[];
-  /** Accept-Encoding (gzip or br) in the key: CloudFront can serve compressed copies. */
-  readonly acceptEncoding: boolean;
-}
-
-/** From the behaviour's cache policy (given or managed) or its legacy settings; else undefined. */
-function cacheSettings(
-  b: DefaultCacheBehavior,
-  policies: ReadonlyMap<string, CachePolicyConfig> | undefined,
-): CacheSettings | undefined {
-  if (b.CachePolicyId) {
-    const policy = policies?.get(b.CachePolicyId) ?? MANAGED_CACHE_POLICIES.get(b.CachePolicyId);
-    if (!policy) return undefined;
-    const key = policy.ParametersInCacheKeyAndForwardedToOrigin;
-    const inKey: string[] = [];
-    const qs = key?.QueryStringsConfig?.QueryStringBehavior;
-    if (qs && qs !== 'none') inKey.push(`query strings (${qs})`);
-    const cookies = key?.CookiesConfig?.CookieBehavior;
-    if (cookies && cookies !== 'none') inKey.push(`cookies (${cookies})`);
-    const headers = key?.HeadersConfig;
-    if (headers?.HeaderBehavior && headers.HeaderBehavior !== 'none') {
-      const names = headers.Headers?.Items ?? [];
-      inKey.push(`headers (${names.length ? names.join(', ') : headers.HeaderBehavior})`);
-    }
-    return {
-      source: `cache policy ${policy.Name ?? b.CachePolicyId}`,
-      minTtl: policy.MinTTL ?? 0,
-      defaultTtl: policy.DefaultTTL ?? 86_400,
-      maxTtl: policy.MaxTTL ?? 31_536_000,
-      inKey,
-      acceptEncoding: Boolean(key?.EnableAcceptEncodingGzip || key?.EnableAcceptEncodingBrotli),
-    };
-  }
-  const fv = b.ForwardedValues;
-  if (!fv && b.DefaultTTL === undefined) return undefined;
-  const inKey: string[] = [];
-  if (fv?.QueryString) inKey.push('query strings (all)');
-  if (fv?.Cookies?.Forward && fv.Cookies.Forward !== 'none') {
-    inKey.push(`cookies (${fv.Cookies.Forward})`);
-  }
-  if ((fv?.Headers?.Quantity ?? 0) > 0) {
-    inKey.push(`headers (${(fv?.Headers?.Items ?? []).join(', ')})`);
-  }
-  return {
-    source: 'legacy cache settings',
-    minTtl: b.MinTTL ?? 0,
-    defaultTtl: b.DefaultTTL ?? 86_400,
-    maxTtl: b.MaxTTL ?? 31_536_000,
-    inKey,
-    // Legacy settings compress with gzip whenever Compress is on.
-    acceptEncoding: true,
-  };
-}
-
-/** The origins a behaviour may reach (an origin group's members included). */
-function targetOrigins(config: DistributionConfig, targetId: string | undefined): Origin[] {
-  const origins = config.Origins?.Items ?? [];
-  const direct = origins.filter((o) => o.Id === targetId);
-  if (direct.length) return direct;
-  const group = config.OriginGroups?.Items?.find((g) => g.Id === targetId);
-  const members = new Set((group?.Members?.Items ?? []).map((m) => m.OriginId));
-  return origins.filter((o) => members.has(o.Id));
-}
-
-/** S3 REST or website endpoint, or an S3 origin config. */
-export function isS3Origin(origin: Origin): boolean {
-  const domain = origin.DomainName ?? '';
-  return (
-    origin.S3OriginConfig !== undefined ||
-    bucketFromOriginDomain(domain) !== undefined ||
-    /\.s3-website[.-]/.test(domain)
-  );
-}
-
-/** The error-caching TTL CloudFront applies to `code` (10 s when the config sets none). */
-export function errorCachingTtl(config: DistributionConfig, code: number): number {
-  const response = config.CustomErrorResponses?.Items?.find((r) => r.ErrorCode === code);
-  return response?.ErrorCachingMinTTL ?? DEFAULT_ERROR_CACHING_TTL_SECONDS;
-}
-
-// ---------------------------------------------------------------------------------------------
-// The recommendations
-// ---------------------------------------------------------------------------------------------
-
-type Rule = (input: RecommendationInput) => Recommendation[];
-
-/** A behaviour for a long-lived class with a default or maximum TTL under a day. */
-const shortTtl: Rule = ({ summary, config, cachePolicies }) => {
-  if (!config) return [];
-  const out: Recommendation[] = [];
-  for (const { pattern, isDefault, behaviour } of behavioursOf(config)) {
-    const ext = isDefault ? undefined : patternExtension(pattern);
-    if (!ext || !LONG_LIVED_EXTENSIONS.has(ext)) continue;
-    const s = cacheSettings(behaviour, cachePolicies);
-    if (!s) continue;
-    const limit = THRESHOLDS.shortTtlSeconds;
-    if (s.defaultTtl >= limit && s.maxTtl >= limit) continue;
-    const suggested = THRESHOLDS.suggestedLongTtlSeconds;
-    const factor = s.defaultTtl > 0 ? Math.round(suggested / s.defaultTtl) : undefined;
-    out.push({
-      id: `short-ttl:${pattern}`,
-      severity:
-        summary.hitRate !== undefined && summary.hitRate < THRESHOLDS.lowHitRatePercent
-          ? 'warn'
-          : 'info',
-      title: `Short TTL on ${pattern}: ${ext} objects could stay cached for days`,
-      evidence:
-        `behaviour ${pattern} (${s.source}): DefaultTTL ${formatSeconds(s.defaultTtl)}, ` +
-        `MaxTTL ${formatSeconds(s.maxTtl)}, below ${formatSeconds(limit)}` +
-        (summary.hitRate !== undefined
-          ? `; distribution hit rate ${formatPercent(summary.hitRate)}`
-          : ''),
-      expectedEffect:
-        `Set DefaultTTL to ${formatSeconds(suggested)} and MaxTTL to ${formatSeconds(31_536_000)}: ` +
-        (factor
-          ? `each edge asks S3 for an object about ${factor}× less often`
-          : 'objects get cached at all instead of every request going to S3') +
-        ', which raises the hit rate and cuts origin requests. Overwrites stay fresh through ' +
-        'invalidations, or through versioned keys.',
-    });
-  }
-  return out;
-};
-
-/** Compression off (or impossible) on the default behaviour or a text-format behaviour. */
-const compressionOff: Rule = ({ summary, config, cachePolicies }) => {
-  if (!config) return [];
-  const out: Recommendation[] = [];
-  for (const { pattern, isDefault, behaviour } of behavioursOf(config)) {
-    const ext = patternExtension(pattern);
-    if (!isDefault && !(ext && COMPRESSIBLE_EXTENSIONS.has(ext))) continue;
-    const s = cacheSettings(behaviour, cachePolicies);
-    let why: string;
-    if (!behaviour.Compress) why = 'Compress is false';
-    else if (s && !s.acceptEncoding && s.maxTtl > 0)
-      why = `Compress is true but ${s.source} leaves Accept-Encoding (gzip, br) out of the cache key`;
-    else continue;
-    const what = isDefault
-      ? 'the default behaviour (documents and anything unmatched)'
-      : `${ext} files`;
-    out.push({
-      id: `compression-off:${pattern}`,
-      severity: isDefault ? 'info' : 'warn',
-      title: `Compression off on ${pattern}: ${isDefault ? 'text' : ext} responses are sent uncompressed`,
-      evidence:
-        `behaviour ${pattern}: ${why}; ${formatBytes(summary.bytesDownloaded)} downloaded ` +
-        `over ${formatCount(summary.requests)} requests in the window`,
-      expectedEffect:
-        `Set Compress: true with EnableAcceptEncodingGzip and EnableAcceptEncodingBrotli in the ` +
-        `cache policy: text formats typically shrink to a quarter to a third, so ${what} cost ` +
-        'less data transfer and load faster.',
-    });
-  }
-  return out;
-};
-
-/** Query strings, cookies or headers in the cache key of a behaviour whose origin is S3. */
-const cacheKeyOnS3: Rule = ({ summary, config, cachePolicies }) => {
-  if (!config) return [];
-  const out: Recommendation[] = [];
-  for (const { pattern, behaviour } of behavioursOf(config)) {
-    const s3 = targetOrigins(config, behaviour.TargetOriginId).filter(isS3Origin);
-    if (s3.length === 0) continue;
-    const s = cacheSettings(behaviour, cachePolicies);
-    if (!s || s.inKey.length === 0) continue;
-    out.push({
-      id: `cache-key:${pattern}`,
-      severity: 'warn',
-      title: `Cache key of ${pattern} varies on values S3 ignores`,
-      evidence:
-        `behaviour ${pattern} → S3 origin ${s3[0]!.Id ?? s3[0]!.DomainName}: ${s.inKey.join(', ')} ` +
-        `in the cache key (${s.source})` +
-        (summary.hitRate !== undefined ? `; hit rate ${formatPercent(summary.hitRate)}` : ''),
-      expectedEffect:
-        'Remove them from the cache key (QueryStringBehavior, CookieBehavior, HeaderBehavior ' +
-        '"none"): S3 returns the same object whatever their values, so every distinct value ' +
-        'today is a separate cache entry and a separate miss. Forward what the origin really ' +
-        'needs with an origin request policy (it does not split the cache); CORS headers can ' +
-        'come from a response headers policy.',
-    });
-  }
-  return out;
-};
 
 /** Hit rate under 80 % with enough traffic, Origin Shield off, traffic from many regions. */
 const originShield: Rule = ({ summary, previous, config, regionsServed }) => {
@@ -357,7 +42,7 @@ const originShield: Rule = ({ summary, previous, config, regionsServed }) => {
       title: `Hit rate ${formatPercent(hitRate)}: turn on Origin Shield`,
       evidence:
         `request-weighted hit rate ${formatPercent(hitRate)} (threshold ${formatPercent(THRESHOLDS.lowHitRatePercent)}) ` +
-        `over ${formatCount(summary.requests)} requests${previousNote(previous?.hitRate)}; ` +
+        `over ${formatInteger(summary.requests)} requests${previousNote(previous?.hitRate)}; ` +
         `Origin Shield off on ${origins.map((o) => o.Id).join(', ')}; ` +
         (regionsServed === undefined
           ? 'regions served unknown'
@@ -389,7 +74,7 @@ const high4xx: Rule = ({ summary, previous, config }) => {
       title: `4xx rate ${formatPercent(rate)}: viewers ask for objects that are not there`,
       evidence:
         `4xx ${formatPercent(rate)} (threshold ${formatPercent(THRESHOLDS.high4xxPercent)}) of ` +
-        `${formatCount(summary.requests)} requests, about ${formatCount((rate / 100) * summary.requests)} ` +
+        `${formatInteger(summary.requests)} requests, about ${formatInteger((rate / 100) * summary.requests)} ` +
         `errors${previousNote(previous?.errorRate4xx)}; ${caching}`,
       expectedEffect:
         'Find the missing keys (standard logs, or the 403/404 rates of the additional metrics): ' +
@@ -415,10 +100,10 @@ const high5xx: Rule = ({ summary, previous }) => {
       title: `5xx rate ${formatPercent(rate)}: the origin is failing requests`,
       evidence:
         `5xx ${formatPercent(rate)} (threshold ${formatPercent(THRESHOLDS.high5xxPercent)}) of ` +
-        `${formatCount(summary.requests)} requests, about ${formatCount((rate / 100) * summary.requests)} ` +
+        `${formatInteger(summary.requests)} requests, about ${formatInteger((rate / 100) * summary.requests)} ` +
         `errors${previousNote(previous?.errorRate5xx)}` +
         (summary.originLatencyMs !== undefined
-          ? `; origin latency ${formatCount(summary.originLatencyMs)} ms`
+          ? `; origin latency ${formatInteger(summary.originLatencyMs)} ms`
           : ''),
       expectedEffect:
         'Check the origin: the bucket policy must allow s3:GetObject to the cloudfront.amazonaws.com ' +
@@ -440,7 +125,7 @@ const additionalMetricsOff: Rule = ({ summary }) => {
       severity: 'info',
       title: 'Additional metrics are off: no hit rate or origin latency',
       evidence:
-        `${formatCount(summary.requests)} requests in ${formatCount(summary.periodsWithRequests)} ` +
+        `${formatInteger(summary.requests)} requests in ${formatInteger(summary.periodsWithRequests)} ` +
         'periods, but no CacheHitRate or OriginLatency datapoints',
       expectedEffect:
         'Enable them to get the request-weighted hit rate, origin latency and the 401/403/404/' +
@@ -467,12 +152,12 @@ const invalidationSpend: Rule = ({ spend }) => {
       {
         id: 'invalidation-spend',
         severity: 'warn',
-        title: `Invalidations above the free tier: ${usd(spend.estimatedUsd)} this month`,
+        title: `Invalidations above the free tier: ${formatUsd(spend.estimatedUsd)} this month`,
         evidence:
-          `${formatCount(spend.pathsBilled)} paths billed this month, ${formatCount(spend.freePaths)} free: ` +
-          `${formatCount(spend.billablePaths)} × $${PRICE_PER_PATH_USD} ≈ ${usd(spend.estimatedUsd)}` +
+          `${formatInteger(spend.pathsBilled)} paths billed this month, ${formatInteger(spend.freePaths)} free: ` +
+          `${formatInteger(spend.billablePaths)} × $${PRICE_PER_PATH_USD} ≈ ${formatUsd(spend.estimatedUsd)}` +
           (spend.projectedPaths !== undefined
-            ? `; projected ${formatCount(spend.projectedPaths)} paths by month end`
+            ? `; projected ${formatInteger(spend.projectedPaths)} paths by month end`
             : ''),
         expectedEffect: immutableAdvice,
       },
@@ -484,11 +169,11 @@ const invalidationSpend: Rule = ({ spend }) => {
       {
         id: 'invalidation-spend-projected',
         severity: 'info',
-        title: `Invalidations heading past the free tier (${formatCount(spend.projectedPaths)} paths projected)`,
+        title: `Invalidations heading past the free tier (${formatInteger(spend.projectedPaths)} paths projected)`,
         evidence:
-          `${formatCount(spend.pathsBilled)} paths billed so far this month; at this rate ` +
-          `${formatCount(spend.projectedPaths)} by month end, ${formatCount(over)} above the ` +
-          `${formatCount(spend.freePaths)} free (≈ ${usd(over * PRICE_PER_PATH_USD)})`,
+          `${formatInteger(spend.pathsBilled)} paths billed so far this month; at this rate ` +
+          `${formatInteger(spend.projectedPaths)} by month end, ${formatInteger(over)} above the ` +
+          `${formatInteger(spend.freePaths)} free (≈ ${formatUsd(over * PRICE_PER_PATH_USD)})`,
         expectedEffect: immutableAdvice,
       },
     ];
@@ -496,9 +181,7 @@ const invalidationSpend: Rule = ({ spend }) => {
   return [];
 };
 
-const CONFIG_RULES: readonly Rule[] = [shortTtl, compressionOff, cacheKeyOnS3];
 const TRAFFIC_RULES: readonly Rule[] = [originShield, high4xx, high5xx, additionalMetricsOff];
-const SEVERITY_ORDER = { critical: 0, warn: 1, info: 2 } as const;
 
 /**
  * What to change, most severe first. Config rules need some requests in the window, traffic
@@ -509,7 +192,5 @@ export function recommend(input: RecommendationInput): Recommendation[] {
   const rules: Rule[] = [invalidationSpend];
   if (requests > 0) rules.push(...CONFIG_RULES);
   if (requests >= THRESHOLDS.minRequests) rules.push(...TRAFFIC_RULES);
-  return rules
-    .flatMap((rule) => rule(input))
-    .sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity]);
+  return rules.flatMap((rule) => rule(input)).sort(bySeverity);
 }

@@ -3,9 +3,9 @@ import {
   CreateDistributionWithTagsCommand,
   type CloudFrontClient,
 } from '@aws-sdk/client-cloudfront';
+import { MANAGED_POLICY_IDS } from '../../shared/catalogue.js';
 
-/** CloudFront's managed CachingOptimized policy. */
-const CACHING_OPTIMIZED = '658327ea-f89d-4fab-a63d-7e88639e58f6';
+const CACHING_OPTIMIZED = MANAGED_POLICY_IDS.cache.cachingOptimized;
 
 export async function createTaggedDistribution(
   cloudfront: CloudFrontClient,

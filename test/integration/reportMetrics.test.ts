@@ -184,7 +184,7 @@ describe('fetchDistributionMetrics against the emulator', () => {
     expect(s.requests).toBe(6000);
     const recs = recommend({ summary: s });
     expect(recs.map((r) => [r.id, r.severity])).toEqual([['high-5xx', 'critical']]);
-    expect(recs[0]!.evidence).toContain('15.0 %');
+    expect(recs[0]!.evidence).toContain('15.0%');
     expect(recs[0]!.evidence).toContain('about 900 errors');
   });
 

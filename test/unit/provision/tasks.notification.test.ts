@@ -1,12 +1,7 @@
 /** The provisioning mail, as pure functions: subject, body lines, cause parsing. */
 import { describe, expect, it } from 'vitest';
-import {
-  fitSubject,
-  formatDuration,
-  formatNotification,
-  parseCause,
-  SUBJECT_MAX_CHARS,
-} from '../../../functions/provision/notification.js';
+import { formatNotification, parseCause } from '../../../functions/provision/notification.js';
+import { fitSubject, SNS_SUBJECT_MAX_CHARS } from '../../../shared/text/layout.js';
 import type { NotifyInput } from '../../../functions/provision/types.js';
 
 const NOW = new Date('2025-01-01T12:06:12Z');
@@ -92,7 +87,7 @@ describe('subjects', () => {
       },
       NOW,
     );
-    expect(subject.length).toBeLessThanOrEqual(SUBJECT_MAX_CHARS);
+    expect(subject.length).toBeLessThanOrEqual(SNS_SUBJECT_MAX_CHARS);
     expect(subject).toMatch(/^[\x20-\x7e]+\.\.\.$/);
     expect(fitSubject('a\r\nb')).toBe('a b');
   });
@@ -178,16 +173,5 @@ describe('bodies', () => {
       'Distribution E2QWRUHAPOMQZL was still InProgress after 45 min.',
     );
     expect(body).toContain('  Status        InProgress');
-  });
-});
-
-describe('formatDuration', () => {
-  it.each([
-    [12_000, '12 s'],
-    [372_000, '6 min 12 s'],
-    [2_700_000, '45 min'],
-    [3_900_000, '1 h 5 min'],
-  ])('formats %i ms as %s', (ms, text) => {
-    expect(formatDuration(ms)).toBe(text);
   });
 });

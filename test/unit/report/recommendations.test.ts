@@ -8,19 +8,19 @@ import type {
 } from '@aws-sdk/client-cloudfront';
 import { describe, expect, it } from 'vitest';
 import type { TrafficSummary } from '../../../functions/report/metrics.js';
-import { formatBytes, formatPercent, formatSeconds } from '../../../functions/report/format.js';
 import {
-  MANAGED_CACHE_POLICIES,
   THRESHOLDS,
   recommend,
   type RecommendationInput,
 } from '../../../functions/report/recommendations.js';
 import type { Spend } from '../../../functions/report/spend.js';
+import { MANAGED_CACHE_POLICIES, MANAGED_POLICY_IDS } from '../../../shared/catalogue.js';
+import { formatBytes } from '../../../shared/text/numbers.js';
 
 const MANAGED = {
-  optimized: '658327ea-f89d-4fab-a63d-7e88639e58f6',
-  disabled: '4135ea2d-6df8-44a3-9df3-4b5a84be39ad',
-  uncompressed: 'b2884449-e4de-46a7-ac36-70bc7f1ddd6d',
+  optimized: MANAGED_POLICY_IDS.cache.cachingOptimized,
+  disabled: MANAGED_POLICY_IDS.cache.cachingDisabled,
+  uncompressed: MANAGED_POLICY_IDS.cache.cachingOptimizedForUncompressedObjects,
 } as const;
 
 // ---------------------------------------------------------------------------------------------
@@ -184,7 +184,7 @@ const cases: Case[] = [
       'cdnp-x-short',
       'DefaultTTL 3,600 s (1 h)',
       'MaxTTL 86,400 s (1 d)',
-      '95.0 %',
+      '95.0%',
     ],
     effect: ['604,800 s (7 d)', '168×'],
   },
@@ -304,7 +304,7 @@ const cases: Case[] = [
     }),
     ids: ['cache-key:/docs/*'],
     severity: 'warn',
-    evidence: ['query strings (all)', 's3-content', 'cdnp-x-qs', '95.0 %'],
+    evidence: ['query strings (all)', 's3-content', 'cdnp-x-qs', '95.0%'],
   },
   {
     name: 'cookies in the cache key of the default S3 behaviour',
@@ -357,10 +357,10 @@ const cases: Case[] = [
     ids: ['origin-shield'],
     severity: 'info',
     evidence: [
-      '62.0 %',
-      '80.0 %',
+      '62.0%',
+      '80.0%',
       '50,000 requests',
-      'previous period 91.5 %',
+      'previous period 91.5%',
       'regions served unknown',
     ],
   },
@@ -410,7 +410,7 @@ const cases: Case[] = [
     input: input({ summary: summary({ errorRate4xx: 7.3 }) }),
     ids: ['high-4xx'],
     severity: 'warn',
-    evidence: ['7.3 %', '5.0 %', '50,000 requests', 'about 3,650 errors', '403: 10 s', '404: 10 s'],
+    evidence: ['7.3%', '5.0%', '50,000 requests', 'about 3,650 errors', '403: 10 s', '404: 10 s'],
     effect: ['ErrorCachingMinTTL for 403/404', '60 s (1 min)'],
   },
   {
@@ -449,7 +449,7 @@ const cases: Case[] = [
     }),
     ids: ['high-5xx'],
     severity: 'warn',
-    evidence: ['5xx 2.0 %', '1.0 %', 'about 1,000 errors', 'previous period 0.10 %', '120 ms'],
+    evidence: ['5xx 2.0%', '1.0%', 'about 1,000 errors', 'previous period 0.10%', '120 ms'],
     effect: ['SourceArn', 'OAC'],
   },
   {
@@ -457,7 +457,7 @@ const cases: Case[] = [
     input: input({ summary: summary({ errorRate5xx: 6 }) }),
     ids: ['high-5xx'],
     severity: 'critical',
-    evidence: ['6.0 %'],
+    evidence: ['6.0%'],
   },
   {
     name: '5xx at exactly 1 % (no trigger)',
@@ -620,27 +620,4 @@ describe('recommend', () => {
     });
     expect(MANAGED_CACHE_POLICIES.get(MANAGED.optimized)?.DefaultTTL).toBe(86_400);
   });
-});
-
-describe('formatting', () => {
-  it.each([
-    [62, '62.0 %'],
-    [0.25, '0.25 %'],
-    [100, '100.0 %'],
-  ])('formatPercent(%s) is %s', (value, text) => expect(formatPercent(value)).toBe(text));
-
-  it.each([
-    [0, '0 s'],
-    [90, '90 s'],
-    [600, '600 s (10 min)'],
-    [3600, '3,600 s (1 h)'],
-    [604_800, '604,800 s (7 d)'],
-    [31_536_000, '31,536,000 s (1 y)'],
-  ])('formatSeconds(%s) is %s', (value, text) => expect(formatSeconds(value)).toBe(text));
-
-  it.each([
-    [512, '512 B'],
-    [1_500_000, '1.5 MB'],
-    [2_500_000_000, '2.5 GB'],
-  ])('formatBytes(%s) is %s', (value, text) => expect(formatBytes(value)).toBe(text));
 });

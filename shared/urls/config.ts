@@ -1,0 +1,108 @@
+/**
+ * URL settings for apps, read once from the environment (CDN_DOMAIN, CDN_ORIGIN_PATH, the
+ * signing key and the lifetimes); errors name the variable, never the key.
+ */
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { parseEnv } from '../config.js';
+import { ConfigError, InvalidInputError } from '../errors.js';
+import { URL_LIMITS, type SigningKey } from './limits.js';
+import { validDomain, validSigningKey } from './validation.js';
+
+type Env = Record<string, string | undefined>;
+
+export interface UrlConfig {
+  readonly domain?: string;
+  readonly originPath: string;
+  readonly signingKey?: SigningKey;
+  readonly ttlSeconds: number;
+  readonly maxTtlSeconds: number;
+}
+
+const seconds = (max: number) => z.coerce.number().int().min(1).max(max);
+
+const urlSchema = z.object({
+  CDN_DOMAIN: z.string().optional(),
+  CDN_ORIGIN_PATH: z.string().default(''),
+  CDN_KEY_PAIR_ID: z.string().optional(),
+  // Validated below, never echoed: parseEnv would quote the value in its message.
+  CDN_PRIVATE_KEY: z.string().optional(),
+  CDN_PRIVATE_KEY_FILE: z.string().optional(),
+  CDN_URL_TTL_SECONDS: seconds(URL_LIMITS.maxConfigurableTtlSeconds).default(
+    URL_LIMITS.defaultTtlSeconds,
+  ),
+  CDN_URL_MAX_TTL_SECONDS: seconds(URL_LIMITS.maxConfigurableTtlSeconds).default(
+    URL_LIMITS.maxTtlSeconds,
+  ),
+});
+
+/** The private key's PEM from CDN_PRIVATE_KEY (literal `\n` allowed) or CDN_PRIVATE_KEY_FILE. */
+function privateKeyFrom(raw: z.output<typeof urlSchema>): [string, string] | undefined {
+  if (raw.CDN_PRIVATE_KEY && raw.CDN_PRIVATE_KEY_FILE) {
+    throw new ConfigError(
+      'CDN_PRIVATE_KEY_FILE',
+      'set either CDN_PRIVATE_KEY or CDN_PRIVATE_KEY_FILE, not both',
+    );
+  }
+  if (raw.CDN_PRIVATE_KEY) return [raw.CDN_PRIVATE_KEY.replace(/\\n/g, '\n'), 'CDN_PRIVATE_KEY'];
+  if (!raw.CDN_PRIVATE_KEY_FILE) return undefined;
+  try {
+    return [readFileSync(raw.CDN_PRIVATE_KEY_FILE, 'utf8'), 'CDN_PRIVATE_KEY_FILE'];
+  } catch (error) {
+    throw new ConfigError(
+      'CDN_PRIVATE_KEY_FILE',
+      `cannot read "${raw.CDN_PRIVATE_KEY_FILE}": ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      { cause: error },
+    );
+  }
+}
+
+/**
+ * URL settings for apps, from the environment, checked once: CDN_DOMAIN, CDN_ORIGIN_PATH,
+ * CDN_KEY_PAIR_ID with CDN_PRIVATE_KEY (PEM) or CDN_PRIVATE_KEY_FILE, CDN_URL_TTL_SECONDS
+ * (default 3600), CDN_URL_MAX_TTL_SECONDS (default 7 days). Errors name the variable.
+ */
+export function loadUrlConfig(env: Env = process.env): UrlConfig {
+  const raw = parseEnv(urlSchema, env);
+  const asConfigError = (run: () => void) => {
+    try {
+      run();
+    } catch (error) {
+      if (error instanceof InvalidInputError) {
+        throw new ConfigError(error.field, error.message.slice(error.field.length + 2), {
+          cause: error,
+        });
+      }
+      throw error;
+    }
+  };
+  let domain: string | undefined;
+  if (raw.CDN_DOMAIN) asConfigError(() => (domain = validDomain(raw.CDN_DOMAIN!, 'CDN_DOMAIN')));
+  const pem = privateKeyFrom(raw);
+  if (Boolean(pem) !== Boolean(raw.CDN_KEY_PAIR_ID)) {
+    throw new ConfigError(
+      pem ? 'CDN_KEY_PAIR_ID' : 'CDN_PRIVATE_KEY',
+      pem
+        ? 'is not set, and a private key is: signing needs both'
+        : 'is not set (nor CDN_PRIVATE_KEY_FILE), and CDN_KEY_PAIR_ID is: signing needs both',
+    );
+  }
+  let signingKey: SigningKey | undefined;
+  if (pem) {
+    signingKey = { keyPairId: raw.CDN_KEY_PAIR_ID!, privateKey: pem[0] };
+    asConfigError(() => validSigningKey(signingKey!, 'CDN_KEY_PAIR_ID', pem[1]));
+  }
+  if (raw.CDN_URL_TTL_SECONDS > raw.CDN_URL_MAX_TTL_SECONDS) {
+    throw new ConfigError(
+      'CDN_URL_TTL_SECONDS',
+      `is above CDN_URL_MAX_TTL_SECONDS (${raw.CDN_URL_TTL_SECONDS} > ${raw.CDN_URL_MAX_TTL_SECONDS})`,
+    );
+  }
+  return Object.freeze({
+    ...(domain ? { domain } : {}),
+    originPath: raw.CDN_ORIGIN_PATH,
+    ...(signingKey ? { signingKey: Object.freeze(signingKey) } : {}),
+    ttlSeconds: raw.CDN_URL_TTL_SECONDS,
+    maxTtlSeconds: raw.CDN_URL_MAX_TTL_SECONDS,
+  });
+}
