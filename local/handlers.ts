@@ -15,8 +15,8 @@ import type { AwsClients } from '../shared/clients.js';
 import { loadIngestConfig, loadInvalidateConfig } from '../shared/config.js';
 import type { LocalStack } from './bootstrap.js';
 import { SERVICE } from './resources.js';
+import type { Env } from './startOptions.js';
 
-export type Env = Readonly<Record<string, string | undefined>>;
 export type SqsHandler = (event: SQSEvent) => Promise<SQSBatchResponse>;
 
 export interface PipelineHandlers {

@@ -16,7 +16,7 @@ import type { Outbox, OutboxMail } from './outbox.js';
 import type { Poller } from './poller.js';
 import type { StageDistribution } from './provision.js';
 import type { Schedule } from './schedule.js';
-import { applyAwsEnvDefaults } from './startOptions.js';
+import { applyAwsEnvDefaults, type Env } from './startOptions.js';
 
 /** Lambda's settings from serverless.yml, with the invalidate window shortened for a laptop. */
 export const LOCAL_POLLING = {
@@ -82,7 +82,7 @@ export interface LocalPipelineOptions {
    * The functions' settings, read as in AWS. The standard AWS variables (endpoint, region,
    * test keys) are written into it when absent: pass `process.env` for this process.
    */
-  readonly env: Record<string, string | undefined>;
+  readonly env: Env;
   /** Where mail lands; omitted: no outbox. */
   readonly outboxDir?: string;
   /** The report's schedules; omitted: none. */
