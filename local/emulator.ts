@@ -169,8 +169,8 @@ async function waitUntilUp(
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null)
-      throw new Error(`moto exited with code ${child.exitCode} before it was ready`);
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new Error(`moto exited (${child.exitCode ?? child.signalCode}) before it was ready`);
     if (await isEmulatorUp(endpoint)) return;
     await sleep(100);
   }

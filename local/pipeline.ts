@@ -111,6 +111,17 @@ export interface LocalPipeline {
   stop(): Promise<void>;
 }
 
+/** Startup was aborted; what had been started is stopped. Names the emulator it had. */
+export class StartAborted extends Error {
+  override readonly name = 'StartAborted';
+  constructor(
+    readonly emulator: Emulator | undefined,
+    options?: { cause?: unknown },
+  ) {
+    super('startup aborted', options);
+  }
+}
+
 /** How to stop an emulator nobody will stop for the user. */
 function stopHint(port: number, pid: number | undefined): string {
   return pid
@@ -270,6 +281,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     return { emulator, clients, region, stack, distribution, polling, stop };
   } catch (error) {
     await stop().catch(() => undefined);
+    if (signal?.aborted) throw new StartAborted(emulator, { cause: error });
     throw error;
   }
 }

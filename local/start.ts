@@ -8,7 +8,7 @@ import { realpathSync } from 'node:fs';
 import { relative, sep } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
-import type { LocalPipeline } from './pipeline.js';
+import { StartAborted, startLocalPipeline, type LocalPipeline } from './pipeline.js';
 import {
   COLOR_PALETTE,
   NO_COLOR_PALETTE,
@@ -62,9 +62,8 @@ async function main(): Promise<void> {
   }
   const { quiet } = options;
 
-  // Powertools reads its settings at import: before the pipeline's modules load.
+  // Powertools reads its settings at import: before the pipeline loads its heavy modules.
   applyPowertoolsDefaults(env);
-  const { startLocalPipeline } = await import('./pipeline.js');
 
   const abort = new AbortController();
   let pipeline: LocalPipeline | undefined;
@@ -109,14 +108,16 @@ async function main(): Promise<void> {
       process.exit(code || 1);
     }, SHUTDOWN_GRACE_MS);
     force.unref();
+    let emulator = pipeline?.emulator;
     if (pipeline) await pipeline.stop();
     else {
       // Interrupted during startup: the composition stops what it had started.
       abort.abort();
-      await starting.catch(() => undefined);
+      await starting.catch((error: unknown) => {
+        if (error instanceof StartAborted) emulator = error.emulator;
+      });
     }
-    if (pipeline && !quiet) {
-      const { emulator } = pipeline;
+    if (emulator && !quiet) {
       out([
         palette.dim(
           emulator.owned
