@@ -35,6 +35,7 @@ import {
   type MonitoringSubscription,
   type Origin,
 } from '@aws-sdk/client-cloudfront';
+import type { ShimStore } from './cloudfrontShimStore.js';
 import {
   managedPolicies,
   newEtag,
@@ -266,13 +267,65 @@ const DISTRIBUTION_READS = new Set([
   ...DISTRIBUTION_WRITES,
 ]);
 
+/** What a store keeps: the custom policies, the subscriptions and the origin extras. */
+function serialize(state: ShimState): string {
+  const custom = <C>(store: Map<string, StoredPolicy<C>>) =>
+    [...store.values()].filter((p) => p.type === 'custom');
+  return JSON.stringify({
+    cachePolicies: custom(state.cachePolicies),
+    responseHeadersPolicies: custom(state.responseHeadersPolicies),
+    originRequestPolicies: custom(state.originRequestPolicies),
+    monitoring: [...state.monitoring],
+    origins: [...state.origins].map(([id, extras]) => [id, [...extras]]),
+  });
+}
+
+/** Merges a saved state into this one, in place (the handlers hold the maps). */
+function hydrate(state: ShimState, text: string): void {
+  const saved = JSON.parse(text) as {
+    cachePolicies: StoredPolicy<never>[];
+    responseHeadersPolicies: StoredPolicy<never>[];
+    originRequestPolicies: StoredPolicy<never>[];
+    monitoring: Array<[string, MonitoringSubscription]>;
+    origins: Array<
+      [string, Array<[string, Pick<Origin, 'OriginAccessControlId' | 'S3OriginConfig'>]>]
+    >;
+  };
+  const policies = <C>(into: Map<string, StoredPolicy<C>>, items: StoredPolicy<never>[]) => {
+    for (const p of items) into.set(p.id, { ...p, lastModified: new Date(p.lastModified) });
+  };
+  policies(state.cachePolicies, saved.cachePolicies);
+  policies(state.responseHeadersPolicies, saved.responseHeadersPolicies);
+  policies(state.originRequestPolicies, saved.originRequestPolicies);
+  for (const [id, subscription] of saved.monitoring) state.monitoring.set(id, subscription);
+  for (const [id, extras] of saved.origins) state.origins.set(id, new Map(extras));
+}
+
+const STATE_CHANGES = /^(Create|Update|Delete)/;
+
 /**
  * Installs the LOCAL-ONLY shim on a CloudFront client pointed at the emulator (idempotent).
+ * With a store, the state is read once before the first call it answers and saved after each
+ * change, so other processes on the same emulator share it; without one it lives in memory.
  */
-export function installCloudFrontShim(client: CloudFrontClient): void {
+export function installCloudFrontShim(
+  client: CloudFrontClient,
+  options: { store?: ShimStore } = {},
+): void {
   if (installed.has(client)) return;
   installed.add(client);
   const state: ShimState = { ...managedPolicies(), monitoring: new Map(), origins: new Map() };
+  const { store } = options;
+  let loading: Promise<void> | undefined;
+  const loaded = () =>
+    (loading ??= store
+      ? store.load().then((text) => {
+          if (text) hydrate(state, text);
+        })
+      : Promise.resolve());
+  const save = async () => {
+    if (store) await store.save(serialize(state));
+  };
   const handlers: Record<string, Handler> = {
     ...policyHandlers('CachePolicy', state.cachePolicies, {
       noSuch: (message) => new NoSuchCachePolicy({ message, $metadata: meta(404) }),
@@ -294,18 +347,23 @@ export function installCloudFrontShim(client: CloudFrontClient): void {
       const command = (context.commandName ?? '').replace(/Command$/, '');
       const input = args.input as Record<string, unknown>;
       const answer = handlers[command];
+      if (!answer && !DISTRIBUTION_READS.has(command)) return next(args);
+      await loaded();
       if (answer) {
         const output = { $metadata: meta(200), ...answer(clone(input)) };
+        if (STATE_CHANGES.test(command)) await save();
         return { output: output as never, response: undefined };
       }
-      if (!DISTRIBUTION_READS.has(command)) return next(args);
       const result = await next(args);
       const output = result.output as {
         Distribution?: { Id?: string; DistributionConfig?: DistributionConfig };
         DistributionConfig?: DistributionConfig;
       };
       const id = output.Distribution?.Id ?? (input.Id as string | undefined);
-      if (DISTRIBUTION_WRITES.has(command) && id) remember(state, id, sentConfig(command, input));
+      if (DISTRIBUTION_WRITES.has(command) && id) {
+        remember(state, id, sentConfig(command, input));
+        await save();
+      }
       restore(state, id, output.Distribution?.DistributionConfig);
       restore(state, id, output.DistributionConfig);
       return result;

@@ -7,6 +7,7 @@ import { createProvisionTasks, type ProvisionTasks } from '../functions/provisio
 import type { AwsClients } from '../shared/clients.js';
 import type { DistributionSpecInput } from '../shared/distributionSpec.js';
 import { installCloudFrontShim } from './cloudfrontShim.js';
+import { s3ShimStore } from './cloudfrontShimStore.js';
 import {
   runProvisionWorkflow,
   type ProvisionWorkflowResult,
@@ -34,7 +35,8 @@ export function localProvisionTasks(
   clients: LocalProvisionOptions['clients'],
   alertsTopicArn: string,
 ): ProvisionTasks {
-  installCloudFrontShim(clients.cloudfront);
+  // Stored on the emulator: a CLI run beside npm start sees the same policies and origins.
+  installCloudFrontShim(clients.cloudfront, { store: s3ShimStore(clients.s3) });
   return createProvisionTasks({ clients, notifyConfig: { alertsTopicArn } });
 }
 

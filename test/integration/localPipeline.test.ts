@@ -6,10 +6,17 @@
  */
 import { spawnSync } from 'node:child_process';
 import { hostname } from 'node:os';
+import {
+  CloudFrontClient,
+  CreateCachePolicyCommand,
+  ListCachePoliciesCommand,
+} from '@aws-sdk/client-cloudfront';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { TagQueueCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { specInput } from '../../cli/provisionSpec.js';
+import { installCloudFrontShim } from '../../local/cloudfrontShim.js';
+import { s3ShimStore } from '../../local/cloudfrontShimStore.js';
 import { listenerPid } from '../../local/emulator.js';
 import {
   formatLease,
@@ -25,7 +32,7 @@ import { startLocalPipeline, type LocalPipeline } from '../../local/pipeline.js'
 import { localDistributionSpec } from '../../local/provision.js';
 import { resolveLocalTarget, UsageError } from '../../local/startOptions.js';
 import { deriveName, parseDistributionSpec } from '../../shared/distributionSpec.js';
-import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
+import { startTestEmulator, TEST_CREDENTIALS, type TestEmulator } from '../helpers/emulator.js';
 
 let emu: TestEmulator;
 let port: number;
@@ -156,6 +163,38 @@ describe('the lease tag', () => {
     );
     const dead = deadPid();
     expect(staleReason({ ...holder, pid: dead }, beat)).toBe(`pid ${dead} is no longer running`);
+  });
+});
+
+describe('the CloudFront shim on a store', () => {
+  it('shares its policies between processes on one emulator (two clients here)', async () => {
+    const client = () => {
+      const cloudfront = new CloudFrontClient({
+        endpoint: emu.endpoint,
+        region: 'us-east-1',
+        credentials: { ...TEST_CREDENTIALS },
+      });
+      installCloudFrontShim(cloudfront, { store: s3ShimStore(emu.clients.s3) });
+      return cloudfront;
+    };
+    const created = await client().send(
+      new CreateCachePolicyCommand({
+        CachePolicyConfig: {
+          Name: 'shared-policy',
+          MinTTL: 0,
+          ParametersInCacheKeyAndForwardedToOrigin: {
+            EnableAcceptEncodingGzip: true,
+            HeadersConfig: { HeaderBehavior: 'none' },
+            CookiesConfig: { CookieBehavior: 'none' },
+            QueryStringsConfig: { QueryStringBehavior: 'none' },
+          },
+        },
+      }),
+    );
+    const listed = await client().send(new ListCachePoliciesCommand({ Type: 'custom' }));
+    expect(listed.CachePolicyList?.Items?.map((i) => i.CachePolicy?.Id)).toContain(
+      created.CachePolicy?.Id,
+    );
   });
 });
 
