@@ -1,4 +1,7 @@
 /**
+ * Over 300 lines on purpose: one SDK middleware and the in-memory API it answers with (AWS's
+ * managed policies and the state store are in their own files).
+ *
  * LOCAL ONLY. Never imported by production code (functions/, shared/): tests and the local runner
  * install it on the CloudFront clients they build for the emulator.
  *
@@ -33,25 +36,17 @@ import {
   type CloudFrontClient,
   type DistributionConfig,
   type MonitoringSubscription,
-  type Origin,
 } from '@aws-sdk/client-cloudfront';
-import type { ShimStore } from './cloudfrontShimStore.js';
 import {
   managedPolicies,
   newEtag,
-  type ManagedPolicies,
+  type OriginExtras,
+  type ShimState,
   type StoredPolicy,
 } from './cloudfrontShimPolicies.js';
+import { hydrate, serialize, type ShimStore } from './cloudfrontShimStore.js';
 
 export const SHIM_MIDDLEWARE_NAME = 'cdnPipelineLocalShim';
-
-/** Origin fields moto drops, by origin id, per distribution id. */
-type OriginExtras = Map<string, Pick<Origin, 'OriginAccessControlId' | 'S3OriginConfig'>>;
-
-interface ShimState extends ManagedPolicies {
-  monitoring: Map<string, MonitoringSubscription>;
-  origins: Map<string, OriginExtras>;
-}
 
 const installed = new WeakSet<CloudFrontClient>();
 
@@ -266,40 +261,6 @@ const DISTRIBUTION_READS = new Set([
   'GetDistributionConfig',
   ...DISTRIBUTION_WRITES,
 ]);
-
-/** What a store keeps: the custom policies, the subscriptions and the origin extras. */
-function serialize(state: ShimState): string {
-  const custom = <C>(store: Map<string, StoredPolicy<C>>) =>
-    [...store.values()].filter((p) => p.type === 'custom');
-  return JSON.stringify({
-    cachePolicies: custom(state.cachePolicies),
-    responseHeadersPolicies: custom(state.responseHeadersPolicies),
-    originRequestPolicies: custom(state.originRequestPolicies),
-    monitoring: [...state.monitoring],
-    origins: [...state.origins].map(([id, extras]) => [id, [...extras]]),
-  });
-}
-
-/** Merges a saved state into this one, in place (the handlers hold the maps). */
-function hydrate(state: ShimState, text: string): void {
-  const saved = JSON.parse(text) as {
-    cachePolicies: StoredPolicy<never>[];
-    responseHeadersPolicies: StoredPolicy<never>[];
-    originRequestPolicies: StoredPolicy<never>[];
-    monitoring: Array<[string, MonitoringSubscription]>;
-    origins: Array<
-      [string, Array<[string, Pick<Origin, 'OriginAccessControlId' | 'S3OriginConfig'>]>]
-    >;
-  };
-  const policies = <C>(into: Map<string, StoredPolicy<C>>, items: StoredPolicy<never>[]) => {
-    for (const p of items) into.set(p.id, { ...p, lastModified: new Date(p.lastModified) });
-  };
-  policies(state.cachePolicies, saved.cachePolicies);
-  policies(state.responseHeadersPolicies, saved.responseHeadersPolicies);
-  policies(state.originRequestPolicies, saved.originRequestPolicies);
-  for (const [id, subscription] of saved.monitoring) state.monitoring.set(id, subscription);
-  for (const [id, extras] of saved.origins) state.origins.set(id, new Map(extras));
-}
 
 const STATE_CHANGES = /^(Create|Update|Delete)/;
 

@@ -1,10 +1,12 @@
 /**
  * LOCAL ONLY. AWS's managed CloudFront policies (cache, origin request, response headers) with
- * their real ids and settings, as the local CloudFront shim lists them, and the shape the shim
- * stores every policy in.
+ * their real ids and settings, as the local CloudFront shim lists them, and the shape of the
+ * shim's state (every policy, subscription and origin extra it keeps).
  */
 import type {
   CachePolicyConfig,
+  MonitoringSubscription,
+  Origin,
   OriginRequestPolicyConfig,
   ResponseHeadersPolicyConfig,
 } from '@aws-sdk/client-cloudfront';
@@ -23,6 +25,15 @@ export interface ManagedPolicies {
   cachePolicies: Map<string, StoredPolicy<CachePolicyConfig>>;
   responseHeadersPolicies: Map<string, StoredPolicy<ResponseHeadersPolicyConfig>>;
   originRequestPolicies: Map<string, StoredPolicy<OriginRequestPolicyConfig>>;
+}
+
+/** Origin fields moto drops, by origin id, per distribution id. */
+export type OriginExtras = Map<string, Pick<Origin, 'OriginAccessControlId' | 'S3OriginConfig'>>;
+
+/** Everything the shim answers from. */
+export interface ShimState extends ManagedPolicies {
+  monitoring: Map<string, MonitoringSubscription>;
+  origins: Map<string, OriginExtras>;
 }
 
 const MANAGED_TIME = new Date('2020-10-01T00:00:00.000Z');

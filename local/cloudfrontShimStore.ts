@@ -11,6 +11,8 @@ import {
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
+import type { MonitoringSubscription, Origin } from '@aws-sdk/client-cloudfront';
+import type { ShimState, StoredPolicy } from './cloudfrontShimPolicies.js';
 
 export const SHIM_STATE_BUCKET = 'cdn-pipeline-local-cloudfront-shim';
 const SHIM_STATE_KEY = 'state.json';
@@ -61,4 +63,38 @@ export function s3ShimStore(s3: S3Client): ShimStore {
       }
     },
   };
+}
+
+/** What a store keeps: the custom policies, the subscriptions and the origin extras. */
+export function serialize(state: ShimState): string {
+  const custom = <C>(store: Map<string, StoredPolicy<C>>) =>
+    [...store.values()].filter((p) => p.type === 'custom');
+  return JSON.stringify({
+    cachePolicies: custom(state.cachePolicies),
+    responseHeadersPolicies: custom(state.responseHeadersPolicies),
+    originRequestPolicies: custom(state.originRequestPolicies),
+    monitoring: [...state.monitoring],
+    origins: [...state.origins].map(([id, extras]) => [id, [...extras]]),
+  });
+}
+
+/** Merges a saved state into this one, in place (the handlers hold the maps). */
+export function hydrate(state: ShimState, text: string): void {
+  const saved = JSON.parse(text) as {
+    cachePolicies: StoredPolicy<never>[];
+    responseHeadersPolicies: StoredPolicy<never>[];
+    originRequestPolicies: StoredPolicy<never>[];
+    monitoring: Array<[string, MonitoringSubscription]>;
+    origins: Array<
+      [string, Array<[string, Pick<Origin, 'OriginAccessControlId' | 'S3OriginConfig'>]>]
+    >;
+  };
+  const policies = <C>(into: Map<string, StoredPolicy<C>>, items: StoredPolicy<never>[]) => {
+    for (const p of items) into.set(p.id, { ...p, lastModified: new Date(p.lastModified) });
+  };
+  policies(state.cachePolicies, saved.cachePolicies);
+  policies(state.responseHeadersPolicies, saved.responseHeadersPolicies);
+  policies(state.originRequestPolicies, saved.originRequestPolicies);
+  for (const [id, subscription] of saved.monitoring) state.monitoring.set(id, subscription);
+  for (const [id, extras] of saved.origins) state.origins.set(id, new Map(extras));
 }
