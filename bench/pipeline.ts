@@ -1,6 +1,6 @@
 /**
- * Local pipeline throughput: uploads N objects, then overwrites them, through the same pollers
- * and handlers as `npm start`, on the embedded emulator. Reports, in the same run, the emulator's
+ * Local pipeline throughput: uploads N objects, then overwrites them, through the pipeline
+ * `npm start` composes (`local/pipeline.ts`), on its own embedded emulator. Reports, in the same run, the emulator's
  * own PutObject rate (the ceiling on this machine) beside the pipeline's rates. Measured, not
  * asserted. `npx tsx bench/pipeline.ts [--objects 300] [--json]`
  */
@@ -8,13 +8,7 @@ import './quiet.js';
 import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
-import { createIngestHandler } from '../functions/ingest/handler.js';
-import { createInvalidateHandler } from '../functions/invalidate/handler.js';
-import { bootstrapLocal } from '../local/bootstrap.js';
-import { startEmulator } from '../local/emulator.js';
-import { startPoller } from '../local/poller.js';
-import { createClients } from '../shared/clients.js';
-import { loadIngestConfig, loadInvalidateConfig } from '../shared/config.js';
+import { startLocalPipeline } from '../local/pipeline.js';
 
 const { values } = parseArgs({
   options: {
@@ -42,44 +36,28 @@ async function until(check: () => boolean, timeoutMs = 300_000): Promise<void> {
   }
 }
 
-const emulator = await startEmulator({ port: 0, reuse: false });
-try {
-  const clients = createClients({
-    endpoint: emulator.endpoint,
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-  });
-  const res = await bootstrapLocal(clients, { stage: 'bench' });
-  let ingested = 0;
-  let invalidatedRequests = 0;
-  let invalidations = 0;
-  const ingest = createIngestHandler(
-    { clients, config: loadIngestConfig({ INVALIDATION_QUEUE_URL: res.invalidationRequests.url }) },
-    (o) => {
+let ingested = 0;
+let invalidatedRequests = 0;
+let invalidations = 0;
+// The pipeline npm start runs (its own emulator, no outbox or report schedules).
+const pipeline = await startLocalPipeline({
+  port: 0,
+  reuseEmulator: false,
+  stage: 'bench',
+  env: {},
+  onError: () => {},
+  observers: {
+    ingest: (o) => {
       if (o.status === 'processed') ingested += 1;
     },
-  );
-  const invalidate = createInvalidateHandler({ clients, config: loadInvalidateConfig({}) }, (r) => {
-    invalidations += r.invalidations.length;
-    invalidatedRequests += r.invalidations.reduce((n, i) => n + i.requests, 0);
-  });
-  const common = { sqs: clients.sqs, region: 'us-east-1', log: () => {} };
-  const pollers = [
-    startPoller({
-      ...common,
-      queueUrl: res.objectEvents.url,
-      queueArn: res.objectEvents.arn,
-      handler: ingest,
-      batchSize: 10,
-    }),
-    startPoller({
-      ...common,
-      queueUrl: res.invalidationRequests.url,
-      queueArn: res.invalidationRequests.arn,
-      handler: invalidate,
-      batchSize: 1000,
-      windowMs: 2000,
-    }),
-  ];
+    invalidate: (r) => {
+      invalidations += r.invalidations.length;
+      invalidatedRequests += r.invalidations.reduce((n, i) => n + i.requests, 0);
+    },
+  },
+});
+try {
+  const { clients, stack: res } = pipeline;
 
   // Baseline: the emulator alone, PutObject into a bucket nobody listens to.
   const bare = 'cdn-pipeline-bench-bare';
@@ -107,7 +85,6 @@ try {
   );
   await until(() => ingested >= 2 * N && invalidatedRequests >= N);
   const overwriteMs = performance.now() - t;
-  await Promise.all(pollers.map((p) => p.stop()));
 
   const rows = [
     { what: 'emulator PutObject alone (ceiling)', ms: bareMs, perSecond: (N / bareMs) * 1000 },
@@ -129,5 +106,5 @@ try {
     console.log(`\n${invalidations} CreateInvalidation calls for ${N} overwritten keys`);
   }
 } finally {
-  await emulator.stop();
+  await pipeline.stop();
 }

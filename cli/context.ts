@@ -23,7 +23,9 @@ export const EXIT = { ok: 0, failed: 1, usage: 2, partial: 3, timedOut: 4 } as c
 /** What a command ends with; the action maps it to the exit code. */
 export type Outcome = keyof typeof EXIT;
 
-export type Env = Readonly<Record<string, string | undefined>>;
+import type { Env } from '../shared/env.js';
+
+export type { Env };
 
 /** How long a local run waits for the emulator to answer before saying it is not there. */
 const PROBE_TIMEOUT_MS = 1_500;

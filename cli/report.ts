@@ -8,8 +8,8 @@
  * Deployed runs read the stack `cdn-pipeline-<stage>`'s outputs (dashboard, table, topic) and
  * fall back to the names the stage implies; a local target reads the emulator.
  *
- * Over 300 lines: flags, config and the terminal layout of one report read in one pass; the
- * layout moves beside the shared text module when that lands.
+ * Over 300 lines: flags, config and the terminal layout of one report read in one pass; its
+ * numbers, durations and mail wording come from shared/text/ and the digest mail.
  */
 import { DescribeStacksCommand, type CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { InvalidArgumentError } from 'commander';

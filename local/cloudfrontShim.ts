@@ -1,4 +1,7 @@
 /**
+ * Over 300 lines on purpose: one SDK middleware and the in-memory API it answers with (AWS's
+ * managed policies and the state store are in their own files).
+ *
  * LOCAL ONLY. Never imported by production code (functions/, shared/): tests and the local runner
  * install it on the CloudFront clients they build for the emulator.
  *
@@ -15,7 +18,9 @@
  *   drops, so the update path compares like with like;
  * - passes every other command through to the emulator untouched.
  *
- * State lives with the client it is installed on (one client per emulator).
+ * State lives with the client it is installed on (one client per emulator), so another process
+ * (a CLI run beside npm start) sees its own policies, not these. AWS's managed policies are in
+ * `cloudfrontShimPolicies.ts`.
  */
 import { randomUUID } from 'node:crypto';
 import {
@@ -28,49 +33,22 @@ import {
   NoSuchResponseHeadersPolicy,
   PreconditionFailed,
   ResponseHeadersPolicyAlreadyExists,
-  type CachePolicyConfig,
   type CloudFrontClient,
   type DistributionConfig,
   type MonitoringSubscription,
-  type Origin,
-  type OriginRequestPolicyConfig,
-  type ResponseHeadersPolicyConfig,
 } from '@aws-sdk/client-cloudfront';
-import { MANAGED_CACHE_POLICIES, MANAGED_POLICY_IDS } from '../shared/catalogue.js';
+import {
+  managedPolicies,
+  newEtag,
+  type OriginExtras,
+  type ShimState,
+  type StoredPolicy,
+} from './cloudfrontShimPolicies.js';
+import { hydrate, serialize, type ShimStore } from './cloudfrontShimStore.js';
 
 export const SHIM_MIDDLEWARE_NAME = 'cdnPipelineLocalShim';
 
-type PolicyType = 'managed' | 'custom';
-
-interface StoredPolicy<C> {
-  id: string;
-  type: PolicyType;
-  etag: string;
-  lastModified: Date;
-  config: C;
-}
-
-/** Origin fields moto drops, by origin id, per distribution id. */
-type OriginExtras = Map<string, Pick<Origin, 'OriginAccessControlId' | 'S3OriginConfig'>>;
-
-interface ShimState {
-  cachePolicies: Map<string, StoredPolicy<CachePolicyConfig>>;
-  responseHeadersPolicies: Map<string, StoredPolicy<ResponseHeadersPolicyConfig>>;
-  originRequestPolicies: Map<string, StoredPolicy<OriginRequestPolicyConfig>>;
-  monitoring: Map<string, MonitoringSubscription>;
-  origins: Map<string, OriginExtras>;
-}
-
 const installed = new WeakSet<CloudFrontClient>();
-
-const MANAGED_TIME = new Date('2020-10-01T00:00:00.000Z');
-const ETAG_CHARS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
-
-function newEtag(): string {
-  let tag = 'E';
-  for (let i = 0; i < 13; i++) tag += ETAG_CHARS[Math.floor(Math.random() * ETAG_CHARS.length)];
-  return tag;
-}
 
 const meta = (httpStatusCode: number) => ({
   httpStatusCode,
@@ -79,117 +57,6 @@ const meta = (httpStatusCode: number) => ({
   totalRetryDelay: 0,
 });
 const clone = <T>(value: T): T => structuredClone(value);
-
-function managed<C>(id: string, config: C): [string, StoredPolicy<C>] {
-  return [id, { id, type: 'managed', etag: newEtag(), lastModified: MANAGED_TIME, config }];
-}
-
-function originRequestConfig(
-  name: string,
-  comment: string,
-  headers: OriginRequestPolicyConfig['HeadersConfig'],
-  all = false,
-): OriginRequestPolicyConfig {
-  return {
-    Name: name,
-    Comment: comment,
-    HeadersConfig: headers,
-    CookiesConfig: { CookieBehavior: all ? 'all' : 'none' },
-    QueryStringsConfig: { QueryStringBehavior: all ? 'all' : 'none' },
-  };
-}
-
-const whitelist = (...items: string[]) => ({
-  HeaderBehavior: 'whitelist' as const,
-  Headers: { Quantity: items.length, Items: items },
-});
-
-/** AWS's managed policies, with their real ids (cloudfront-facts.md §3). */
-function managedPolicies(): Pick<
-  ShimState,
-  'cachePolicies' | 'responseHeadersPolicies' | 'originRequestPolicies'
-> {
-  const year = 31_536_000;
-  const ids = MANAGED_POLICY_IDS;
-  return {
-    cachePolicies: new Map(
-      [...MANAGED_CACHE_POLICIES].map(([id, config]) => managed(id, clone(config))),
-    ),
-    originRequestPolicies: new Map([
-      managed(
-        ids.originRequest.corsS3Origin,
-        originRequestConfig(
-          'Managed-CORS-S3Origin',
-          'Policy for S3 origin with CORS',
-          whitelist('origin', 'access-control-request-headers', 'access-control-request-method'),
-        ),
-      ),
-      managed(
-        ids.originRequest.corsCustomOrigin,
-        originRequestConfig(
-          'Managed-CORS-CustomOrigin',
-          'Policy for custom origin with CORS',
-          whitelist('origin'),
-        ),
-      ),
-      managed(
-        ids.originRequest.allViewer,
-        originRequestConfig(
-          'Managed-AllViewer',
-          'Policy to forward all parameters in viewer requests',
-          { HeaderBehavior: 'allViewer' },
-          true,
-        ),
-      ),
-      managed(
-        ids.originRequest.allViewerExceptHostHeader,
-        originRequestConfig(
-          'Managed-AllViewerExceptHostHeader',
-          'Policy to forward all parameters in viewer requests except for the Host header',
-          { HeaderBehavior: 'allExcept', Headers: { Quantity: 1, Items: ['host'] } },
-          true,
-        ),
-      ),
-      managed(
-        ids.originRequest.userAgentRefererHeaders,
-        originRequestConfig(
-          'Managed-UserAgentRefererHeaders',
-          'Policy to forward user-agent and referer headers to origin',
-          whitelist('user-agent', 'referer'),
-        ),
-      ),
-    ]),
-    responseHeadersPolicies: new Map([
-      managed<ResponseHeadersPolicyConfig>(ids.responseHeaders.securityHeaders, {
-        Name: 'Managed-SecurityHeadersPolicy',
-        Comment: 'Adds a set of security headers to every response',
-        SecurityHeadersConfig: {
-          StrictTransportSecurity: {
-            Override: false,
-            AccessControlMaxAgeSec: year,
-            IncludeSubdomains: false,
-            Preload: false,
-          },
-          ContentTypeOptions: { Override: true },
-          FrameOptions: { Override: false, FrameOption: 'SAMEORIGIN' },
-          ReferrerPolicy: { Override: false, ReferrerPolicy: 'strict-origin-when-cross-origin' },
-          XSSProtection: { Override: false, Protection: true, ModeBlock: true },
-        },
-      } satisfies ResponseHeadersPolicyConfig),
-      managed<ResponseHeadersPolicyConfig>(ids.responseHeaders.simpleCors, {
-        Name: 'Managed-SimpleCORS',
-        Comment: 'Allows all origins for simple CORS requests',
-        CorsConfig: {
-          AccessControlAllowOrigins: { Quantity: 1, Items: ['*'] },
-          AccessControlAllowHeaders: { Quantity: 1, Items: ['*'] },
-          AccessControlAllowMethods: { Quantity: 1, Items: ['ALL'] },
-          AccessControlAllowCredentials: false,
-          OriginOverride: false,
-        },
-      } satisfies ResponseHeadersPolicyConfig),
-    ]),
-  };
-}
 
 type Handler = (input: Record<string, unknown>) => Record<string, unknown>;
 
@@ -395,13 +262,31 @@ const DISTRIBUTION_READS = new Set([
   ...DISTRIBUTION_WRITES,
 ]);
 
+const STATE_CHANGES = /^(Create|Update|Delete)/;
+
 /**
  * Installs the LOCAL-ONLY shim on a CloudFront client pointed at the emulator (idempotent).
+ * With a store, the state is read once before the first call it answers and saved after each
+ * change, so other processes on the same emulator share it; without one it lives in memory.
  */
-export function installCloudFrontShim(client: CloudFrontClient): void {
+export function installCloudFrontShim(
+  client: CloudFrontClient,
+  options: { store?: ShimStore } = {},
+): void {
   if (installed.has(client)) return;
   installed.add(client);
   const state: ShimState = { ...managedPolicies(), monitoring: new Map(), origins: new Map() };
+  const { store } = options;
+  let loading: Promise<void> | undefined;
+  const loaded = () =>
+    (loading ??= store
+      ? store.load().then((text) => {
+          if (text) hydrate(state, text);
+        })
+      : Promise.resolve());
+  const save = async () => {
+    if (store) await store.save(serialize(state));
+  };
   const handlers: Record<string, Handler> = {
     ...policyHandlers('CachePolicy', state.cachePolicies, {
       noSuch: (message) => new NoSuchCachePolicy({ message, $metadata: meta(404) }),
@@ -423,18 +308,23 @@ export function installCloudFrontShim(client: CloudFrontClient): void {
       const command = (context.commandName ?? '').replace(/Command$/, '');
       const input = args.input as Record<string, unknown>;
       const answer = handlers[command];
+      if (!answer && !DISTRIBUTION_READS.has(command)) return next(args);
+      await loaded();
       if (answer) {
         const output = { $metadata: meta(200), ...answer(clone(input)) };
+        if (STATE_CHANGES.test(command)) await save();
         return { output: output as never, response: undefined };
       }
-      if (!DISTRIBUTION_READS.has(command)) return next(args);
       const result = await next(args);
       const output = result.output as {
         Distribution?: { Id?: string; DistributionConfig?: DistributionConfig };
         DistributionConfig?: DistributionConfig;
       };
       const id = output.Distribution?.Id ?? (input.Id as string | undefined);
-      if (DISTRIBUTION_WRITES.has(command) && id) remember(state, id, sentConfig(command, input));
+      if (DISTRIBUTION_WRITES.has(command) && id) {
+        remember(state, id, sentConfig(command, input));
+        await save();
+      }
       restore(state, id, output.Distribution?.DistributionConfig);
       restore(state, id, output.DistributionConfig);
       return result;

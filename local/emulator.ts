@@ -3,7 +3,7 @@
  * and by the integration tests. Never imported by production code paths.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
+import { accessSync, constants, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { delimiter, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -17,6 +17,8 @@ export interface Emulator {
   readonly port: number;
   /** True when this process started the server (false when an existing one was reused). */
   readonly owned: boolean;
+  /** The server's pid: the child started here, or the process found listening on the port. */
+  readonly pid?: number;
   stop(): Promise<void>;
 }
 
@@ -105,6 +107,48 @@ export async function freePort(host = '127.0.0.1'): Promise<number> {
   });
 }
 
+/**
+ * The pid of the process listening on a TCP port of this machine, when it can be told: Linux's
+ * /proc (sockets of this user's processes), else `lsof`; undefined when neither knows.
+ */
+export function listenerPid(port: number): number | undefined {
+  try {
+    const hex = port.toString(16).toUpperCase().padStart(4, '0');
+    const inodes = new Set<string>();
+    for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+      for (const line of readFileSync(table, 'utf8').split('\n').slice(1)) {
+        const cols = line.trim().split(/\s+/);
+        // local_address is HEXIP:HEXPORT, st 0A is LISTEN, column 9 the socket's inode.
+        if (cols[1]?.endsWith(`:${hex}`) && cols[3] === '0A' && cols[9]) inodes.add(cols[9]);
+      }
+    }
+    for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+      let fds: string[];
+      try {
+        fds = readdirSync(`/proc/${pid}/fd`);
+      } catch {
+        continue; // another user's process, or gone
+      }
+      for (const fd of fds) {
+        try {
+          const inode = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`))?.[1];
+          if (inode && inodes.has(inode)) return Number(pid);
+        } catch {
+          // closed meanwhile
+        }
+      }
+    }
+    return undefined;
+  } catch {
+    const r = spawnSync('lsof', ['-nP', `-iTCP:${port}`, '-sTCP:LISTEN', '-t'], {
+      encoding: 'utf8',
+      timeout: 5_000,
+    });
+    const pid = Number(r.stdout?.split('\n')[0]);
+    return r.status === 0 && Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  }
+}
+
 /** True when a moto server answers on the endpoint. */
 export async function isEmulatorUp(endpoint: string): Promise<boolean> {
   try {
@@ -125,8 +169,8 @@ async function waitUntilUp(
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null)
-      throw new Error(`moto exited with code ${child.exitCode} before it was ready`);
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new Error(`moto exited (${child.exitCode ?? child.signalCode}) before it was ready`);
     if (await isEmulatorUp(endpoint)) return;
     await sleep(100);
   }
@@ -149,11 +193,15 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
   const requested = options.port ?? 4566;
   const reuse = options.reuse ?? true;
   if (requested !== 0 && reuse && (await isEmulatorUp(`http://${host}:${requested}`))) {
-    options.log?.(`reusing the emulator already listening on ${host}:${requested}`);
+    const pid = listenerPid(requested);
+    options.log?.(
+      `reusing the emulator already listening on ${host}:${requested}${pid ? ` (pid ${pid})` : ''}`,
+    );
     return {
       endpoint: `http://${host}:${requested}`,
       port: requested,
       owned: false,
+      ...(pid ? { pid } : {}),
       stop: async () => {},
     };
   }
@@ -181,6 +229,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     endpoint,
     port,
     owned: true,
+    ...(child.pid ? { pid: child.pid } : {}),
     stop: async () => {
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

@@ -1,6 +1,6 @@
 /**
- * LOCAL ONLY. What `npm start` prints: one ready block, then a readable line group for each
- * ingest outcome and each invalidate report, a line per report check and digest, and a line per
+ * LOCAL ONLY. What `npm start` prints once running (the ready block is in `ready.ts`): a
+ * readable line group for each ingest outcome and each invalidate report, a line per report check and digest, and a line per
  * mail that landed in the local outbox. Plain text, aligned; colour only when the stream is
  * a terminal and NO_COLOR is unset. The formatters are pure (they return lines) so tests can
  * read them without a terminal.
@@ -58,7 +58,7 @@ export function useColor(
   return Boolean(stream.isTTY) && !env.NO_COLOR;
 }
 
-const LABEL_WIDTH = 12;
+export const LABEL_WIDTH = 12;
 const INDENT = ' '.repeat(10);
 export const MAX_LISTED_PATHS = 5;
 
@@ -192,57 +192,6 @@ export function formatInvalidateReport(
     );
   }
   return lines;
-}
-
-export interface ReadyInfo {
-  readonly readyMs: number;
-  readonly endpoint: string;
-  readonly emulatorOwned: boolean;
-  readonly stage: string;
-  readonly region: string;
-  readonly bucket: string;
-  readonly distributionId: string;
-  readonly distributionDomain: string;
-  readonly ingestQueue: string;
-  readonly invalidateQueue: string;
-  readonly invalidateWindowMs: number;
-  readonly checkEverySeconds: number;
-  readonly digestEverySeconds: number;
-  readonly alarmTable: string;
-  /** Where mail lands, as the user would type it (`.local/outbox/`). */
-  readonly outbox: string;
-}
-
-/** The example a user can paste into another terminal. */
-export function exampleCommand(endpoint: string, bucket: string): string {
-  return (
-    `AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test aws --endpoint-url ${endpoint} ` +
-    `s3 cp "clip final.mp4" "s3://${bucket}/videos/clip final.mp4"`
-  );
-}
-
-export function formatReady(info: ReadyInfo, p: Palette): string[] {
-  const line = (label: string, text: string) => `  ${label.padEnd(LABEL_WIDTH + 2)}${text}`;
-  return [
-    p.green(p.bold(`cdn-pipeline (${info.stage}) ready in ${info.readyMs} ms`)),
-    line(
-      'endpoint',
-      `${info.endpoint}  ${p.dim(info.emulatorOwned ? '(moto, started here)' : '(moto, reused)')}`,
-    ),
-    line('region', info.region),
-    line('bucket', info.bucket),
-    line('distribution', `${info.distributionId}  ${info.distributionDomain}`),
-    line('pollers', `${info.ingestQueue} → ingest`),
-    line('', `${info.invalidateQueue} → invalidate (window ${info.invalidateWindowMs / 1000} s)`),
-    line(
-      'reports',
-      `check every ${duration(info.checkEverySeconds)}, digest every ${duration(info.digestEverySeconds)}  ` +
-        p.dim(`(alarm state in ${info.alarmTable})`),
-    ),
-    line('outbox', `${info.outbox}  ${p.dim('(every mail the pipeline sends)')}`),
-    line('try', exampleCommand(info.endpoint, info.bucket)),
-    line('stop', 'Ctrl-C'),
-  ];
 }
 
 /** `2025-01-02T03:04:00.000Z` → `03:04` (UTC). */

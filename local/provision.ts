@@ -5,7 +5,9 @@
  */
 import { createProvisionTasks, type ProvisionTasks } from '../functions/provision/handler.js';
 import type { AwsClients } from '../shared/clients.js';
+import type { DistributionSpecInput } from '../shared/distributionSpec.js';
 import { installCloudFrontShim } from './cloudfrontShim.js';
+import { s3ShimStore } from './cloudfrontShimStore.js';
 import {
   runProvisionWorkflow,
   type ProvisionWorkflowResult,
@@ -33,7 +35,8 @@ export function localProvisionTasks(
   clients: LocalProvisionOptions['clients'],
   alertsTopicArn: string,
 ): ProvisionTasks {
-  installCloudFrontShim(clients.cloudfront);
+  // Stored on the emulator: a CLI run beside npm start sees the same policies and origins.
+  installCloudFrontShim(clients.cloudfront, { store: s3ShimStore(clients.s3) });
   return createProvisionTasks({ clients, notifyConfig: { alertsTopicArn } });
 }
 
@@ -57,4 +60,68 @@ export async function provisionLocally(
     ...(options.onEvent ? { onEvent: options.onEvent } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
   });
+}
+
+/**
+ * The spec of a local stage's distribution: the one `npx cdn-pipeline provision --local --bucket
+ * <bucket>` writes (only the bucket), so both find the same distribution. Its name comes from the
+ * spec's own default (`deriveName(bucket)`) and its region from the bucket (the workflow's
+ * Validate reads it), never from a second list of defaults here.
+ */
+export function localDistributionSpec(bucket: string): DistributionSpecInput {
+  return { bucket };
+}
+
+export interface StageDistribution {
+  readonly id: string;
+  readonly arn: string;
+  readonly domainName: string;
+  /** `created`, `updated` or `unchanged`, as the workflow reports it. */
+  readonly action: string;
+  readonly transitions: number;
+  readonly elapsedMs: number;
+}
+
+/** A provisioning run that did not end in SUCCEEDED: its error and cause. */
+export class LocalProvisionFailed extends Error {
+  override readonly name = 'LocalProvisionFailed';
+}
+
+/**
+ * The stage's distribution through the provisioning workflow (the same ASL and tasks as on AWS):
+ * created on the first run, found again on every later one. The ready mail goes to the topic.
+ */
+export async function provisionStageDistribution(
+  clients: LocalProvisionOptions['clients'],
+  stack: { readonly bucket: string; readonly alertsTopicArn: string; readonly stage: string },
+  options: { readonly signal?: AbortSignal; readonly pollSecondsOverride?: number } = {},
+): Promise<StageDistribution> {
+  const run = await provisionLocally({
+    clients,
+    alertsTopicArn: stack.alertsTopicArn,
+    spec: localDistributionSpec(stack.bucket),
+    stage: stack.stage,
+    pollSecondsOverride: options.pollSecondsOverride ?? 1,
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+  if (run.status !== 'SUCCEEDED') {
+    throw new LocalProvisionFailed(
+      `provisioning the local distribution failed: ${run.error?.Error ?? run.status}: ` +
+        `${run.error?.Cause ?? ''}`,
+    );
+  }
+  const output = run.output as {
+    distributionId: string;
+    arn: string;
+    domainName: string;
+    action: string;
+  };
+  return {
+    id: output.distributionId,
+    arn: output.arn,
+    domainName: output.domainName,
+    action: output.action,
+    transitions: run.transitions,
+    elapsedMs: run.elapsedMs,
+  };
 }

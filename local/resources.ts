@@ -14,8 +14,6 @@ export interface LocalResourceNames {
   readonly invalidationRequestsQueue: string;
   readonly invalidationRequestsDlq: string;
   readonly alertsTopic: string;
-  /** Deterministic, so a restart finds the distribution it created before. */
-  readonly distributionCallerReference: string;
 }
 
 const STAGE_PATTERN = /^[a-z0-9][a-z0-9-]{0,19}$/;
@@ -35,6 +33,5 @@ export function localResourceNames(stage: string = DEFAULT_STAGE): LocalResource
     invalidationRequestsQueue: `${prefix}-invalidation-requests`,
     invalidationRequestsDlq: `${prefix}-invalidation-requests-dlq`,
     alertsTopic: `${prefix}-alerts`,
-    distributionCallerReference: `${prefix}-distribution`,
   });
 }

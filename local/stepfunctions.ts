@@ -1,4 +1,7 @@
 /**
+ * Over 300 lines on purpose: one adapter (the ASL made runnable, AWS-faithful task errors, the
+ * run) whose parts share one contract; a third of it is types and the fidelity notes below.
+ *
  * LOCAL ONLY. Runs the provisioning state machine in-process with aws-local-stepfunctions: the
  * SAME `statemachines/provision.asl.json` that serverless-step-functions deploys, with each Task's
  * `{ "Fn::GetAtt": [<LogicalId>, "Arn"] }` swapped for a stand-in Lambda ARN and run by a local

@@ -24,9 +24,10 @@ const DEFAULT_REGION = 'us-east-1';
 /** The flags every command takes to aim itself. */
 export interface TargetFlags {
   readonly local?: boolean;
-  readonly port?: number;
-  readonly stage?: string;
-  readonly region?: string;
+  /** A number, or the flag's text (checked here). */
+  readonly port?: number | string | undefined;
+  readonly stage?: string | undefined;
+  readonly region?: string | undefined;
 }
 
 /** The variables the answer depends on (a `process.env` fits). */

@@ -12,6 +12,8 @@ import { ConfigError } from './errors.js';
 
 /** An environment: `process.env`, or a plain object in tests and local runs. */
 export type Env = Readonly<Record<string, string | undefined>>;
+/** An environment a local runner may write to (its own `process.env`). */
+export type WritableEnv = Record<string, string | undefined>;
 
 export const INVALIDATE_ON_VALUES = ['overwrites', 'all', 'none'] as const;
 export type InvalidateOn = (typeof INVALIDATE_ON_VALUES)[number];

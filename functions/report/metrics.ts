@@ -4,6 +4,8 @@
  * where both are known), never a mean of percentages, and nothing is invented where CloudWatch
  * has no datapoints. CloudFront publishes its metrics in us-east-1 only: pass
  * `clients.cloudwatchGlobal`.
+ *
+ * A little over 300 lines: the queries and the request-weighted sums they feed belong together.
  */
 import {
   paginateGetMetricData,

@@ -9,7 +9,7 @@ import { ConfigError, InvalidInputError } from '../errors.js';
 import { URL_LIMITS, type SigningKey } from './limits.js';
 import { validDomain, validSigningKey } from './validation.js';
 
-type Env = Record<string, string | undefined>;
+import type { Env } from '../env.js';
 
 export interface UrlConfig {
   readonly domain?: string;

@@ -1,16 +1,23 @@
 /**
  * `npm start` the way a user runs it: the local runner as a child process, uploads with the real
  * awscli (a key with a space, a multipart upload, an overwrite), the readable output checked,
- * the provisioning ready mail read from the local outbox, then SIGTERM: exit 0 and no emulator
- * left behind.
+ * the provisioning ready mail read from the local outbox, a second terminal set up from the
+ * printed `export` lines, `provision --local --bucket` finding the same distribution, a second
+ * npm start refused, then SIGTERM: exit 0 and no emulator left behind.
  */
-import { GetInvalidationCommand } from '@aws-sdk/client-cloudfront';
+import {
+  GetDistributionCommand,
+  GetInvalidationCommand,
+  ListDistributionsCommand,
+} from '@aws-sdk/client-cloudfront';
+import { GetQueueUrlCommand, ListQueueTagsCommand } from '@aws-sdk/client-sqs';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, sep } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, isEmulatorUp } from '../../local/emulator.js';
+import { LEASE_TAG_KEY, parseLease } from '../../local/lease.js';
 import { createClients } from '../../shared/clients.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -45,17 +52,46 @@ async function waitFor(pattern: RegExp, timeoutMs: number): Promise<RegExpMatchA
   }
 }
 
+/** A shell with none of this machine's AWS settings (config, credentials, endpoint, region). */
+function cleanEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    AWS_CONFIG_FILE: join(workdir, 'no-config'),
+    AWS_SHARED_CREDENTIALS_FILE: join(workdir, 'no-credentials'),
+  };
+  for (const name of Object.keys(env)) {
+    if (
+      /^AWS_(ENDPOINT_URL|PROFILE|SESSION_TOKEN|REGION|DEFAULT_REGION|ACCESS_KEY_ID|SECRET_ACCESS_KEY)$/.test(
+        name,
+      )
+    ) {
+      delete env[name];
+    }
+  }
+  return env;
+}
+
+/** What the ready block's `export` lines set, read from the output as a user would paste them. */
+function exported(): Record<string, string> {
+  const vars: Record<string, string> = {};
+  for (const [, assignments] of stdout.matchAll(/^\s+(?:shell\s+)?export (.+)$/gm)) {
+    for (const pair of assignments!.split(' ')) {
+      const at = pair.indexOf('=');
+      vars[pair.slice(0, at)] = pair.slice(at + 1);
+    }
+  }
+  return vars;
+}
+
 /** The awscli a user already has, isolated from this machine's AWS config. */
 function aws(...args: string[]): string {
   const env: NodeJS.ProcessEnv = {
-    ...process.env,
+    ...cleanEnv(),
     AWS_ACCESS_KEY_ID: 'test',
     AWS_SECRET_ACCESS_KEY: 'test',
     AWS_DEFAULT_REGION: 'us-east-1',
     AWS_CONFIG_FILE: join(workdir, 'aws-config'),
-    AWS_SHARED_CREDENTIALS_FILE: join(workdir, 'no-credentials'),
   };
-  for (const name of ['AWS_ENDPOINT_URL', 'AWS_PROFILE', 'AWS_SESSION_TOKEN']) delete env[name];
   const result = spawnSync('aws', ['--endpoint-url', endpoint, ...args], {
     cwd: workdir,
     encoding: 'utf8',
@@ -190,6 +226,76 @@ describe('npm start', () => {
       new GetInvalidationCommand({ DistributionId: distributionId, Id: invalidationId }),
     );
     expect(got.Invalidation?.InvalidationBatch?.Paths?.Items).toContain('/videos/clip%20final.mp4');
+  }, 60_000);
+
+  it('prints the export lines a second terminal needs: the awscli (v1 here) works with them alone', () => {
+    expect(exported()).toEqual({
+      AWS_ENDPOINT_URL: endpoint,
+      AWS_REGION: 'us-east-1',
+      AWS_DEFAULT_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'test',
+      AWS_SECRET_ACCESS_KEY: 'test',
+    });
+    const result = spawnSync('aws', ['s3api', 'head-object', '--bucket', BUCKET, '--key', KEY], {
+      cwd: workdir,
+      encoding: 'utf8',
+      timeout: 60_000,
+      env: { ...cleanEnv(), ...exported() },
+    });
+    expect(result.status, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout)).toHaveProperty('ETag');
+  }, 60_000);
+
+  it('provision --local --bucket <its bucket> finds the same distribution: one for the bucket', async () => {
+    const result = spawnSync(
+      process.execPath,
+      [join(ROOT, 'bin/cdn-pipeline.js'), 'provision', '--local', '--bucket', BUCKET, '--json'],
+      { cwd: ROOT, encoding: 'utf8', timeout: 60_000, env: { ...cleanEnv(), ...exported() } },
+    );
+    expect(result.status, result.stderr).toBe(0);
+    // The same distribution, left as it was (the local shim's policies are shared through the
+    // emulator, so this process finds npm start's).
+    expect(JSON.parse(result.stdout)).toMatchObject({ distributionId, action: 'unchanged' });
+    const { cloudfront } = createClients({
+      endpoint,
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    });
+    const list = await cloudfront.send(new ListDistributionsCommand({}));
+    const serving: string[] = [];
+    for (const { Id } of list.DistributionList?.Items ?? []) {
+      const got = await cloudfront.send(new GetDistributionCommand({ Id }));
+      const origins = got.Distribution?.DistributionConfig?.Origins?.Items ?? [];
+      if (origins.some((o) => o.DomainName?.startsWith(`${BUCKET}.s3.`))) serving.push(Id!);
+    }
+    expect(serving).toEqual([distributionId]);
+  }, 60_000);
+
+  it('refuses a second npm start on the same queues, naming the one that polls them', async () => {
+    const { sqs } = createClients({
+      endpoint,
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    });
+    const { QueueUrl } = await sqs.send(
+      new GetQueueUrlCommand({ QueueName: 'cdn-pipeline-local-object-events' }),
+    );
+    const tags = await sqs.send(new ListQueueTagsCommand({ QueueUrl }));
+    const holder = parseLease(tags.Tags?.[LEASE_TAG_KEY]);
+    expect(holder).toBeDefined();
+    const second = spawnSync(
+      join(ROOT, 'node_modules/.bin/tsx'),
+      ['local/start.ts', '--port', String(port)],
+      { cwd: ROOT, encoding: 'utf8', timeout: 60_000, env: { ...process.env, NO_COLOR: '1' } },
+    );
+    expect(second.status, second.stdout + second.stderr).toBe(1);
+    expect(second.stderr).toContain(
+      `another pipeline is already polling cdn-pipeline-local-object-events on ${endpoint} (pid ${holder!.pid},`,
+    );
+    expect(second.stderr).toContain(`kill ${holder!.pid}`);
+    expect(second.stdout).not.toContain('ready in');
+    // The first one still holds the lease and still runs.
+    const after = await sqs.send(new ListQueueTagsCommand({ QueueUrl }));
+    expect(parseLease(after.Tags?.[LEASE_TAG_KEY])?.token).toBe(holder!.token);
+    expect(child.exitCode).toBeNull();
   }, 60_000);
 
   it('stops on SIGTERM: exit code 0, emulator gone, no process left', async () => {

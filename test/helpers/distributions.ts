@@ -11,7 +11,7 @@ export async function createTaggedDistribution(
   cloudfront: CloudFrontClient,
   ref: string,
   tags: Record<string, string>,
-  options: { alias?: boolean } = {},
+  options: { alias?: boolean; originBucket?: string } = {},
 ): Promise<string> {
   const out = await cloudfront.send(
     new CreateDistributionWithTagsCommand({
@@ -26,7 +26,7 @@ export async function createTaggedDistribution(
             Items: [
               {
                 Id: 's3-content',
-                DomainName: 'content.s3.us-east-1.amazonaws.com',
+                DomainName: `${options.originBucket ?? 'content'}.s3.us-east-1.amazonaws.com`,
                 S3OriginConfig: { OriginAccessIdentity: '' },
               },
             ],

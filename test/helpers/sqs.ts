@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { toRecord } from '../../local/poller.js';
-import type { QueueRef } from '../../local/bootstrap.js';
+import type { QueueRef } from '../../local/queues.js';
 
 /** Receives until `min` messages arrived (or `timeoutMs` passed), as Lambda-shaped records. */
 export async function receive(

@@ -3,7 +3,7 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { GetInvalidationCommand } from '@aws-sdk/client-cloudfront';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../cli/main.js';
-import { bootstrapLocal, type LocalResources } from '../../local/bootstrap.js';
+import { provisionedStack, type LocalResources } from '../../local/pipeline.js';
 import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
 
 let emu: TestEmulator;
@@ -12,7 +12,7 @@ let out: string[];
 
 beforeAll(async () => {
   emu = await startTestEmulator();
-  res = await bootstrapLocal(emu.clients, { stage: 'cli' });
+  res = await provisionedStack(emu.clients, { stage: 'cli' });
   vi.stubEnv('AWS_ENDPOINT_URL', emu.endpoint);
 }, 60_000);
 afterAll(async () => {

@@ -24,7 +24,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../cli/main.js';
-import { bootstrapLocal } from '../../local/bootstrap.js';
+import { createTaggedDistribution } from '../helpers/distributions.js';
 import { executionName } from '../../cli/provision.js';
 import { specInput } from '../../cli/provisionSpec.js';
 import { setDistributionDeployDelay } from '../../local/emulator.js';
@@ -588,8 +588,13 @@ describe('cdn-pipeline status', () => {
   let minimal: string;
 
   beforeAll(async () => {
-    // npm start's minimal distribution: tagged managed, but without bucket and name tags.
-    minimal = (await bootstrapLocal(emu.clients, { stage: 'clistatus' })).distribution.id;
+    // A distribution tagged managed, but without bucket and name tags (one made by hand).
+    minimal = await createTaggedDistribution(
+      emu.clients.cloudfront,
+      'clistatus-minimal',
+      { 'cdn-pipeline:managed': 'true', 'cdn-pipeline:stage': 'clistatus' },
+      { originBucket: 'cdn-pipeline-clistatus-content' },
+    );
     capture();
     // Idempotent: the distribution of the provisioning tests, or a new one when run alone.
     expect(await run('provision', '--local', '--bucket', BUCKET, '--name', 'media')).toBe(0);

@@ -1,7 +1,8 @@
 /**
  * The upload pipeline against the emulator: real uploads → real S3 notifications → ingest →
  * the invalidation-requests queue → invalidate → CloudFront invalidations, asserted in the
- * emulator's state.
+ * emulator's state. The stage, its distribution and the handlers are npm start's; the test
+ * hands the handlers their batches itself, one step at a time.
  */
 import { GetInvalidationCommand, ListInvalidationsCommand } from '@aws-sdk/client-cloudfront';
 import {
@@ -12,12 +13,10 @@ import {
 } from '@aws-sdk/client-s3';
 import type { SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { bootstrapLocal, type LocalResources } from '../../local/bootstrap.js';
-import { createIngestHandler } from '../../functions/ingest/handler.js';
+import { provisionedStack, type LocalResources } from '../../local/pipeline.js';
 import type { IngestOutcome } from '../../functions/ingest/types.js';
-import { createInvalidateHandler } from '../../functions/invalidate/handler.js';
 import type { InvalidateReport } from '../../functions/invalidate/types.js';
-import { loadIngestConfig, loadInvalidateConfig } from '../../shared/config.js';
+import { buildPipelineHandlers } from '../../local/handlers.js';
 import type { InvalidationRequest } from '../../shared/invalidation/request.js';
 import { logger } from '../../shared/observability.js';
 import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
@@ -29,29 +28,21 @@ let res: LocalResources;
 
 beforeAll(async () => {
   emu = await startTestEmulator();
-  res = await bootstrapLocal(emu.clients, { stage: 'it' });
+  res = await provisionedStack(emu.clients, { stage: 'it' });
   // S3 sends a test event when the notification is configured; later reads start clean.
 }, 60_000);
 afterAll(() => emu?.stop());
 
 const ingestOutcomes: IngestOutcome[] = [];
 const reports: InvalidateReport[] = [];
+/** The handlers as npm start builds them (`local/handlers.ts`), with this test's settings. */
 function handlers(env: Record<string, string> = {}) {
-  const ingest = createIngestHandler(
-    {
-      clients: emu.clients,
-      config: loadIngestConfig({ INVALIDATION_QUEUE_URL: res.invalidationRequests.url, ...env }),
-    },
-    (o) => ingestOutcomes.push(o),
+  return buildPipelineHandlers(
+    emu.clients,
+    res,
+    { DISCOVERY_CACHE_SECONDS: '0', ...env },
+    { ingest: (o) => ingestOutcomes.push(o), invalidate: (r) => reports.push(r) },
   );
-  const invalidate = createInvalidateHandler(
-    {
-      clients: emu.clients,
-      config: loadInvalidateConfig({ DISCOVERY_CACHE_SECONDS: '0', ...env }),
-    },
-    (r) => reports.push(r),
-  );
-  return { ingest, invalidate };
 }
 
 beforeEach(async () => {

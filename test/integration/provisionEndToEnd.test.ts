@@ -9,18 +9,18 @@ import {
 } from '@aws-sdk/client-cloudfront';
 import { GetBucketPolicyCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bootstrapLocal, type LocalResources } from '../../local/bootstrap.js';
+import { bootstrapLocalStack, type LocalStack } from '../../local/bootstrap.js';
 import { emulatorData, setDistributionDeployDelay } from '../../local/emulator.js';
 import { provisionLocally } from '../../local/provision.js';
 import type { WorkflowEvent } from '../../local/stepfunctions.js';
 import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
 
 let emu: TestEmulator;
-let res: LocalResources;
+let res: LocalStack;
 
 beforeAll(async () => {
   emu = await startTestEmulator();
-  res = await bootstrapLocal(emu.clients, { stage: 'pe' });
+  res = await bootstrapLocalStack(emu.clients, { stage: 'pe' });
 }, 60_000);
 afterAll(() => emu?.stop());
 

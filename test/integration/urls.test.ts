@@ -12,7 +12,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { Command } from 'commander';
 import { EXIT } from '../../cli/context.js';
 import { parseExpires, registerUrl, urlCommand } from '../../cli/url.js';
-import { bootstrapLocal, type LocalResources } from '../../local/bootstrap.js';
+import { provisionedStack, type LocalResources } from '../../local/pipeline.js';
 import { provisionLocally } from '../../local/provision.js';
 import { invalidationPathForKey } from '../../shared/keys.js';
 import { presignedUrl } from '../../shared/urls.js';
@@ -30,7 +30,7 @@ let stderr: string[];
 
 beforeAll(async () => {
   emu = await startTestEmulator();
-  res = await bootstrapLocal(emu.clients, { stage: 'urls' });
+  res = await provisionedStack(emu.clients, { stage: 'urls' });
   for (const key of KEYS) {
     await emu.clients.s3.send(
       new PutObjectCommand({ Bucket: res.bucket, Key: key, Body: `body of ${key}` }),

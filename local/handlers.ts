@@ -1,0 +1,77 @@
+/**
+ * LOCAL ONLY. The functions' handlers built the way their Lambda entry points build them, with
+ * the local stage's clients, queue, topic, table and names: the one place the local runs (npm
+ * start, the bench, the integration tests) turn serverless.yml's environment into handlers.
+ * Heavy (the SDK, Powertools): `local/pipeline.ts` loads it while the emulator boots.
+ */
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { createIngestHandler } from '../functions/ingest/handler.js';
+import type { IngestObserver } from '../functions/ingest/types.js';
+import { createInvalidateHandler } from '../functions/invalidate/handler.js';
+import type { InvalidateObserver } from '../functions/invalidate/types.js';
+import { loadReportConfig } from '../functions/report/config.js';
+import { createReportHandlers, type ReportHandlers } from '../functions/report/handler.js';
+import type { AwsClients } from '../shared/clients.js';
+import { loadIngestConfig, loadInvalidateConfig } from '../shared/config.js';
+import type { LocalStack } from './bootstrap.js';
+import { SERVICE } from './resources.js';
+import type { Env } from './startOptions.js';
+
+export type SqsHandler = (event: SQSEvent) => Promise<SQSBatchResponse>;
+
+export interface PipelineHandlers {
+  readonly ingest: SqsHandler;
+  readonly invalidate: SqsHandler;
+}
+
+export interface PipelineObservers {
+  readonly ingest?: IngestObserver;
+  readonly invalidate?: InvalidateObserver;
+}
+
+/** Ingest and invalidate, as Lambda builds them, reading their settings from `env` as in AWS. */
+export function buildPipelineHandlers(
+  clients: AwsClients,
+  stack: Pick<LocalStack, 'invalidationRequests'>,
+  env: Env,
+  observers: PipelineObservers = {},
+): PipelineHandlers {
+  const ingestConfig = loadIngestConfig({
+    ...env,
+    INVALIDATION_QUEUE_URL: stack.invalidationRequests.url,
+  });
+  const invalidateConfig = loadInvalidateConfig({ ...env });
+  return {
+    ingest: createIngestHandler({ clients, config: ingestConfig }, observers.ingest),
+    invalidate: createInvalidateHandler(
+      { clients, config: invalidateConfig },
+      observers.invalidate,
+    ),
+  };
+}
+
+/**
+ * The report's handlers as Lambda builds them, with the local stage's topic, table and names.
+ * Thresholds and K come from the environment as in AWS; a check reads the last check interval
+ * (whole minutes, at least one) unless CHECK_WINDOW_MINUTES says otherwise. No dashboard locally.
+ */
+export function buildReportHandlers(
+  clients: AwsClients,
+  stack: Pick<LocalStack, 'alertsTopicArn' | 'alarmTable' | 'names' | 'region'>,
+  env: Env,
+  options: { checkSeconds: number },
+): ReportHandlers {
+  const prefix = `${SERVICE}-${stack.names.stage}`;
+  const config = loadReportConfig({
+    ...env,
+    ALERTS_TOPIC_ARN: stack.alertsTopicArn,
+    ALARM_TABLE: stack.alarmTable,
+    STAGE: stack.names.stage,
+    AWS_REGION: stack.region,
+    DASHBOARD_NAME: '',
+    INVALIDATE_SERVICE_NAME: `${prefix}-invalidate`,
+    CHECK_WINDOW_MINUTES:
+      env.CHECK_WINDOW_MINUTES || String(Math.max(1, Math.round(options.checkSeconds / 60))),
+  });
+  return createReportHandlers({ clients, config });
+}

@@ -1,0 +1,287 @@
+/**
+ * LOCAL ONLY. The local pipeline, composed once: the emulator (started, or reused when one
+ * answers), the stage's resources, the poller lease (one pipeline per stage's queues), the outbox,
+ * the distribution through the provisioning workflow, the ingest and invalidate pollers, and the
+ * report's check and digest schedules. `npm start`, the bench and the tests all run this; `stop()`
+ * takes it down in the order that loses nothing.
+ */
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { CheckResult, DigestResult } from '../functions/report/types.js';
+import type { AwsClients } from '../shared/clients.js';
+import type { LocalStack } from './bootstrap.js';
+import { startEmulator, type Emulator } from './emulator.js';
+import type { PipelineObservers } from './handlers.js';
+import type { Lease } from './lease.js';
+import type { Outbox, OutboxMail } from './outbox.js';
+import type { Poller } from './poller.js';
+import type { StageDistribution } from './provision.js';
+import type { Schedule } from './schedule.js';
+import { applyAwsEnvDefaults, type Env } from './startOptions.js';
+
+/** Lambda's settings from serverless.yml, with the invalidate window shortened for a laptop. */
+export const LOCAL_POLLING = {
+  ingest: { batchSize: 10, windowMs: 0 },
+  invalidate: { batchSize: 1000, windowMs: 2000 },
+} as const;
+const DEFAULT_HOST = '127.0.0.1';
+
+/** Everything heavy (SDK, handlers, workflow), loaded while the emulator boots. */
+async function loadModules() {
+  const [clients, bootstrap, handlers, lease, outbox, poller, provision, schedule] =
+    await Promise.all([
+      import('../shared/clients.js'),
+      import('./bootstrap.js'),
+      import('./handlers.js'),
+      import('./lease.js'),
+      import('./outbox.js'),
+      import('./poller.js'),
+      import('./provision.js'),
+      import('./schedule.js'),
+    ]);
+  return { clients, bootstrap, handlers, lease, outbox, poller, provision, schedule };
+}
+
+/** The stage's resources and the distribution the provisioning workflow made for its bucket. */
+export interface LocalResources extends LocalStack {
+  readonly distribution: StageDistribution;
+}
+
+/**
+ * The stage's resources and its distribution, without pollers: for tests that drive the
+ * handlers themselves. The distribution is the one `npm start` and `provision --local` make.
+ */
+export async function provisionedStack(
+  clients: AwsClients,
+  options: { stage: string; region?: string },
+): Promise<LocalResources> {
+  const { bootstrapLocalStack } = await import('./bootstrap.js');
+  const { provisionStageDistribution } = await import('./provision.js');
+  const stack = await bootstrapLocalStack(clients, options);
+  const distribution = await provisionStageDistribution(clients, {
+    bucket: stack.bucket,
+    alertsTopicArn: stack.alertsTopicArn,
+    stage: stack.names.stage,
+  });
+  return Object.freeze({ ...stack, distribution });
+}
+
+export interface LocalPipelineObservers extends PipelineObservers {
+  readonly mail?: (mail: OutboxMail) => void;
+  readonly check?: (result: CheckResult, ms: number) => void;
+  readonly digest?: (result: DigestResult, ms: number) => void;
+}
+
+export interface LocalPipelineOptions {
+  /** The emulator's port; 0 picks a free one. */
+  readonly port: number;
+  readonly host?: string;
+  /** Reuse an emulator already answering on the port (default true). */
+  readonly reuseEmulator?: boolean;
+  readonly stage: string;
+  /**
+   * The functions' settings, read as in AWS. The standard AWS variables (endpoint, region,
+   * test keys) are written into it when absent: pass `process.env` for this process.
+   */
+  readonly env: Env;
+  /** Where mail lands; omitted: no outbox. */
+  readonly outboxDir?: string;
+  /** The report's schedules; omitted: none. */
+  readonly schedules?: { readonly checkSeconds: number; readonly digestSeconds: number };
+  readonly polling?: {
+    readonly ingest: { readonly batchSize: number; readonly windowMs: number };
+    readonly invalidate: { readonly batchSize: number; readonly windowMs: number };
+  };
+  readonly observers?: LocalPipelineObservers;
+  /** Notes worth a dim line (a reused emulator, a replaced endpoint). */
+  readonly log?: (line: string) => void;
+  /** Failures of the running parts (a poller's receive, the outbox, a scheduled run). */
+  readonly onError?: (line: string) => void;
+  /** Aborting during startup stops what was started and rejects with an AbortError. */
+  readonly signal?: AbortSignal;
+}
+
+export interface LocalPipeline {
+  readonly emulator: Emulator;
+  readonly clients: AwsClients;
+  readonly region: string;
+  readonly stack: LocalStack;
+  readonly distribution: StageDistribution;
+  readonly polling: NonNullable<LocalPipelineOptions['polling']>;
+  /** Pollers and schedules finish their run, the lease and the outbox let go, then the emulator. */
+  stop(): Promise<void>;
+}
+
+/** Startup was aborted; what had been started is stopped. Names the emulator it had. */
+export class StartAborted extends Error {
+  override readonly name = 'StartAborted';
+  constructor(
+    readonly emulator: Emulator | undefined,
+    options?: { cause?: unknown },
+  ) {
+    super('startup aborted', options);
+  }
+}
+
+/** How to stop an emulator nobody will stop for the user. */
+function stopHint(port: number, pid: number | undefined): string {
+  return pid
+    ? `To stop it: kill ${pid}`
+    : `To stop it: kill the process listening on port ${port} (lsof -i :${port})`;
+}
+
+export async function startLocalPipeline(options: LocalPipelineOptions): Promise<LocalPipeline> {
+  const { env, signal, stage } = options;
+  const log = options.log ?? (() => undefined);
+  const onError = options.onError ?? ((line: string) => console.error(line));
+  const observers = options.observers ?? {};
+  const polling = options.polling ?? LOCAL_POLLING;
+
+  let emulator: Emulator | undefined;
+  let lease: Lease | undefined;
+  let outbox: Outbox | undefined;
+  const running: Array<Poller | Schedule> = [];
+  let stopping = false;
+  const stop = async () => {
+    stopping = true;
+    // Runs in progress finish first (they may publish: the outbox still listens), then the
+    // lease and the outbox let go (moto fails every publish to a silent http subscriber), then
+    // moto. An emulator started here got the same Ctrl-C: nothing to let go of on it.
+    await Promise.allSettled(running.map((r) => r.stop()));
+    const keep = !emulator?.owned;
+    if (keep) await lease?.release().catch(() => undefined);
+    await outbox?.stop({ unsubscribe: keep }).catch(() => undefined);
+    if (emulator?.owned) await emulator.stop();
+  };
+  const step = async <T>(work: Promise<T>): Promise<T> => {
+    const value = await work;
+    if (signal?.aborted) throw signal.reason ?? new DOMException('aborted', 'AbortError');
+    return value;
+  };
+
+  try {
+    const loading = loadModules();
+    loading.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
+    emulator = await step(
+      startEmulator({
+        port: options.port,
+        host: options.host ?? DEFAULT_HOST,
+        reuse: options.reuseEmulator ?? true,
+        log,
+      }),
+    );
+    for (const line of applyAwsEnvDefaults(env, emulator.endpoint)) log(line);
+    const modules = await step(loading);
+    const region = env.AWS_REGION ?? 'us-east-1';
+    const clients = modules.clients.createClients({
+      endpoint: emulator.endpoint,
+      region,
+      credentials: {
+        accessKeyId: env.AWS_ACCESS_KEY_ID ?? 'test',
+        secretAccessKey: env.AWS_SECRET_ACCESS_KEY ?? 'test',
+      },
+    });
+    const stack = await step(modules.bootstrap.bootstrapLocalStack(clients, { stage, region }));
+
+    // Before anything that another run on these queues would notice (outbox, pollers).
+    lease = await step(
+      modules.lease.acquireLease({
+        sqs: clients.sqs,
+        queueUrl: stack.objectEvents.url,
+        describe: `${stack.names.objectEventsQueue} on ${emulator.endpoint}`,
+        ...(emulator.pid ? { emulatorPid: emulator.pid } : {}),
+      }),
+    );
+    if (!emulator.owned) {
+      const previous = lease.previous;
+      const pid =
+        emulator.pid ??
+        (previous?.holder.emulatorPid && modules.lease.processAlive(previous.holder.emulatorPid)
+          ? previous.holder.emulatorPid
+          : undefined);
+      const where = `the emulator on port ${emulator.port}${pid ? ` (pid ${pid})` : ''}`;
+      log(
+        previous
+          ? `${where} was left behind by an earlier npm start that did not stop it (pid ` +
+              `${previous.holder.pid}, started ${previous.holder.startedAt}: ${previous.reason}); ` +
+              `this run uses it and leaves it running. ${stopHint(emulator.port, pid)}`
+          : `${where} was not started by this run and stays running after it. ` +
+              stopHint(emulator.port, pid),
+      );
+    }
+
+    // Before provisioning, so that the ready mail lands in the outbox too.
+    if (options.outboxDir) {
+      outbox = await step(
+        modules.outbox.startOutbox({
+          sns: clients.sns,
+          topicArn: stack.alertsTopicArn,
+          dir: options.outboxDir,
+          ...(observers.mail ? { onMail: observers.mail } : {}),
+          onError,
+        }),
+      );
+    }
+    const distribution = await step(
+      modules.provision.provisionStageDistribution(
+        clients,
+        { bucket: stack.bucket, alertsTopicArn: stack.alertsTopicArn, stage },
+        signal ? { signal } : {},
+      ),
+    );
+    await step(lease.confirm());
+
+    const handlers = modules.handlers.buildPipelineHandlers(clients, stack, env, observers);
+    const poll = (
+      queue: { url: string; arn: string },
+      handler: (event: SQSEvent) => Promise<SQSBatchResponse>,
+      settings: { batchSize: number; windowMs: number },
+    ) =>
+      modules.poller.startPoller({
+        sqs: clients.sqs,
+        queueUrl: queue.url,
+        queueArn: queue.arn,
+        region,
+        handler,
+        ...settings,
+        log: onError,
+      });
+    running.push(
+      poll(stack.objectEvents, handlers.ingest, polling.ingest),
+      poll(stack.invalidationRequests, handlers.invalidate, polling.invalidate),
+    );
+
+    if (options.schedules) {
+      const { checkSeconds, digestSeconds } = options.schedules;
+      const report = modules.handlers.buildReportHandlers(clients, stack, env, { checkSeconds });
+      const failed = (what: string) => (error: unknown) => {
+        // A run cut short by Ctrl-C (moto got the signal too) is not a failure worth a line.
+        if (!stopping)
+          onError(`${what} failed: ${(error as Error).name}: ${(error as Error).message}`);
+      };
+      const timed = async <R>(run: () => Promise<R>, seen?: (result: R, ms: number) => void) => {
+        const started = performance.now();
+        const result = await run();
+        seen?.(result, performance.now() - started);
+      };
+      // The first check runs on the next turn of the event loop: after the caller's ready lines.
+      running.push(
+        modules.schedule.startSchedule({
+          everyMs: checkSeconds * 1000,
+          runAtStart: true,
+          onError: failed('report check'),
+          job: (time) => timed(() => report.check({ time: time.toISOString() }), observers.check),
+        }),
+        modules.schedule.startSchedule({
+          everyMs: digestSeconds * 1000,
+          onError: failed('report digest'),
+          job: (time) => timed(() => report.digest({ time: time.toISOString() }), observers.digest),
+        }),
+      );
+    }
+    return { emulator, clients, region, stack, distribution, polling, stop };
+  } catch (error) {
+    await stop().catch(() => undefined);
+    if (signal?.aborted) throw new StartAborted(emulator, { cause: error });
+    throw error;
+  }
+}
