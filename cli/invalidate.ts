@@ -6,7 +6,7 @@
  */
 import { invalidateBatch } from '../functions/invalidate/invalidate.js';
 import type { TargetFlags } from '../local/target.js';
-import { loadInvalidateConfig } from '../shared/config.js';
+import { loadInvalidateConfig } from '../functions/invalidate/config.js';
 import { cachedOriginFinder } from '../shared/distributions.js';
 import { cliContext, type Outcome } from './context.js';
 import { bucketElsewhere } from './elsewhere.js';

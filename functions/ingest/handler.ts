@@ -1,7 +1,7 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { createClients, type AwsClients } from '../../shared/clients.js';
-import { loadIngestConfig, type IngestConfig } from '../../shared/config.js';
+import { loadIngestConfig, type IngestConfig } from './config.js';
 import { InvalidInputError } from '../../shared/errors.js';
 import {
   lambdaHandler,

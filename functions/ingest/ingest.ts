@@ -12,7 +12,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { z } from 'zod';
 import { classify } from '../../shared/contentClasses.js';
-import type { IngestConfig } from '../../shared/config.js';
+import type { IngestConfig } from './config.js';
 import { InvalidInputError } from '../../shared/errors.js';
 import type { InvalidationRequest } from '../../shared/invalidation/request.js';
 import { decodeEventKey, keyWarnings, viewerPathForKey } from '../../shared/keys.js';

@@ -4,7 +4,7 @@
  * listings per distribution and batch.
  */
 import { paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
-import type { InvalidateConfig } from '../../shared/config.js';
+import type { InvalidateConfig } from './config.js';
 import type { BucketOrigin } from '../../shared/distributions.js';
 import type { InFlight } from '../../shared/invalidation/inflight.js';
 import { wildcardCandidates } from '../../shared/invalidation/plan.js';

@@ -1,6 +1,6 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { createClients, type AwsClients } from '../../shared/clients.js';
-import { loadInvalidateConfig, type InvalidateConfig } from '../../shared/config.js';
+import { loadInvalidateConfig, type InvalidateConfig } from './config.js';
 import { cachedOriginFinder } from '../../shared/distributions.js';
 import { invalidationRequestSchema } from '../../shared/invalidation/request.js';
 import {

@@ -8,7 +8,7 @@ import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { CALLER_REFERENCE_PREFIX } from '../../shared/catalogue.js';
 import { callerReference } from '../../shared/invalidation/callerReference.js';
-import type { InvalidateConfig } from '../../shared/config.js';
+import type { InvalidateConfig } from './config.js';
 import {
   servedPaths,
   type BucketOrigin,

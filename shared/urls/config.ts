@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { parseEnv } from '../config.js';
+import { parseEnv } from '../env.js';
 import { ConfigError, InvalidInputError } from '../errors.js';
 import { URL_LIMITS, type SigningKey } from './limits.js';
 import { validDomain, validSigningKey } from './validation.js';

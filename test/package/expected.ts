@@ -5,7 +5,8 @@
  * schemas own (read from the loaders, never restated here).
  */
 import { expect } from 'vitest';
-import { loadIngestConfig, loadInvalidateConfig } from '../../shared/config.js';
+import { loadIngestConfig } from '../../functions/ingest/config.js';
+import { loadInvalidateConfig } from '../../functions/invalidate/config.js';
 import { loadReportConfig } from '../../functions/report/config.js';
 import { PARAMS } from './runs.js';
 import { resourcesOfType, target, type Cfn, type CfnTemplate } from './template.js';

@@ -3,7 +3,8 @@
  * environments their config loaders accept, with the schema's defaults where no parameter is set.
  */
 import { describe, expect, it } from 'vitest';
-import { loadIngestConfig, loadInvalidateConfig } from '../../shared/config.js';
+import { loadIngestConfig } from '../../functions/ingest/config.js';
+import { loadInvalidateConfig } from '../../functions/invalidate/config.js';
 import { loadReportConfig } from '../../functions/report/config.js';
 import {
   ALARM_TABLE,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { loadIngestConfig, loadInvalidateConfig } from '../../shared/config.js';
+import { loadIngestConfig } from '../../functions/ingest/config.js';
+import { loadInvalidateConfig } from '../../functions/invalidate/config.js';
 import { ConfigError } from '../../shared/errors.js';
 import { loadNotifyConfig } from '../../functions/provision/config.js';
 import { loadReportConfig } from '../../functions/report/config.js';

@@ -11,7 +11,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createIngestHandler } from '../../../functions/ingest/handler.js';
 import type { IngestOutcome } from '../../../functions/ingest/types.js';
-import { loadIngestConfig } from '../../../shared/config.js';
+import { loadIngestConfig } from '../../../functions/ingest/config.js';
 import { s3EventRecord, s3Message, sqsEvent } from '../../helpers/factories.js';
 
 const s3 = mockClient(S3Client);

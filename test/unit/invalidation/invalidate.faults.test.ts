@@ -17,7 +17,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createInvalidateHandler } from '../../../functions/invalidate/handler.js';
 import { MAX_CREATE_CALLS } from '../../../functions/invalidate/invalidate.js';
 import type { InvalidateReport } from '../../../functions/invalidate/types.js';
-import { loadInvalidateConfig } from '../../../shared/config.js';
+import { loadInvalidateConfig } from '../../../functions/invalidate/config.js';
 import type { InvalidationRequest } from '../../../shared/invalidation/request.js';
 import { isWildcardPath } from '../../../shared/keys.js';
 import { sqsRecord } from '../../helpers/factories.js';
