@@ -4,24 +4,18 @@
  * bucket still shows, in the shape `status --json` prints.
  */
 import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
-import { listManagedDistributions as listing, ofStage } from '../shared/managedDistributions.js';
+import {
+  listManagedDistributions as listing,
+  ofStage,
+  type ManagedDistribution as Shared,
+} from '../shared/managedDistributions.js';
 
 export { ofStage };
 
-export interface ManagedDistribution {
-  readonly id: string;
-  readonly arn: string;
-  readonly status: string;
-  readonly enabled: boolean;
-  readonly domainName: string;
+/** A managed distribution as `status --json` prints it (the shared one, without our flags). */
+export type ManagedDistribution = Omit<Shared, 'bucketTag' | 'managed' | 'aliases'> & {
   readonly aliases: string[];
-  /** From the `cdn-pipeline:bucket` tag, else the first S3 origin. */
-  readonly bucket?: string;
-  readonly name?: string;
-  readonly stage?: string;
-  /** ISO 8601. */
-  readonly lastModified?: string;
-}
+};
 
 /**
  * Every distribution tagged `cdn-pipeline:managed=true`, in ListDistributions order. A
