@@ -28,14 +28,32 @@ export interface BucketOrigin {
   readonly defaultRootObject?: string;
 }
 
+/** An AWS region code: `us-east-1`, `us-gov-west-1`, `ap-southeast-5`, `cn-northwest-1`. */
+const REGION = '[a-z]{2,4}(?:-[a-z]+)+-\\d{1,2}';
 /**
- * The bucket named by an S3 REST origin domain (`b.s3.amazonaws.com`, `b.s3.eu-west-1.amazonaws.com`,
- * `b.s3-eu-west-1.amazonaws.com`, `b.s3.dualstack.…`). Website endpoints (`s3-website`) are not
- * S3 REST origins and cannot use OAC: they return undefined.
+ * The endpoint labels after the bucket in an S3 REST domain (docs.aws.amazon.com/general/latest/gr/s3.html):
+ * `s3` (global), `s3.<region>`, `s3-<region>` (legacy), `s3-external-1`, `s3.dualstack.<region>`,
+ * `s3-fips[.dualstack].<region>`, `s3-accelerate[.dualstack]`. Every form starts with the one
+ * label that begins with `s3`, and none of the labels after it does, so a domain splits into
+ * bucket + endpoint in exactly one way — whatever `.s3.` the bucket name itself holds.
+ * Website endpoints (`s3-website-<region>`, `s3-website.<region>`) match none of these.
+ */
+const S3_REST_DOMAIN = new RegExp(
+  `^(.+)\\.s3(?:[.-]${REGION}|-external-1|\\.dualstack\\.${REGION}|-fips(?:\\.dualstack)?\\.${REGION}|-accelerate(?:\\.dualstack)?)?\\.amazonaws\\.com(?:\\.cn)?$`,
+);
+/** A DNS-compliant bucket name, the only kind CloudFront takes as an S3 origin. */
+const BUCKET_NAME = /^(?!\d+\.\d+\.\d+\.\d+$)(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+/**
+ * The bucket named by an S3 REST origin domain (`my-content.s3.amazonaws.com`,
+ * `my.s3.logs.s3.eu-west-1.amazonaws.com`, `b.s3-eu-west-1.amazonaws.com`,
+ * `b.s3.dualstack.…`, `….amazonaws.com.cn`), lower-cased (domain names are not case-sensitive).
+ * Website endpoints are custom origins, not S3 REST origins (no OAC): they return undefined, as
+ * does anything whose bucket part is not a valid bucket name.
  */
 export function bucketFromOriginDomain(domain: string): string | undefined {
-  const match = /^(.+?)\.s3(?:[.-](?!website)[a-z0-9-]+)*\.amazonaws\.com(?:\.cn)?$/i.exec(domain);
-  return match?.[1];
+  const bucket = S3_REST_DOMAIN.exec(domain.toLowerCase())?.[1];
+  return bucket !== undefined && BUCKET_NAME.test(bucket) ? bucket : undefined;
 }
 
 function toRoutes(
