@@ -10,7 +10,12 @@ import {
   type DistributionSummary,
   type Origin,
 } from '@aws-sdk/client-cloudfront';
-import { invalidationPathForKey, normaliseOriginPath, viewerPathForKey } from './keys.js';
+import {
+  invalidationForKey,
+  normaliseOriginPath,
+  viewerPathForKey,
+  type KeyInvalidation,
+} from './keys.js';
 
 /** One (distribution, origin) pair whose origin is the bucket. */
 export interface BucketOrigin {
@@ -120,12 +125,13 @@ export function matchesPathPattern(pattern: string, path: string): boolean {
 }
 
 /**
- * The invalidation paths at which `origin` serves `key` — none when it does not: the key lies
+ * How to invalidate `key` where `origin` serves it — nothing when it does not: the key lies
  * outside the origin path, or the first cache behaviour matching the path routes to another
  * origin (a behaviour targeting an origin group reaches every member). The default root object
- * is also served at `/`, so it is invalidated there too.
+ * is also served at `/`, so it is invalidated there too. A key CloudFront cannot name exactly
+ * comes back as a bounded superset or as `unexpressible`, with the reason ({@link KeyInvalidation}).
  */
-export function servedPaths(origin: BucketOrigin, key: string): string[] {
+export function servedInvalidations(origin: BucketOrigin, key: string): KeyInvalidation[] {
   const viewerPath = viewerPathForKey(key, origin.originPath);
   if (viewerPath === undefined) return [];
   const route = origin.routes.find((r) => matchesPathPattern(r.pathPattern, viewerPath));
@@ -133,9 +139,20 @@ export function servedPaths(origin: BucketOrigin, key: string): string[] {
   const reaches =
     route.targetOriginId === origin.originId || origin.groupIds.includes(route.targetOriginId);
   if (!reaches) return [];
-  const path = invalidationPathForKey(key, origin.originPath)!;
+  const invalidation = invalidationForKey(key, origin.originPath)!;
   const atRoot = origin.defaultRootObject && viewerPath === `/${origin.defaultRootObject}`;
-  return atRoot ? [path, '/'] : [path];
+  return atRoot ? [invalidation, { kind: 'exact', path: '/' }] : [invalidation];
+}
+
+/**
+ * The paths of {@link servedInvalidations} that can be sent (exact or bounded superset). An
+ * `unexpressible` key has none: callers that must not take that for "not served" (the
+ * invalidate function) read servedInvalidations.
+ */
+export function servedPaths(origin: BucketOrigin, key: string): string[] {
+  return servedInvalidations(origin, key).flatMap((i) =>
+    i.kind === 'unexpressible' ? [] : [i.path],
+  );
 }
 
 async function fetchDistribution(

@@ -3,6 +3,7 @@ import {
   bucketFromOriginDomain,
   bucketOriginsOf,
   matchesPathPattern,
+  servedInvalidations,
   servedPaths,
   type BucketOrigin,
 } from '../../shared/distributions.js';
@@ -184,10 +185,35 @@ describe('servedPaths', () => {
     expect(servedPaths(member!, 'a.png')).toEqual(['/a.png']);
   });
 
+  it('invalidates a key CloudFront cannot name exactly with its bounded superset', () => {
+    expect(servedPaths(root, 'static/runtime~main.js')).toEqual(['/static/runtime*']);
+    expect(servedInvalidations(root, 'static/runtime~main.js')).toEqual([
+      {
+        kind: 'superset-wildcard',
+        path: '/static/runtime*',
+        keyPrefix: 'static/runtime',
+        reason: expect.stringMatching(/"~"/),
+      },
+    ]);
+    expect(servedPaths(prod, 'prod/live/seg~1.ts')).toEqual(['/live/seg*']);
+  });
+
+  it('never sends /* for a root key starting with "*": servedInvalidations says why instead', () => {
+    expect(servedPaths(root, '*banner.png')).toEqual([]);
+    expect(servedInvalidations(root, '*banner.png')).toEqual([
+      { kind: 'unexpressible', reason: expect.stringMatching(/only \/\* would cover it/) },
+    ]);
+    expect(servedInvalidations(root, 'api/x.json')).toEqual([]);
+  });
+
   it('also invalidates / for the default root object', () => {
     const withRoot = { ...distribution, DefaultRootObject: 'index.html' };
     const [origin] = bucketOriginsOf(withRoot as never, 'my-content');
     expect(servedPaths(origin!, 'index.html')).toEqual(['/index.html', '/']);
+    expect(servedInvalidations(origin!, 'index.html')).toEqual([
+      { kind: 'exact', path: '/index.html' },
+      { kind: 'exact', path: '/' },
+    ]);
     expect(servedPaths(origin!, 'docs/index.html')).toEqual(['/docs/index.html']);
   });
 });
