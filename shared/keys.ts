@@ -131,6 +131,29 @@ export const REFUSED_RAW_IN_INVALIDATIONS: readonly string[] = Object.freeze(
   [...RFC1738_UNSAFE].filter((ch) => RAW.test(ch)),
 );
 
+/**
+ * Why CloudFront would refuse `path` as an invalidation path, or undefined when it accepts it
+ * (docs/invalidation-paths.md): a leading `/`, at most 4 000 characters, `*` only as the last
+ * character, `%` only in a complete escape, and no control, non-ASCII or RFC 1738 unsafe
+ * character raw. A pre-flight check: CloudFront refuses a whole call for one such path.
+ */
+export function invalidationPathProblem(path: string): string | undefined {
+  if (!path.startsWith('/')) return 'must start with "/"';
+  if (path.length > MAX_INVALIDATION_PATH_CHARS)
+    return `is ${path.length} characters long; at most ${MAX_INVALIDATION_PATH_CHARS} characters`;
+  const body = path.endsWith('*') ? path.slice(0, -1) : path;
+  if (body.includes('*')) return 'has "*" before its end: a wildcard only as the last character';
+  const chars = [...body];
+  for (const [i, ch] of chars.entries()) {
+    if (CONTROL_CHARS.test(ch)) return 'has a raw control character';
+    if (ch.codePointAt(0)! > 0x7e) return 'has a raw non-ASCII character';
+    const escape = ch === '%' && /^[0-9A-Fa-f]{2}$/.test(`${chars[i + 1]}${chars[i + 2]}`);
+    if (!escape && RFC1738_UNSAFE.includes(ch))
+      return `has "${ch}" raw (RFC 1738 unsafe: percent-encode it)`;
+  }
+  return undefined;
+}
+
 /** The first `.` or `..` segment of a (decoded) path, if any. */
 export function dotSegmentIn(path: string): '.' | '..' | undefined {
   return path.split('/').find((s): s is '.' | '..' => s === '.' || s === '..');

@@ -5,6 +5,7 @@ import {
   encodePath,
   invalidationForKey,
   invalidationPathForKey,
+  invalidationPathProblem,
   keyPrefixForPath,
   keyWarnings,
   MAX_INVALIDATION_PATH_CHARS,
@@ -238,6 +239,38 @@ describe('invalidationForKey', () => {
 
   it('knows "~" as the one character our URLs carry raw that CloudFront refuses raw', () => {
     expect(REFUSED_RAW_IN_INVALIDATIONS).toEqual(['~']);
+  });
+});
+
+describe('invalidationPathProblem', () => {
+  it.each([
+    ['/a.png'],
+    ['/a%20b/c%7E.png'],
+    ['/static/js/runtime*'],
+    ['/*'],
+    ["/x:y@z;$&!'()=,.txt"],
+    [`/${'%07'.repeat(1024)}`],
+  ])('accepts %s', (path) => {
+    expect(invalidationPathProblem(path)).toBeUndefined();
+  });
+
+  it.each([
+    ['a.png', /start with "\/"/],
+    ['/runtime~main.js', /"~"/],
+    ['/a*b.png', /only as the last character/],
+    ['/a b.png', /" "/],
+    ['/a[1].png', /"\["/],
+    ['/é.png', /non-ASCII/],
+    ['/a\u0007', /control/],
+    ['/100%.pdf', /"%"/],
+    [`/${'k'.repeat(4000)}`, /4000 characters/],
+  ])('names the problem with %j', (path, problem) => {
+    expect(invalidationPathProblem(path)).toMatch(problem);
+  });
+
+  it.each(SPECIAL_KEYS)('finds none in what invalidationForKey sends for %j', (key) => {
+    const path = invalidationPathForKey(key);
+    if (path !== undefined) expect(invalidationPathProblem(path)).toBeUndefined();
   });
 });
 
