@@ -71,6 +71,8 @@ export function createIngestHandler(deps: IngestDeps, observer?: IngestObserver)
       metrics.addMetric('ObjectsIngested', MetricUnit.Count, 1);
       if (outcome.invalidation === 'requested')
         metrics.addMetric('InvalidationsRequested', MetricUnit.Count, 1);
+      if (outcome.invalidation === 'conditional')
+        metrics.addMetric('NewKeyInvalidationsRequested', MetricUnit.Count, 1);
     } else if (outcome.status === 'failed') {
       logger.error('record rejected', {
         messageId: outcome.messageId,
