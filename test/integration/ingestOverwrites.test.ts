@@ -126,6 +126,15 @@ describe('a late event of a new upload, handled once the key was overwritten', (
     expect(reasons()).toEqual(['same/body.png overwrite', 'same/body.png overwrite']);
   });
 
+  it('does not count a delete marker newer than the upload (a new key deleted before its event)', async () => {
+    const key = 'late/deleted-after.png';
+    const v1 = await put(key, 'v1');
+    await new Promise((r) => setTimeout(r, 1_100)); // S3 time stamps have whole seconds
+    await emu.clients.s3.send(new DeleteObjectCommand({ Bucket: stack.bucket, Key: key }));
+    await ingest()(sqsEvent([s3Message(s3EventRecord({ key, bucket: stack.bucket, ...v1 }))]));
+    expect(outcomes).toMatchObject([{ invalidation: 'not-needed', reason: 'new-object' }]);
+  });
+
   it('reads every page of a key with many versions (page after page)', async () => {
     const key = 'many/versions.json';
     const versions = [];
