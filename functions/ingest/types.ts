@@ -13,7 +13,7 @@ export type IngestOutcome =
       readonly tags: Readonly<Record<string, string>>;
       /**
        * `conditional`: a new key, requested only for distributions that cache a missing
-       * object's error longer than INVALIDATE_NEW_KEYS's threshold (`INVALIDATE_NEW_KEYS=when-error-cached`).
+       * object's error longer than NEW_KEY_ERROR_TTL_SECONDS (INVALIDATE_NEW_KEYS=when-error-cached).
        */
       readonly invalidation: 'requested' | 'conditional' | 'not-needed';
       /** Why: a key of INVALIDATION_REASONS (shared/invalidation/request.ts), or `policy-none`. */
