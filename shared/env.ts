@@ -18,6 +18,9 @@ export type WritableEnv = Record<string, string | undefined>;
 export const INVALIDATE_ON_VALUES = ['overwrites', 'all', 'none'] as const;
 export type InvalidateOn = (typeof INVALIDATE_ON_VALUES)[number];
 
+export const INVALIDATE_NEW_KEYS_VALUES = ['never', 'when-error-cached', 'always'] as const;
+export type InvalidateNewKeys = (typeof INVALIDATE_NEW_KEYS_VALUES)[number];
+
 /** The levels Powertools Logger accepts (in any case). */
 export const LOG_LEVELS = [
   'TRACE',
@@ -72,6 +75,20 @@ export const ENV_SCHEMA = z.object({
     .enum(INVALIDATE_ON_VALUES)
     .default('overwrites')
     .describe('which uploads are invalidated: overwrites | all | none'),
+  VERSIONING_CACHE_SECONDS: int(0, 3600)
+    .default(300)
+    .describe('how long ingest reuses a bucket versioning status, in seconds; 0: ask every time'),
+  INVALIDATE_NEW_KEYS: z
+    .enum(INVALIDATE_NEW_KEYS_VALUES)
+    .default('never')
+    .describe(
+      'new keys (a cached 404/403 may hide them): never | when-error-cached (only where the error is cached longer than NEW_KEY_ERROR_TTL_SECONDS) | always',
+    ),
+  NEW_KEY_ERROR_TTL_SECONDS: int(0, 31_536_000)
+    .default(120)
+    .describe(
+      'when-error-cached: invalidate a new key only on distributions caching a missing object error longer than this, in seconds',
+    ),
   CONTENT_CLASSES: z
     .string()
     .optional()

@@ -3,18 +3,33 @@
  * parsed once per function instance. Defaults live in the schema only.
  */
 import type { ContentClassRule } from '../../shared/contentClasses.js';
-import { ENV_SCHEMA, parseEnv, type Env, type InvalidateOn } from '../../shared/env.js';
+import {
+  ENV_SCHEMA,
+  parseEnv,
+  type Env,
+  type InvalidateNewKeys,
+  type InvalidateOn,
+} from '../../shared/env.js';
 
 const ingestEnv = ENV_SCHEMA.pick({
   INVALIDATION_QUEUE_URL: true,
   INVALIDATE_ON: true,
   CONTENT_CLASSES: true,
+  VERSIONING_CACHE_SECONDS: true,
+  INVALIDATE_NEW_KEYS: true,
+  NEW_KEY_ERROR_TTL_SECONDS: true,
 });
 
 export interface IngestConfig {
   readonly invalidationQueueUrl: string;
   readonly invalidateOn: InvalidateOn;
   readonly contentClasses: readonly ContentClassRule[];
+  /** How long a bucket's versioning status is reused. */
+  readonly versioningCacheSeconds: number;
+  /** Whether keys uploaded for the first time are invalidated (a cached error may hide them). */
+  readonly invalidateNewKeys: InvalidateNewKeys;
+  /** `when-error-cached`: the error-caching TTL a distribution must exceed. */
+  readonly newKeyErrorTtlSeconds: number;
 }
 
 export function loadIngestConfig(env: Env = process.env): IngestConfig {
@@ -23,5 +38,8 @@ export function loadIngestConfig(env: Env = process.env): IngestConfig {
     invalidationQueueUrl: raw.INVALIDATION_QUEUE_URL,
     invalidateOn: raw.INVALIDATE_ON,
     contentClasses: raw.CONTENT_CLASSES,
+    versioningCacheSeconds: raw.VERSIONING_CACHE_SECONDS,
+    invalidateNewKeys: raw.INVALIDATE_NEW_KEYS,
+    newKeyErrorTtlSeconds: raw.NEW_KEY_ERROR_TTL_SECONDS,
   });
 }

@@ -11,12 +11,15 @@ import {
   type Handler,
 } from '../../shared/observability.js';
 import { SqsBatcher } from './sqsBatcher.js';
-import { ingestRecord, parseS3Message, versioningLookup, type IngestCoreDeps } from './ingest.js';
+import { ingestRecord, parseS3Message, type IngestCoreDeps } from './ingest.js';
 import type { IngestObserver, IngestOutcome } from './types.js';
+import { versioningLookup } from './versioning.js';
 
 export interface IngestDeps {
   readonly clients: Pick<AwsClients, 's3' | 'sqs'>;
   readonly config: IngestConfig;
+  /** The clock (ms since the epoch); default Date.now. */
+  readonly now?: () => number;
 }
 
 export type SqsHandler = Handler<SQSEvent, SQSBatchResponse>;
@@ -34,16 +37,21 @@ function describe(error: unknown): { error: string; field?: string } {
  */
 export function createIngestHandler(deps: IngestDeps, observer?: IngestObserver): SqsHandler {
   const batcher = new SqsBatcher(deps.clients.sqs, deps.config.invalidationQueueUrl);
+  const now = deps.now ?? Date.now;
   const core: IngestCoreDeps = {
     s3: deps.clients.s3,
     config: deps.config,
     requestInvalidation: (request) => batcher.send(JSON.stringify(request)),
-    isVersioned: versioningLookup(deps.clients.s3, (bucket) =>
-      logger.warn(
-        'bucket is not versioned: INVALIDATE_ON=overwrites cannot tell new objects from overwrites, so every upload is invalidated',
-        { bucket },
-      ),
-    ),
+    isVersioned: versioningLookup(deps.clients.s3, {
+      ttlSeconds: deps.config.versioningCacheSeconds,
+      now,
+      onUnversioned: (bucket) =>
+        logger.warn(
+          'bucket is not versioned: INVALIDATE_ON=overwrites cannot tell new objects from overwrites, so every upload is invalidated',
+          { bucket },
+        ),
+    }),
+    now,
   };
 
   const report = (outcome: IngestOutcome): void => {
@@ -63,6 +71,8 @@ export function createIngestHandler(deps: IngestDeps, observer?: IngestObserver)
       metrics.addMetric('ObjectsIngested', MetricUnit.Count, 1);
       if (outcome.invalidation === 'requested')
         metrics.addMetric('InvalidationsRequested', MetricUnit.Count, 1);
+      if (outcome.invalidation === 'conditional')
+        metrics.addMetric('NewKeyInvalidationsRequested', MetricUnit.Count, 1);
     } else if (outcome.status === 'failed') {
       logger.error('record rejected', {
         messageId: outcome.messageId,

@@ -4,9 +4,7 @@
  * Writes tags only — never an object — so it cannot trigger itself.
  */
 import {
-  GetBucketVersioningCommand,
   GetObjectTaggingCommand,
-  ListObjectVersionsCommand,
   PutObjectTaggingCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
@@ -16,17 +14,28 @@ import type { IngestConfig } from './config.js';
 import { InvalidInputError } from '../../shared/errors.js';
 import type { InvalidationRequest } from '../../shared/invalidation/request.js';
 import { decodeEventKey, keyWarnings, viewerPathForKey } from '../../shared/keys.js';
+import { versionHistory, type NamedVersion } from './history.js';
 import { cdnTags, mergeTags } from './tags.js';
 import type { IngestOutcome } from './types.js';
+import type { VersioningLookup } from './versioning.js';
 
 export interface IngestCoreDeps {
   readonly s3: S3Client;
   readonly config: IngestConfig;
   /** Queues one invalidation request; resolves once SQS has accepted it. */
   readonly requestInvalidation: (request: InvalidationRequest) => Promise<void>;
-  /** Whether the bucket keeps versions (cached by the caller). */
-  readonly isVersioned: (bucket: string) => Promise<boolean>;
+  /** Whether the bucket keeps versions (cached by the caller, for a bounded time). */
+  readonly isVersioned: VersioningLookup;
+  /** The clock (ms since the epoch). */
+  readonly now: () => number;
 }
+
+/**
+ * S3 lifecycle expires a noncurrent version at the earliest a day after it became noncurrent,
+ * that is a day after the upload that replaced it: until then the version an upload replaced is
+ * still listed, unless someone deleted it by version id.
+ */
+export const LIFECYCLE_MIN_AGE_MS = 24 * 3600 * 1000;
 
 const recordSchema = z.object({
   eventSource: z.literal('aws:s3'),
@@ -91,15 +100,6 @@ function isMissingObject(error: unknown): boolean {
   return name === 'NoSuchKey' || name === 'NoSuchVersion' || name === 'NotFound';
 }
 
-/** True when the key has more than one version or delete marker: this upload replaced something. */
-async function hasEarlierVersion(s3: S3Client, bucket: string, key: string): Promise<boolean> {
-  const out = await s3.send(
-    new ListObjectVersionsCommand({ Bucket: bucket, Prefix: key, MaxKeys: 2 }),
-  );
-  const same = [...(out.Versions ?? []), ...(out.DeleteMarkers ?? [])].filter((v) => v.Key === key);
-  return same.length >= 2;
-}
-
 async function writeTags(
   s3: S3Client,
   record: S3Record & { key: string },
@@ -145,14 +145,40 @@ async function writeTags(
   }
 }
 
-type Decision = { invalidation: 'requested' | 'not-needed'; reason: string };
+type Decision = {
+  invalidation: 'requested' | 'conditional' | 'not-needed';
+  reason: string;
+};
 
-async function decide(
+/** INVALIDATE_ON=overwrites on a versioned bucket: did this upload replace something? */
+async function overwriteDecision(
   deps: IngestCoreDeps,
   bucket: string,
   key: string,
+  named: NamedVersion,
+): Promise<Decision> {
+  const history = await versionHistory(deps.s3, bucket, key, named);
+  if (!history.found) return { invalidation: 'requested', reason: 'object-gone' };
+  if (history.olderVersions > 0) return { invalidation: 'requested', reason: 'overwrite' };
+  if (history.olderDeleteMarkers > 0) return { invalidation: 'requested', reason: 'recreated' };
+  const age = history.lastModified ? deps.now() - history.lastModified.getTime() : 0;
+  if (age >= LIFECYCLE_MIN_AGE_MS) return { invalidation: 'requested', reason: 'history-unknown' };
+  switch (deps.config.invalidateNewKeys) {
+    case 'never':
+      return { invalidation: 'not-needed', reason: 'new-object' };
+    case 'when-error-cached':
+      return { invalidation: 'conditional', reason: 'new-object' };
+    case 'always':
+      return { invalidation: 'requested', reason: 'new-object' };
+  }
+}
+
+async function decide(
+  deps: IngestCoreDeps,
+  record: S3Record & { key: string },
   gone: boolean,
 ): Promise<Decision> {
+  const bucket = record.s3.bucket.name;
   switch (deps.config.invalidateOn) {
     case 'none':
       return { invalidation: 'not-needed', reason: 'policy-none' };
@@ -162,9 +188,11 @@ async function decide(
       if (gone) return { invalidation: 'requested', reason: 'object-gone' };
       if (!(await deps.isVersioned(bucket)))
         return { invalidation: 'requested', reason: 'unversioned-bucket' };
-      return (await hasEarlierVersion(deps.s3, bucket, key))
-        ? { invalidation: 'requested', reason: 'overwrite' }
-        : { invalidation: 'not-needed', reason: 'new-object' };
+      return overwriteDecision(deps, bucket, record.key, {
+        ...(record.s3.object.versionId ? { versionId: record.s3.object.versionId } : {}),
+        ...(record.s3.object.eTag ? { eTag: record.s3.object.eTag } : {}),
+        ...(record.eventTime ? { eventTime: record.eventTime } : {}),
+      });
   }
 }
 
@@ -179,8 +207,8 @@ export async function ingestRecord(
   const bucket = record.s3.bucket.name;
   const classification = classify(record.key, deps.config.contentClasses);
   const tagged = await writeTags(deps.s3, record, classification);
-  const decision = await decide(deps, bucket, record.key, tagged.gone);
-  if (decision.invalidation === 'requested') {
+  const decision = await decide(deps, record, tagged.gone);
+  if (decision.invalidation !== 'not-needed') {
     await deps.requestInvalidation({
       v: 1,
       bucket,
@@ -190,6 +218,9 @@ export async function ingestRecord(
       eventTime: record.eventTime || undefined,
       sequencer: record.s3.object.sequencer || undefined,
       reason: decision.reason,
+      ...(decision.invalidation === 'conditional'
+        ? { ifErrorCachedOver: deps.config.newKeyErrorTtlSeconds }
+        : {}),
     });
   }
   return {
@@ -203,23 +234,5 @@ export async function ingestRecord(
     invalidation: decision.invalidation,
     reason: decision.reason,
     warnings: [...keyWarnings(record.key), ...tagged.warnings],
-  };
-}
-
-/** Caches GetBucketVersioning per bucket for the life of the function instance. */
-export function versioningLookup(s3: S3Client, onUnversioned?: (bucket: string) => void) {
-  const cache = new Map<string, Promise<boolean>>();
-  return (bucket: string): Promise<boolean> => {
-    let hit = cache.get(bucket);
-    if (!hit) {
-      hit = s3.send(new GetBucketVersioningCommand({ Bucket: bucket })).then((out) => {
-        const enabled = out.Status === 'Enabled';
-        if (!enabled) onUnversioned?.(bucket);
-        return enabled;
-      });
-      hit.catch(() => cache.delete(bucket));
-      cache.set(bucket, hit);
-    }
-    return hit;
   };
 }

@@ -11,8 +11,12 @@ export type IngestOutcome =
       readonly classification: Classification;
       /** Tags now on the object (merged). */
       readonly tags: Readonly<Record<string, string>>;
-      readonly invalidation: 'requested' | 'not-needed';
-      /** Why: `overwrite`, `new-object`, `policy-all`, `policy-none`. */
+      /**
+       * `conditional`: a new key, requested only for distributions that cache a missing
+       * object's error longer than NEW_KEY_ERROR_TTL_SECONDS (INVALIDATE_NEW_KEYS=when-error-cached).
+       */
+      readonly invalidation: 'requested' | 'conditional' | 'not-needed';
+      /** Why: a key of INVALIDATION_REASONS (shared/invalidation/request.ts), or `policy-none`. */
       readonly reason: string;
       readonly warnings: readonly string[];
     }

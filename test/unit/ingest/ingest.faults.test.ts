@@ -17,6 +17,8 @@ import { s3EventRecord, s3Message, sqsEvent } from '../../helpers/factories.js';
 const s3 = mockClient(S3Client);
 const sqs = mockClient(SQSClient);
 const QUEUE = 'https://sqs.us-east-1.amazonaws.com/123456789012/requests';
+/** The ETag test/helpers/factories.ts gives every event. */
+const ETAG = 'd41d8cd98f00b204e9800998ecf8427e';
 
 function serviceError(name: string): Error {
   return Object.assign(new Error(`${name} (injected)`), { name, $fault: 'client', $metadata: {} });
@@ -41,10 +43,11 @@ beforeEach(() => {
   s3.on(GetBucketVersioningCommand).resolves({ Status: 'Enabled' });
   s3.on(GetObjectTaggingCommand).resolves({ TagSet: [] });
   s3.on(PutObjectTaggingCommand).resolves({});
+  // Two versions of every key, with the factory's ETag: each event is an overwrite.
   s3.on(ListObjectVersionsCommand).callsFake((input: { Prefix: string }) => ({
     Versions: [
-      { Key: input.Prefix, VersionId: '2' },
-      { Key: input.Prefix, VersionId: '1' },
+      { Key: input.Prefix, VersionId: '2', ETag: `"${ETAG}"` },
+      { Key: input.Prefix, VersionId: '1', ETag: `"${ETAG}"` },
     ],
   }));
   sqs.on(SendMessageBatchCommand).callsFake((input: { Entries: Array<{ Id: string }> }) => ({
@@ -69,6 +72,9 @@ describe('ingest under faults', () => {
     expect(response.batchItemFailures).toEqual([]);
     const calls = sqs.commandCalls(SendMessageBatchCommand);
     expect(calls.map((c) => c.args[0].input.Entries!.length)).toEqual([10, 10, 5]);
+    expect(new Set(outcomes.map((o) => o.status === 'processed' && o.reason))).toEqual(
+      new Set(['overwrite']),
+    );
   });
 
   it('fails only the message whose request SQS did not accept', async () => {
