@@ -28,14 +28,17 @@ function ledgerTableOf(stage: string): string {
   return localResourceNames(stage).invalidationLedgerTable;
 }
 
-/** Whether the table exists; a stack deployed before the ledger has none. */
+/**
+ * Whether the table exists: a stack deployed before the ledger has none. Any other answer (no
+ * permission to describe it, say) counts as present: the ledger's own reads then tell, and work
+ * they cannot account for is deferred, never sent blind.
+ */
 async function tableExists(dynamodb: DynamoDBClient, table: string): Promise<boolean> {
   try {
     await dynamodb.send(new DescribeTableCommand({ TableName: table }));
     return true;
   } catch (error) {
-    if ((error as { name?: string })?.name === 'ResourceNotFoundException') return false;
-    throw error;
+    return (error as { name?: string })?.name !== 'ResourceNotFoundException';
   }
 }
 
@@ -48,10 +51,6 @@ export async function invalidateCommand(
   const config = { ...env, ledgerTable: env.ledgerTable ?? ledgerTableOf(ctx.target.stage) };
   const clients = await ctx.clients();
   const shared = await tableExists(clients.dynamodb, config.ledgerTable);
-  if (!shared)
-    console.error(
-      `cdn-pipeline: no invalidation ledger table ${config.ledgerTable}: the in-flight budget is not shared with the stack's function (deploy the stack again to create it)`,
-    );
   const budget = shared ? budgetFor(config, clients.dynamodb, 'cli') : undefined;
   const ids = options.distribution ?? config.distributionIds;
   const findOrigins = cachedOriginFinder(clients.cloudfront, { ...(ids ? { ids } : {}), ttlMs: 0 });
@@ -81,6 +80,7 @@ export async function invalidateCommand(
           deferred,
           unserved: result.unserved,
           ...(hint ? { hint } : {}),
+          ledger: { table: config.ledgerTable, shared },
         },
         null,
         2,
@@ -106,6 +106,10 @@ export async function invalidateCommand(
         `No enabled distribution serves bucket ${options.bucket}.${hint ? ` (${hint})` : ''}`,
       );
     for (const d of deferred) console.log(`deferred  ${d.key}: ${d.reason}`);
+    if (!shared)
+      console.log(
+        `note: no table ${config.ledgerTable}: the in-flight budget was not shared with the stack's function (a stack deployed before the ledger; deploy it again)`,
+      );
   }
   return deferred.length ? 'partial' : 'ok';
 }

@@ -226,4 +226,35 @@ describe('one in-flight budget per distribution', () => {
     const inFlight = await pathsCreated(emu.clients.cloudfront, distributionId);
     expect(inFlight.files).toBe(2800);
   });
+
+  it('says when a stage has no ledger table, and invalidates on its own view', async () => {
+    const distributionId = await createTaggedDistribution(
+      emu.clients.cloudfront,
+      'budget-none',
+      {},
+      { originBucket: BUCKET },
+    );
+    const lines: string[] = [];
+    const log = console.log;
+    console.log = (...args: unknown[]) => void lines.push(args.join(' '));
+    let outcome;
+    try {
+      outcome = await invalidateCommand(['a.png'], {
+        bucket: BUCKET,
+        distribution: [distributionId],
+        json: true,
+        port: new URL(emu.endpoint).port,
+        stage: 'unledgered',
+      });
+    } finally {
+      console.log = log;
+    }
+    expect(outcome).toBe('ok');
+    const report = JSON.parse(lines.join('\n'));
+    expect(report.ledger).toEqual({
+      table: 'cdn-pipeline-unledgered-invalidation-ledger',
+      shared: false,
+    });
+    expect(report.invalidations).toHaveLength(1);
+  });
 });
