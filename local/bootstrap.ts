@@ -232,7 +232,7 @@ export async function ensureAlarmTable(dynamodb: DynamoDBClient, name: string): 
 
 /**
  * The key schema of serverless.yml's InvalidationLedgerTable: `distributionId` (S), items expire
- * by `expiresAt` (epoch seconds) a day after their last reservation.
+ * by `ttl` (epoch seconds) a day after their last reservation.
  */
 export async function ensureInvalidationLedgerTable(
   dynamodb: DynamoDBClient,
@@ -255,7 +255,7 @@ export async function ensureInvalidationLedgerTable(
   await dynamodb.send(
     new UpdateTimeToLiveCommand({
       TableName: name,
-      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+      TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true },
     }),
   );
 }

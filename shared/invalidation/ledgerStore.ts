@@ -40,7 +40,7 @@ import {
 
 /** Conflicting writes retried this many times before the reserver gives up (and re-plans). */
 const WRITE_ATTEMPTS = 8;
-/** The TTL attribute keeps items of distributions no longer invalidated for a day after. */
+/** `ttl` (epoch seconds): items of distributions no longer invalidated expire a day later. */
 const ITEM_TTL_SECONDS = 24 * 60 * 60;
 
 export interface BudgetOptions {
@@ -170,7 +170,7 @@ async function store(
           distributionId: S(distributionId),
           version: N(next.version),
           reservations: { L: next.reservations.map(toAttribute) },
-          expiresAt: N(Math.ceil(latest / 1000) + ITEM_TTL_SECONDS),
+          ttl: N(Math.ceil(latest / 1000) + ITEM_TTL_SECONDS),
         },
         ...(seen.version === 0
           ? { ConditionExpression: 'attribute_not_exists(distributionId)' }

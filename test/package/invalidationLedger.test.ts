@@ -24,7 +24,7 @@ describe('invalidation ledger', () => {
     expect(table.AttributeDefinitions).toEqual([
       { AttributeName: 'distributionId', AttributeType: 'S' },
     ]);
-    expect(table.TimeToLiveSpecification).toEqual({ AttributeName: 'expiresAt', Enabled: true });
+    expect(table.TimeToLiveSpecification).toEqual({ AttributeName: 'ttl', Enabled: true });
   });
 
   it('names the table as the CLI and the local run expect it', () => {
