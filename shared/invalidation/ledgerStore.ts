@@ -3,6 +3,7 @@
  * write a PutItem conditional on the `version` read, retried on a conflict after a fresh
  * consistent read — so the ceiling check of a reservation always runs against the latest
  * ledger, whoever else is reserving (invalidate instances, the CLI). The rules are in ledger.ts.
+ * (Just over 300 lines: the item codec stays beside the only reads and writes that use it.)
  *
  * Cost per invocation and distribution: one consistent GetItem when the in-flight state is read
  * (beside CloudFront's snapshot, in parallel), then a GetItem + PutItem to reserve and another
