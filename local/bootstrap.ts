@@ -1,9 +1,9 @@
 /**
  * LOCAL ONLY. Creates on the emulator what serverless.yml creates in AWS: the content bucket
  * (versioned, private, encrypted, noncurrent versions expiring), the two queues with their DLQs,
- * the S3 → SQS notification, the alerts topic and the report's alarm-state table. The
- * distribution is not made here: it comes from the provisioning workflow (`local/pipeline.ts`),
- * as on AWS.
+ * the S3 → SQS notification, the alerts topic, the report's alarm-state table and the
+ * invalidation ledger (the in-flight budget every invoker shares). The distribution is not made
+ * here: it comes from the provisioning workflow (`local/pipeline.ts`), as on AWS.
  * Idempotent: running it against an emulator that already holds the resources changes nothing
  * and returns the same ids.
  */
@@ -21,6 +21,7 @@ import {
 import {
   CreateTableCommand,
   ResourceInUseException,
+  UpdateTimeToLiveCommand,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { CreateTopicCommand, type SNSClient } from '@aws-sdk/client-sns';
@@ -42,6 +43,8 @@ export interface LocalStack extends StageQueues {
   readonly alertsTopicArn: string;
   /** The report's alarm states (serverless.yml's AlarmStateTable). */
   readonly alarmTable: string;
+  /** The in-flight budget of every invoker (serverless.yml's InvalidationLedgerTable). */
+  readonly invalidationLedgerTable: string;
 }
 
 export interface BootstrapOptions {
@@ -53,6 +56,11 @@ export interface BootstrapOptions {
 /** serverless.yml's `alarmStateTableName`: `cdn-pipeline-<stage>-alarm-state`. */
 export function alarmTableName(names: LocalResourceNames): string {
   return `${SERVICE}-${names.stage}-alarm-state`;
+}
+
+/** serverless.yml's `invalidationLedgerTableName`: `cdn-pipeline-<stage>-invalidation-ledger`. */
+export function invalidationLedgerTableName(names: LocalResourceNames): string {
+  return names.invalidationLedgerTable;
 }
 
 export async function bootstrapLocalStack(
@@ -68,6 +76,7 @@ export async function bootstrapLocalStack(
     ensureQueues(clients.sqs, names),
     ensureTopic(clients.sns, names.alertsTopic),
     ensureAlarmTable(clients.dynamodb, alarmTable),
+    ensureInvalidationLedgerTable(clients.dynamodb, invalidationLedgerTableName(names)),
   ]);
   await ensureObjectEventsPolicy(clients.sqs, queues.objectEvents, bucketArn);
   await ensureBucketNotification(clients.s3, names.bucket, queues.objectEvents.arn);
@@ -79,6 +88,7 @@ export async function bootstrapLocalStack(
     ...queues,
     alertsTopicArn,
     alarmTable,
+    invalidationLedgerTable: invalidationLedgerTableName(names),
   });
 }
 
@@ -218,4 +228,34 @@ export async function ensureAlarmTable(dynamodb: DynamoDBClient, name: string): 
     if (!(error instanceof ResourceInUseException) && errorName(error) !== 'ResourceInUseException')
       throw error;
   }
+}
+
+/**
+ * The key schema of serverless.yml's InvalidationLedgerTable: `distributionId` (S), items expire
+ * by `ttl` (epoch seconds) a day after their last reservation.
+ */
+export async function ensureInvalidationLedgerTable(
+  dynamodb: DynamoDBClient,
+  name: string,
+): Promise<void> {
+  try {
+    await dynamodb.send(
+      new CreateTableCommand({
+        TableName: name,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [{ AttributeName: 'distributionId', AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: 'distributionId', KeyType: 'HASH' }],
+      }),
+    );
+  } catch (error) {
+    if (!(error instanceof ResourceInUseException) && errorName(error) !== 'ResourceInUseException')
+      throw error;
+    return;
+  }
+  await dynamodb.send(
+    new UpdateTimeToLiveCommand({
+      TableName: name,
+      TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true },
+    }),
+  );
 }

@@ -14,6 +14,8 @@ export interface LocalResourceNames {
   readonly invalidationRequestsQueue: string;
   readonly invalidationRequestsDlq: string;
   readonly alertsTopic: string;
+  /** The in-flight budget every invoker shares (serverless.yml's InvalidationLedgerTable). */
+  readonly invalidationLedgerTable: string;
 }
 
 const STAGE_PATTERN = /^[a-z0-9][a-z0-9-]{0,19}$/;
@@ -33,5 +35,6 @@ export function localResourceNames(stage: string = DEFAULT_STAGE): LocalResource
     invalidationRequestsQueue: `${prefix}-invalidation-requests`,
     invalidationRequestsDlq: `${prefix}-invalidation-requests-dlq`,
     alertsTopic: `${prefix}-alerts`,
+    invalidationLedgerTable: `${prefix}-invalidation-ledger`,
   });
 }

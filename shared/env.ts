@@ -132,6 +132,13 @@ export const ENV_SCHEMA = z.object({
   DISCOVERY_CACHE_SECONDS: int(0, 3600)
     .default(60)
     .describe('how long a distribution discovery result is reused, in seconds'),
+  INVALIDATION_LEDGER_TABLE: z
+    .string()
+    .regex(TABLE_NAME, 'must be a DynamoDB table name (3-255 of a-z A-Z 0-9 _ . -)')
+    .optional()
+    .describe(
+      'the DynamoDB table that holds each distribution in-flight budget, shared by every invoker (the stack sets it); unset: this invocation alone',
+    ),
 
   // ── report (check and digest) ────────────────────────────────────────────────────────────
   HIT_RATE_MIN: num(0, 100)

@@ -11,6 +11,7 @@ const invalidateEnv = ENV_SCHEMA.pick({
   COLLAPSE_MIN_SIBLINGS: true,
   WILDCARD_MAX_UNCHANGED: true,
   DISCOVERY_CACHE_SECONDS: true,
+  INVALIDATION_LEDGER_TABLE: true,
 });
 
 export interface InvalidateConfig {
@@ -21,6 +22,8 @@ export interface InvalidateConfig {
   readonly collapseMinSiblings: number;
   readonly wildcardMaxUnchanged: number;
   readonly discoveryCacheMs: number;
+  /** The shared in-flight budget's table; undefined: this invocation's view alone. */
+  readonly ledgerTable: string | undefined;
 }
 
 export function loadInvalidateConfig(env: Env = process.env): InvalidateConfig {
@@ -32,5 +35,6 @@ export function loadInvalidateConfig(env: Env = process.env): InvalidateConfig {
     collapseMinSiblings: raw.COLLAPSE_MIN_SIBLINGS,
     wildcardMaxUnchanged: raw.WILDCARD_MAX_UNCHANGED,
     discoveryCacheMs: raw.DISCOVERY_CACHE_SECONDS * 1000,
+    ledgerTable: raw.INVALIDATION_LEDGER_TABLE,
   });
 }

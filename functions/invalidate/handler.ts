@@ -1,6 +1,7 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { createClients, type AwsClients } from '../../shared/clients.js';
 import { loadInvalidateConfig, type InvalidateConfig } from './config.js';
+import { budgetFor } from './budget.js';
 import { cachedOriginFinder } from '../../shared/distributions.js';
 import { invalidationRequestSchema } from '../../shared/invalidation/request.js';
 import {
@@ -14,7 +15,7 @@ import { invalidateBatch, type ParsedRequest } from './invalidate.js';
 import type { InvalidateObserver, InvalidateReport, InvalidationOutcome } from './types.js';
 
 export interface InvalidateDeps {
-  readonly clients: Pick<AwsClients, 's3' | 'cloudfront'>;
+  readonly clients: Pick<AwsClients, 's3' | 'cloudfront'> & Partial<Pick<AwsClients, 'dynamodb'>>;
   readonly config: InvalidateConfig;
 }
 
@@ -53,6 +54,7 @@ export function createInvalidateHandler(
     ids: deps.config.distributionIds,
     ttlMs: deps.config.discoveryCacheMs,
   });
+  const budget = budgetFor(deps.config, deps.clients.dynamodb, 'invalidate');
 
   return async (event) => {
     const rejected: Array<{ messageId: string; error: string; field?: string }> = [];
@@ -76,6 +78,7 @@ export function createInvalidateHandler(
         s3: deps.clients.s3,
         config: deps.config,
         findOrigins,
+        ...(budget ? { budget } : {}),
       },
       parsed,
     );

@@ -15,6 +15,11 @@ import {
   type BucketOriginFinder,
 } from '../../shared/distributions.js';
 import { inFlightPaths, type InFlight } from '../../shared/invalidation/inflight.js';
+import {
+  openBudget,
+  type BudgetView,
+  type InvalidationBudget,
+} from '../../shared/invalidation/ledgerStore.js';
 import { uploadIdentity, type InvalidationRequest } from '../../shared/invalidation/request.js';
 import { planInvalidation, type Plan } from '../../shared/invalidation/plan.js';
 import { covers, createBisecting } from './bisect.js';
@@ -29,7 +34,12 @@ export interface InvalidateCoreDeps {
   readonly s3: S3Client;
   readonly config: InvalidateConfig;
   readonly findOrigins: BucketOriginFinder;
+  /** The in-flight budget shared with every other invoker; absent: this invocation's view. */
+  readonly budget?: InvalidationBudget;
 }
+
+/** Reads of the in-flight state per distribution and batch when others took the budget first. */
+const BUDGET_ATTEMPTS = 3;
 
 export interface ParsedRequest {
   readonly id: string;
@@ -59,6 +69,7 @@ async function invalidateOne(
   distributionId: string,
   targets: readonly InvalidationTarget[],
   identities: ReadonlyMap<string, string>,
+  attempt = 1,
 ): Promise<DistributionResult> {
   const requests = targets.flatMap((t) => t.requests);
   const deferAll = (reason: string, throttled = false): DistributionResult => ({
@@ -71,8 +82,12 @@ async function invalidateOne(
   const { config } = deps;
   let inFlight: InFlight;
   let objectsUnder: Map<string, number> | undefined;
+  let view: BudgetView;
   try {
-    inFlight = await inFlightPaths(deps.cloudfront, distributionId);
+    view = await openBudget(deps.budget, distributionId, () =>
+      inFlightPaths(deps.cloudfront, distributionId),
+    );
+    inFlight = view.inFlight;
     objectsUnder = await folderCounts(deps, targets, inFlight);
   } catch (error) {
     return deferAll(`could not read quota state: ${errorText(error)}`, isThrottle(error));
@@ -134,7 +149,14 @@ async function invalidateOne(
   const touching = (paths: readonly string[]) =>
     plan.accepted.filter((id) => needs.get(id)!.some((path) => covers(paths, path)));
 
-  const { invalidations, rejected, stop } = await createBisecting(deps.cloudfront, distributionId, {
+  // Reserve the plan in the shared budget before sending; when others took the room since the
+  // read, read the in-flight state again and plan with what is left.
+  const hold = await view.reserve(plan.paths, reference);
+  if (!hold.ok)
+    return hold.contended && attempt < BUDGET_ATTEMPTS
+      ? invalidateOne(deps, distributionId, targets, identities, attempt + 1)
+      : deferAll(hold.reason);
+  const sending = createBisecting(deps.cloudfront, distributionId, {
     whole: {
       paths: plan.paths,
       reference,
@@ -151,6 +173,7 @@ async function invalidateOne(
       };
     },
   });
+  const { invalidations, rejected, stop } = await hold.settle(sending);
 
   const sent = invalidations.flatMap((i) => i.paths);
   const rejectedPaths = [...rejected.keys()];

@@ -204,6 +204,7 @@ export const SCHEMA_OWNED_VARIABLES = {
 export const QUEUE_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/q';
 export const TOPIC_ARN = 'arn:aws:sns:us-east-1:123456789012:cdn-pipeline-ci-alerts';
 export const ALARM_TABLE = 'cdn-pipeline-ci-alarm-state';
+export const LEDGER_TABLE = 'cdn-pipeline-ci-invalidation-ledger';
 
 /** The config schemas' defaults, as their loaders return them with only the required settings. */
 export const SCHEMA_DEFAULTS = {

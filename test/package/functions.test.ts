@@ -9,6 +9,7 @@ import { loadReportConfig } from '../../functions/report/config.js';
 import {
   ALARM_TABLE,
   FUNCTIONS,
+  LEDGER_TABLE,
   NAMES,
   PROVISION,
   PROVISION_NAMES,
@@ -80,9 +81,12 @@ describe('functions', () => {
 
   it('gives invalidate an environment its config parser accepts, discovery on by default', () => {
     const env = props(t(), FUNCTIONS.invalidate.id).Environment.Variables;
-    for (const value of Object.values(env)) expect(typeof value).toBe('string');
-    const config = loadInvalidateConfig(env);
-    expect(config).toEqual(SCHEMA_DEFAULTS.invalidate);
+    // The ledger table comes by Ref (test/package/invalidationLedger.test.ts); the rest are strings.
+    const { INVALIDATION_LEDGER_TABLE: ledger, ...settings } = env;
+    expect(target(ledger)).toBe('InvalidationLedgerTable');
+    for (const value of Object.values(settings)) expect(typeof value).toBe('string');
+    const config = loadInvalidateConfig({ ...settings, INVALIDATION_LEDGER_TABLE: LEDGER_TABLE });
+    expect(config).toEqual({ ...SCHEMA_DEFAULTS.invalidate, ledgerTable: LEDGER_TABLE });
     expect(config.distributionIds).toBeUndefined();
   });
 });

@@ -99,6 +99,8 @@ describe('IAM', () => {
         'cloudfront:GetInvalidation',
         'cloudfront:ListDistributions',
         'cloudfront:ListInvalidations',
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
         'logs:CreateLogGroup',
         'logs:CreateLogStream',
         'logs:PutLogEvents',
@@ -118,6 +120,11 @@ describe('IAM', () => {
     expect(receive.flatMap((s) => asArray(s.Resource as Cfn[]).map(target))).toEqual([
       'InvalidationRequestsQueue',
     ]);
+    for (const action of ['dynamodb:GetItem', 'dynamodb:PutItem']) {
+      expect(grants(role, action).map((s) => s.Resource)).toEqual([
+        { 'Fn::GetAtt': ['InvalidationLedgerTable', 'Arn'] },
+      ]);
+    }
   });
 
   it.each(PROVISION_NAMES)('gives %s exactly what it calls', (name) => {
@@ -258,7 +265,15 @@ describe('IAM', () => {
         const dynamo = allowed(roleId).filter((s) =>
           asArray(s.Action).some((a) => a.startsWith('dynamodb:')),
         );
-        expect(dynamo, roleId).toEqual([]);
+        // Invalidate's one DynamoDB grant is its own ledger (test/package/invalidationLedger.test.ts).
+        const expected =
+          roleId === FUNCTIONS.invalidate.role
+            ? [{ 'Fn::GetAtt': ['InvalidationLedgerTable', 'Arn'] }]
+            : [];
+        expect(
+          dynamo.map((s) => s.Resource),
+          roleId,
+        ).toEqual(expected);
       }
     });
   });
