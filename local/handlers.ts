@@ -33,7 +33,7 @@ export interface PipelineObservers {
 /** Ingest and invalidate, as Lambda builds them, reading their settings from `env` as in AWS. */
 export function buildPipelineHandlers(
   clients: AwsClients,
-  stack: Pick<LocalStack, 'invalidationRequests'>,
+  stack: Pick<LocalStack, 'invalidationRequests' | 'invalidationLedgerTable'>,
   env: Env,
   observers: PipelineObservers = {},
 ): PipelineHandlers {
@@ -41,7 +41,11 @@ export function buildPipelineHandlers(
     ...env,
     INVALIDATION_QUEUE_URL: stack.invalidationRequests.url,
   });
-  const invalidateConfig = loadInvalidateConfig({ ...env });
+  // The stack's ledger, as serverless.yml sets it: npm start and the CLI share one budget.
+  const invalidateConfig = loadInvalidateConfig({
+    ...env,
+    INVALIDATION_LEDGER_TABLE: stack.invalidationLedgerTable,
+  });
   return {
     ingest: createIngestHandler({ clients, config: ingestConfig }, observers.ingest),
     invalidate: createInvalidateHandler(
