@@ -15,7 +15,6 @@ import {
   Agent,
   createServer,
   request as httpRequest,
-  type IncomingHttpHeaders,
   type IncomingMessage,
   type ServerResponse,
 } from 'node:http';
@@ -33,32 +32,18 @@ import {
   type FaultScript,
 } from './faultProxyScript.js';
 import {
-  errorXml,
-  invalidationListXml,
-  invalidationXml,
-  parseInvalidationBatch,
-} from './faultProxyXml.js';
-
-/** What each injected fault answers (cloudfront-facts.md §1 "CreateInvalidation error codes"). */
-const FAULT_ANSWERS = {
-  TooManyInvalidationsInProgress: {
-    status: 400,
-    code: 'TooManyInvalidationsInProgress',
-    message:
-      'Processing your request will cause you to exceed the maximum number of in-progress invalidations.',
-    type: 'Sender',
-  },
-  Throttling: { status: 400, code: 'Throttling', message: 'Rate exceeded', type: 'Sender' },
-  '503': {
-    status: 503,
-    code: 'ServiceUnavailable',
-    message: 'CloudFront encountered an internal error. Please try again.',
-    type: 'Receiver',
-  },
-} as const;
+  API,
+  cloudFrontRoute,
+  FAULT_ANSWERS,
+  readBody,
+  sendError,
+  sendXml,
+  withoutBody,
+  type Route,
+} from './faultProxyHttp.js';
+import { invalidationListXml, invalidationXml, parseInvalidationBatch } from './faultProxyXml.js';
 
 const DEFAULT_LATENCY_MS = 1000;
-const API = '/2020-05-31';
 
 /** One CloudFront call through the proxy, and what became of it. */
 export interface CallRecord {
@@ -103,92 +88,6 @@ export interface FaultProxy {
   readonly forwardedOther: () => number;
   maxInFlight(distributionId: string): InFlightCount;
   stop(): Promise<void>;
-}
-
-interface Route {
-  readonly operation: string;
-  readonly distributionId?: string;
-  readonly invalidationId?: string;
-}
-
-/** Names a CloudFront REST call by method and path; undefined for other services. */
-export function cloudFrontRoute(method: string, url: URL): Route | undefined {
-  const path = url.pathname;
-  if (!path.startsWith(`${API}/`)) return undefined;
-  const parts = path.slice(API.length + 1).split('/');
-  if (parts[0] === 'distribution') {
-    const id = parts[1] ? decodeURIComponent(parts[1]) : undefined;
-    if (!id)
-      return {
-        operation:
-          method === 'GET'
-            ? 'ListDistributions'
-            : url.searchParams.has('WithTags')
-              ? 'CreateDistributionWithTags'
-              : 'CreateDistribution',
-      };
-    if (parts[2] === 'invalidation') {
-      if (parts[3])
-        return {
-          operation: 'GetInvalidation',
-          distributionId: id,
-          invalidationId: decodeURIComponent(parts[3]),
-        };
-      return {
-        operation: method === 'POST' ? 'CreateInvalidation' : 'ListInvalidations',
-        distributionId: id,
-      };
-    }
-    if (parts[2] === 'config')
-      return {
-        operation: method === 'PUT' ? 'UpdateDistribution' : 'GetDistributionConfig',
-        distributionId: id,
-      };
-    if (!parts[2]) return { operation: 'GetDistribution', distributionId: id };
-  }
-  if (parts[0] === 'tagging')
-    return { operation: method === 'GET' ? 'ListTagsForResource' : 'TagResource' };
-  if (parts[0] === 'origin-access-control') return { operation: 'OriginAccessControl' };
-  return { operation: 'CloudFront' };
-}
-
-function withoutBody(headers: IncomingHttpHeaders): IncomingHttpHeaders {
-  const rest = { ...headers };
-  for (const name of [
-    'content-length',
-    'content-type',
-    'content-md5',
-    'transfer-encoding',
-    'expect',
-  ])
-    delete rest[name];
-  return rest;
-}
-
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
-
-function sendXml(res: ServerResponse, status: number, body: string, headers = {}): void {
-  res.writeHead(status, {
-    'content-type': 'text/xml',
-    'content-length': Buffer.byteLength(body),
-    'x-amz-request-id': crypto.randomUUID(),
-    ...headers,
-  });
-  res.end(body);
-}
-
-function sendError(
-  res: ServerResponse,
-  error: { status: number; code: string; message: string; type?: 'Sender' | 'Receiver' },
-): void {
-  sendXml(res, error.status, errorXml(error));
 }
 
 export async function startFaultProxy(options: FaultProxyOptions): Promise<FaultProxy> {
