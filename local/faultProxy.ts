@@ -8,15 +8,16 @@
  * against the emulator (NoSuchDistribution). A script (`faultProxyScript.ts`) injects faults on
  * any CloudFront call, with CloudFront's status codes and XML error bodies
  * (cloudfront-facts.md §1): TooManyInvalidationsInProgress (400), `Throttling: Rate exceeded`
- * (400), 503 ServiceUnavailable, a reset connection, latency. Every CloudFront call is recorded
+ * (400), 503 ServiceUnavailable, a reset connection (before the call, or after it was carried
+ * out: `reset-after`), latency. Every CloudFront call is recorded
  * with its outcome.
  */
 import {
   Agent,
   createServer,
   request as httpRequest,
+  ServerResponse,
   type IncomingMessage,
-  type ServerResponse,
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
@@ -258,7 +259,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       done({ fault, outcome: 'reset' });
       return;
     }
-    if (fault && fault !== 'latency') {
+    if (fault && fault !== 'latency' && fault !== 'reset-after') {
       const error = FAULT_ANSWERS[fault];
       req.resume();
       sendError(res, error);
@@ -266,11 +267,19 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       return;
     }
     const faultField = fault ? { fault } : {};
+    // `reset-after`: the call is carried out, its answer written nowhere, then the connection
+    // dropped: the caller cannot tell whether it happened (a crash or timeout after the call).
+    const lost = fault === 'reset-after';
+    const target = lost ? new ServerResponse(req) : res;
     try {
       if (route.operation.endsWith('Invalidation') || route.operation === 'ListInvalidations') {
-        done({ ...faultField, outcome: 'answered', ...(await answer(req, res, route, url)) });
+        const extra = await answer(req, target, route, url);
+        if (lost) req.socket.destroy();
+        done({ ...faultField, outcome: lost ? 'reset' : 'answered', ...extra });
       } else {
-        done({ ...faultField, outcome: 'forwarded', status: await forward(req, res) });
+        const status = await forward(req, target);
+        if (lost) req.socket.destroy();
+        done({ ...faultField, outcome: lost ? 'reset' : 'forwarded', status });
       }
     } catch {
       req.socket.destroy();

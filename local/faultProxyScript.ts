@@ -21,6 +21,8 @@ export const FAULT_KINDS = [
   'Throttling',
   '503',
   'reset',
+  /** The call is carried out, then the connection dropped before the answer. */
+  'reset-after',
   'latency',
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];

@@ -210,6 +210,17 @@ describe('faults, as the SDK surfaces them', () => {
     expect(always.log.filter((r) => r.outcome === 'reset')).toHaveLength(2);
   });
 
+  it('reset-after: the call is carried out and its answer lost; the SDK retry gets the same invalidation back', async () => {
+    const p = await proxy({ CreateInvalidation: [{ call: 1, fault: 'reset-after' }] });
+    const out = await create(cloudfrontVia(p, 2), ['/lost-answer.png'], 'lost-answer-ref');
+    expect(out.$metadata.attempts).toBe(2);
+    expect(p.ledger.all().map((i) => i.id)).toEqual([out.Invalidation?.Id]);
+    expect(p.log.map((r) => [r.outcome, r.created])).toEqual([
+      ['reset', true],
+      ['answered', false],
+    ]);
+  });
+
   it('latency holds the call, then it proceeds', async () => {
     const p = await proxy({ ListInvalidations: [{ fault: 'latency', ms: 300 }] });
     const started = performance.now();
