@@ -3,6 +3,7 @@
  * surfaces as the SDK error the invalidate function branches on (or is retried by the SDK), the
  * in-flight ledger refuses over-quota batches, CallerReference semantics hold both ways, and the
  * paths CloudFront refuses are refused. The emulator itself does none of this (DESIGN.md).
+ * Over 300 lines: one table of the proxy's behaviours against one emulator.
  */
 import type { CloudFrontServiceException } from '@aws-sdk/client-cloudfront';
 import {
