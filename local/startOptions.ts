@@ -4,6 +4,7 @@
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { FaultScriptError, readFaultScript } from './faultProxyScript.js';
 import { DEFAULT_LOCAL_PORT, DEFAULT_STAGES, resolveTarget, TargetError } from './target.js';
 
 import type { WritableEnv as Env } from '../shared/env.js';
@@ -37,6 +38,10 @@ Options:
                       $CDN_PIPELINE_CHECK_SECONDS, else ${DEFAULT_CHECK_SECONDS}; AWS: 15 min)
   --digest-every <s>  seconds between digests (default: $CDN_PIPELINE_DIGEST_SECONDS, else
                       ${DEFAULT_DIGEST_SECONDS}; AWS: daily at 08:00 UTC)
+  --faults <file>     put the fault proxy between the pipeline and the emulator, scripted by
+                      this JSON file (default: $CDN_PIPELINE_FAULTS): CloudFront's in-flight
+                      quotas, CallerReference idempotency and refusals, plus the faults it
+                      names (README: "Fault proxy")
   --quiet             print only the ready lines and failures
   -h, --help          show this help
 
@@ -60,6 +65,8 @@ export interface StartOptions {
   readonly digestSeconds: number;
   /** Absolute. */
   readonly outboxDir: string;
+  /** The fault proxy's script (absolute), when asked for. */
+  readonly faults?: string;
 }
 
 export class UsageError extends Error {
@@ -129,6 +136,7 @@ export function parseStartArgs(argv: readonly string[], env: Env): StartOptions 
         quiet: { type: 'boolean', default: false },
         'check-every': { type: 'string' },
         'digest-every': { type: 'string' },
+        faults: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
@@ -155,7 +163,38 @@ export function parseStartArgs(argv: readonly string[], env: Env): StartOptions 
     DEFAULT_DIGEST_SECONDS,
   );
   const outboxDir = env.CDN_PIPELINE_OUTBOX_DIR ? resolve(env.CDN_PIPELINE_OUTBOX_DIR) : OUTBOX_DIR;
-  return { port, stage, quiet: values.quiet ?? false, checkSeconds, digestSeconds, outboxDir };
+  const faults = faultsOption(values.faults, env);
+  return {
+    port,
+    stage,
+    quiet: values.quiet ?? false,
+    checkSeconds,
+    digestSeconds,
+    outboxDir,
+    ...(faults ? { faults } : {}),
+  };
+}
+
+/**
+ * `--faults FILE`, else $CDN_PIPELINE_FAULTS: the script, checked now (a usage error names the
+ * file and the field). The resolved path is also left in $CDN_PIPELINE_FAULTS, where the local
+ * pipeline reads it when its caller does not pass `faults`.
+ */
+function faultsOption(flag: string | undefined, env: Env): string | undefined {
+  const given = flag ?? env.CDN_PIPELINE_FAULTS;
+  if (!given) return undefined;
+  const file = resolve(given);
+  try {
+    readFaultScript(file);
+  } catch (error) {
+    if (error instanceof FaultScriptError)
+      throw new UsageError(
+        `${flag !== undefined ? '--faults' : 'CDN_PIPELINE_FAULTS'}: ${error.message}`,
+      );
+    throw error;
+  }
+  env.CDN_PIPELINE_FAULTS = file;
+  return file;
 }
 
 /**
