@@ -1,0 +1,108 @@
+/**
+ * The workload table and the issue's targets: runs every strategy on each workload, formats the
+ * rows as Markdown, and reads the targets (HLS share, times below dedupe, uniform calls, CPU)
+ * off one run's rows. Used by `npm run bench` and its smoke test.
+ */
+import { loadInvalidateConfig } from '../functions/invalidate/config.js';
+import { STRATEGIES } from './baselines.js';
+import { runFeed, type FeedOptions, type FeedResult, type Strategy } from './feed.js';
+import type { Workload } from './workloads.js';
+
+/** CloudFront 2026: invalidations report Completed in under 25 s at P95 (cloudfront-facts §10). */
+export const DEFAULT_COMPLETION_SECONDS = 25;
+/** Simulated length of one invocation (discovery, in-flight reads, listings, one call). */
+export const INVOCATION_SECONDS = 2;
+const CPU_TARGET_MS = 50;
+
+export interface BenchTargets {
+  readonly hlsBilledShareOfPerObject?: { value: number; target: number; met: boolean };
+  readonly hlsTimesBelowDedupe?: { value: number; target: number; met: boolean };
+  readonly uniformCalls?: { value: number; target: number; met: boolean };
+  readonly cpuMsPer10kRecords: { value: number; target: number; met: boolean };
+}
+
+export async function runWorkloads(
+  workloads: readonly Workload[],
+  options: FeedOptions,
+  strategies: readonly Strategy[] = STRATEGIES,
+): Promise<FeedResult[]> {
+  const results: FeedResult[] = [];
+  for (const workload of workloads)
+    for (const strategy of strategies) results.push(await runFeed(workload, strategy, options));
+  return results;
+}
+
+export const n = (x: number) => x.toLocaleString('en-US').replace(/,/g, ' ');
+
+export function workloadTable(results: readonly FeedResult[]): string[] {
+  return [
+    '| workload | strategy | calls (refused) | paths billed | over-invalidated | max in flight (files / wildcards) | rounds | max wait s | CPU ms / 10 000 records |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|',
+    ...results.map((r) => {
+      const rounds = r.toDlq ? `${r.rounds}, ${n(r.toDlq)} to DLQ` : String(r.rounds);
+      return `| ${r.workload} | ${r.strategy} | ${n(r.calls)} (${n(r.refusedCalls)}) | ${n(r.pathsBilled)} | ${n(r.overInvalidated)} | ${n(r.maxInFlightFiles)} / ${r.maxInFlightWildcards} | ${rounds} | ${n(r.maxWaitSeconds)} | ${r.cpuMsPer10kRecords.toFixed(1)} |`;
+    }),
+  ];
+}
+
+/** The issue's targets at the deployed defaults, from one run's rows. */
+export function targets(results: readonly FeedResult[]): BenchTargets {
+  const row = (workload: string, strategy: string) =>
+    results.find((r) => r.workload === workload && r.strategy === strategy);
+  const hls = row('HLS burst', 'pipeline');
+  const hlsDedupe = row('HLS burst', '(b) dedupe + chunks of 3 000');
+  const uniform = row('uniform keys', 'pipeline');
+  const ceiling = loadInvalidateConfig({}).maxInflightPaths;
+  const cpu = Math.max(
+    ...results.filter((r) => r.strategy === 'pipeline').map((r) => r.cpuMsPer10kRecords),
+  );
+  const share = hls ? hls.pathsBilled / hls.records : undefined;
+  const below = hls && hlsDedupe ? hlsDedupe.pathsBilled / Math.max(1, hls.pathsBilled) : undefined;
+  const callsTarget = uniform ? Math.ceil(uniform.records / ceiling) + 1 : undefined;
+  return {
+    ...(share !== undefined
+      ? { hlsBilledShareOfPerObject: { value: share, target: 0.02, met: share <= 0.02 } }
+      : {}),
+    ...(below !== undefined
+      ? { hlsTimesBelowDedupe: { value: below, target: 20, met: below >= 20 } }
+      : {}),
+    ...(uniform && callsTarget !== undefined
+      ? {
+          uniformCalls: {
+            value: uniform.calls,
+            target: callsTarget,
+            met: uniform.calls <= callsTarget,
+          },
+        }
+      : {}),
+    cpuMsPer10kRecords: { value: cpu, target: CPU_TARGET_MS, met: cpu <= CPU_TARGET_MS },
+  };
+}
+
+export function targetLines(t: BenchTargets): string[] {
+  const mark = (met: boolean) => (met ? 'met' : 'NOT met');
+  const lines: string[] = [];
+  if (t.hlsBilledShareOfPerObject) {
+    const x = t.hlsBilledShareOfPerObject;
+    lines.push(
+      `- HLS burst, pipeline paths billed / objects: ${(x.value * 100).toFixed(1)} % (target ≤ 2 %): ${mark(x.met)}`,
+    );
+  }
+  if (t.hlsTimesBelowDedupe) {
+    const x = t.hlsTimesBelowDedupe;
+    lines.push(
+      `- HLS burst, (b) paths billed / pipeline's: ${x.value.toFixed(1)}× (target ≥ 20×): ${mark(x.met)}`,
+    );
+  }
+  if (t.uniformCalls) {
+    const x = t.uniformCalls;
+    lines.push(
+      `- uniform keys, pipeline calls: ${x.value} (target ≤ ⌈paths / ceiling⌉ + 1 = ${x.target}): ${mark(x.met)}`,
+    );
+  }
+  const c = t.cpuMsPer10kRecords;
+  lines.push(
+    `- invalidate step CPU, worst workload: ${c.value.toFixed(1)} ms per 10 000 records (target ≤ ${c.target} ms): ${mark(c.met)}`,
+  );
+  return lines;
+}
