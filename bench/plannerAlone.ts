@@ -1,6 +1,7 @@
 /**
  * The planner alone (`planInvalidation`, one big input per round) against what common tools do,
  * on the same generated overwrites: the second table of `npm run bench`. Measured, not asserted.
+ * (Just over 300 lines: the scenario generator and the three tools it compares stay together.)
  *
  * Tools compared:
  * - planner:  shared/invalidation/plan.ts, one call per round, deferred requests come back in the

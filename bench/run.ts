@@ -5,7 +5,7 @@
  * planner alone on big synthetic inputs. Prints the Markdown tables and writes everything to
  * bench/results/<label>.json.
  *
- * `npm run bench -- [--label latest] [--completion-seconds 25] [--workload hls]
+ * `npm run bench -- [--label latest] [--completion-seconds 25] [--workload hls] [--repeats 3]
  *   [--no-planner-alone] [--json]`
  */
 import './quiet.js';
@@ -43,6 +43,7 @@ async function main(): Promise<void> {
       label: { type: 'string', default: 'latest' },
       'completion-seconds': { type: 'string', default: String(DEFAULT_COMPLETION_SECONDS) },
       workload: { type: 'string' },
+      repeats: { type: 'string', default: '3' },
       'no-planner-alone': { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
     },
@@ -66,7 +67,10 @@ async function main(): Promise<void> {
   if (workloads.length === 0) throw new Error(`--workload: no workload matches ${values.workload}`);
 
   const started = performance.now();
-  const results = await runWorkloads(workloads, options);
+  const pipelineRepeats = Number(values.repeats);
+  if (!Number.isInteger(pipelineRepeats) || pipelineRepeats < 1)
+    throw new Error(`--repeats: a whole number ≥ 1: ${values.repeats}`);
+  const results = await runWorkloads(workloads, options, { pipelineRepeats });
   const seconds = (performance.now() - started) / 1000;
   const plannerAlone = values['no-planner-alone'] ? undefined : runPlannerAlone();
   const t = targets(results);

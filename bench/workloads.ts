@@ -22,6 +22,7 @@ export interface Workload {
 }
 
 const pad = (n: number, width: number) => String(n).padStart(width, '0');
+const fmt = (n: number) => n.toLocaleString('en-US').replace(/,/g, ' ');
 const folderTag = (key: string) => key.slice(0, key.lastIndexOf('/')).replace(/\//g, ':');
 
 function shuffle<T>(items: T[], rand: () => number): T[] {
@@ -90,7 +91,7 @@ export function zipfOverwrites(
   for (let p = 0; p < prefixes; p += 1) for (let o = 0; o < perPrefix; o += 1) all.push(key(p, o));
   return {
     name: 'Zipf overwrites',
-    description: `${count} overwrites over ${prefixes} folders of ${perPrefix} objects, folder popularity Zipf(s = 1), over ${spanMs / 1000} s`,
+    description: `${fmt(count)} overwrites over ${prefixes} folders of ${perPrefix} objects, folder popularity Zipf(s = 1), over ${spanMs / 1000} s`,
     bucketKeys: sorted(all),
     overwrites: spread(keys, spanMs),
     tagOf: folderTag,
@@ -118,7 +119,7 @@ export function uniformKeys(
   }
   return {
     name: 'uniform keys',
-    description: `${count} distinct keys over ${folders} folders holding ${unchangedFactor}× as many unchanged objects, over ${spanMs / 1000} s`,
+    description: `${fmt(count)} distinct keys over ${fmt(folders)} folders holding ${unchangedFactor}× as many unchanged objects, over ${spanMs / 1000} s`,
     bucketKeys: sorted(all),
     overwrites: spread(shuffle(changed, rand), spanMs),
     tagOf: folderTag,

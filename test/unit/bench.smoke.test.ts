@@ -31,11 +31,11 @@ describe('npm run bench (smoke)', () => {
 
   it('feeds a small HLS burst to every strategy and reports every column', async () => {
     const workload = hlsBurst({ ladders: 2, segments: 30, otherLadders: 2, spanMs: 5_000 });
-    const results = await runWorkloads([workload], {
-      ...readDeployedFeed(),
-      completionSeconds: 25,
-      invocationSeconds: 2,
-    });
+    const results = await runWorkloads(
+      [workload],
+      { ...readDeployedFeed(), completionSeconds: 25, invocationSeconds: 2 },
+      { pipelineRepeats: 1 },
+    );
     expect(results.map((r) => r.strategy)).toEqual(STRATEGIES.map((s) => s.name));
     for (const r of results) {
       expect(r.records).toBe(workload.overwrites.length);
