@@ -7,7 +7,13 @@ import { describe, expect, it } from 'vitest';
 import { STRATEGIES } from '../../bench/baselines.js';
 import { readDeployedFeed } from '../../bench/deployed.js';
 import { plannerAloneTable, runPlannerAlone } from '../../bench/plannerAlone.js';
-import { runWorkloads, targets, workloadTable } from '../../bench/report.js';
+import {
+  DEFAULT_COMPLETION_SECONDS,
+  INVOCATION_SECONDS,
+  runWorkloads,
+  targets,
+  workloadTable,
+} from '../../bench/report.js';
 import { hlsBurst } from '../../bench/workloads.js';
 
 const COLUMNS = [
@@ -33,8 +39,12 @@ describe('npm run bench (smoke)', () => {
     const workload = hlsBurst({ ladders: 2, segments: 30, otherLadders: 2, spanMs: 5_000 });
     const results = await runWorkloads(
       [workload],
-      { ...readDeployedFeed(), completionSeconds: 25, invocationSeconds: 2 },
-      { pipelineRepeats: 1 },
+      {
+        ...readDeployedFeed(),
+        completionSeconds: DEFAULT_COMPLETION_SECONDS,
+        invocationSeconds: INVOCATION_SECONDS,
+      },
+      { pipelineRepeats: 1, warmUp: false },
     );
     expect(results.map((r) => r.strategy)).toEqual(STRATEGIES.map((s) => s.name));
     for (const r of results) {
