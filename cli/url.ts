@@ -7,7 +7,11 @@
 import { readFileSync } from 'node:fs';
 import { GetDistributionCommand, type CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { findBucketOrigins, servedPaths, type BucketOrigin } from '../shared/distributions.js';
+import {
+  findBucketOrigins,
+  servedInvalidations,
+  type BucketOrigin,
+} from '../shared/distributions.js';
 import { InvalidInputError } from '../shared/errors.js';
 import {
   loadUrlConfig,
@@ -135,7 +139,8 @@ async function urlsFor(keys: readonly string[], flags: UrlFlags): Promise<Printe
       results.push({ key, ...(await urlFor(key, { ...common, domain, originPath })) });
       continue;
     }
-    const origin = origins.find((o) => servedPaths(o, key).length > 0);
+    // Served even when its cache can only be invalidated with a superset, or not at all.
+    const origin = origins.find((o) => servedInvalidations(o, key).length > 0);
     if (!origin) {
       results.push({ key, ...(await urlFor(key, common)) });
       continue;

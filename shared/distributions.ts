@@ -10,7 +10,12 @@ import {
   type DistributionSummary,
   type Origin,
 } from '@aws-sdk/client-cloudfront';
-import { invalidationPathForKey, normaliseOriginPath, viewerPathForKey } from './keys.js';
+import {
+  invalidationForKey,
+  normaliseOriginPath,
+  viewerPathForKey,
+  type KeyInvalidation,
+} from './keys.js';
 
 /** One (distribution, origin) pair whose origin is the bucket. */
 export interface BucketOrigin {
@@ -28,14 +33,32 @@ export interface BucketOrigin {
   readonly defaultRootObject?: string;
 }
 
+/** An AWS region code: `us-east-1`, `us-gov-west-1`, `ap-southeast-5`, `cn-northwest-1`. */
+const REGION = '[a-z]{2,4}(?:-[a-z]+)+-\\d{1,2}';
 /**
- * The bucket named by an S3 REST origin domain (`b.s3.amazonaws.com`, `b.s3.eu-west-1.amazonaws.com`,
- * `b.s3-eu-west-1.amazonaws.com`, `b.s3.dualstack.…`). Website endpoints (`s3-website`) are not
- * S3 REST origins and cannot use OAC: they return undefined.
+ * The endpoint labels after the bucket in an S3 REST domain (docs.aws.amazon.com/general/latest/gr/s3.html):
+ * `s3` (global), `s3.<region>`, `s3-<region>` (legacy), `s3-external-1`, `s3.dualstack.<region>`,
+ * `s3-fips[.dualstack].<region>`, `s3-accelerate[.dualstack]`. Every form starts with the one
+ * label that begins with `s3`, and none of the labels after it does, so a domain splits into
+ * bucket + endpoint in exactly one way — whatever `.s3.` the bucket name itself holds.
+ * Website endpoints (`s3-website-<region>`, `s3-website.<region>`) match none of these.
+ */
+const S3_REST_DOMAIN = new RegExp(
+  `^(.+)\\.s3(?:[.-]${REGION}|-external-1|\\.dualstack\\.${REGION}|-fips(?:\\.dualstack)?\\.${REGION}|-accelerate(?:\\.dualstack)?)?\\.amazonaws\\.com(?:\\.cn)?$`,
+);
+/** A DNS-compliant bucket name, the only kind CloudFront takes as an S3 origin. */
+const BUCKET_NAME = /^(?!\d+\.\d+\.\d+\.\d+$)(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+/**
+ * The bucket named by an S3 REST origin domain (`my-content.s3.amazonaws.com`,
+ * `my.s3.logs.s3.eu-west-1.amazonaws.com`, `b.s3-eu-west-1.amazonaws.com`,
+ * `b.s3.dualstack.…`, `….amazonaws.com.cn`), lower-cased (domain names are not case-sensitive).
+ * Website endpoints are custom origins, not S3 REST origins (no OAC): they return undefined, as
+ * does anything whose bucket part is not a valid bucket name.
  */
 export function bucketFromOriginDomain(domain: string): string | undefined {
-  const match = /^(.+?)\.s3(?:[.-](?!website)[a-z0-9-]+)*\.amazonaws\.com(?:\.cn)?$/i.exec(domain);
-  return match?.[1];
+  const bucket = S3_REST_DOMAIN.exec(domain.toLowerCase())?.[1];
+  return bucket !== undefined && BUCKET_NAME.test(bucket) ? bucket : undefined;
 }
 
 function toRoutes(
@@ -102,12 +125,13 @@ export function matchesPathPattern(pattern: string, path: string): boolean {
 }
 
 /**
- * The invalidation paths at which `origin` serves `key` — none when it does not: the key lies
+ * How to invalidate `key` where `origin` serves it — nothing when it does not: the key lies
  * outside the origin path, or the first cache behaviour matching the path routes to another
  * origin (a behaviour targeting an origin group reaches every member). The default root object
- * is also served at `/`, so it is invalidated there too.
+ * is also served at `/`, so it is invalidated there too. A key CloudFront cannot name exactly
+ * comes back as a bounded superset or as `unexpressible`, with the reason ({@link KeyInvalidation}).
  */
-export function servedPaths(origin: BucketOrigin, key: string): string[] {
+export function servedInvalidations(origin: BucketOrigin, key: string): KeyInvalidation[] {
   const viewerPath = viewerPathForKey(key, origin.originPath);
   if (viewerPath === undefined) return [];
   const route = origin.routes.find((r) => matchesPathPattern(r.pathPattern, viewerPath));
@@ -115,9 +139,20 @@ export function servedPaths(origin: BucketOrigin, key: string): string[] {
   const reaches =
     route.targetOriginId === origin.originId || origin.groupIds.includes(route.targetOriginId);
   if (!reaches) return [];
-  const path = invalidationPathForKey(key, origin.originPath)!;
+  const invalidation = invalidationForKey(key, origin.originPath)!;
   const atRoot = origin.defaultRootObject && viewerPath === `/${origin.defaultRootObject}`;
-  return atRoot ? [path, '/'] : [path];
+  return atRoot ? [invalidation, { kind: 'exact', path: '/' }] : [invalidation];
+}
+
+/**
+ * The paths of {@link servedInvalidations} that can be sent (exact or bounded superset). An
+ * `unexpressible` key has none: callers that must not take that for "not served" (the
+ * invalidate function) read servedInvalidations.
+ */
+export function servedPaths(origin: BucketOrigin, key: string): string[] {
+  return servedInvalidations(origin, key).flatMap((i) =>
+    i.kind === 'unexpressible' ? [] : [i.path],
+  );
 }
 
 async function fetchDistribution(

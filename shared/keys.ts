@@ -1,6 +1,8 @@
 /**
  * S3 keys ⇄ CloudFront paths. One mapping serves both invalidation paths and the URLs we hand
- * out, so that what we invalidate is exactly what viewers request (the cache key).
+ * out, so that what we invalidate is exactly what viewers request (the cache key). Where
+ * CloudFront cannot express that path in an invalidation, the key gets a bounded superset or is
+ * refused: docs/invalidation-paths.md says which, why, and where the facts come from.
  */
 import { InvalidInputError } from './errors.js';
 import { clip } from './text/layout.js';
@@ -39,16 +41,21 @@ export function decodeEventKey(raw: unknown, field = 's3.object.key'): string {
   return key;
 }
 
-/** Warnings worth a log line for a key that is valid but unusual. */
+/** Warnings worth a log line for a key that is valid but unusual (read without an origin path). */
 export function keyWarnings(key: string): string[] {
   const warnings: string[] = [];
   if (CONTROL_CHARS.test(key))
     warnings.push('key contains control characters (they are percent-encoded in URLs)');
-  if (key.includes('*')) {
+  const dot = dotSegmentIn(`/${key}`);
+  if (dot) {
     warnings.push(
-      'key contains "*": CloudFront treats it as a wildcard, so its invalidation covers every path with the same prefix',
+      `key has a "${dot}" segment: no URL can reach it (browsers resolve "." and ".." segments, also written %2E)`,
     );
   }
+  const invalidation = invalidationForKey(key);
+  if (invalidation?.kind === 'superset-wildcard') warnings.push(`key ${invalidation.reason}`);
+  if (invalidation?.kind === 'unexpressible')
+    warnings.push(`key cannot be invalidated: ${invalidation.reason}`);
   return warnings;
 }
 
@@ -110,19 +117,133 @@ export function keyPrefixForPath(folderPath: string, originPath = ''): string {
 }
 
 /**
- * The CloudFront invalidation path for `key`, or undefined when the origin does not serve it.
- *
- * CloudFront allows `*` only as the last character, where it is a wildcard. A key containing `*`
- * is therefore invalidated with the wildcard that ends at its first `*` (`a/b*c.png` → `/a/b*`):
- * a superset, never a miss.
+ * RFC 1738 §2.2's unsafe characters. CloudFront wants them percent-encoded in invalidation paths,
+ * and matches an encoded character only where viewers sent it encoded (CloudFront DG,
+ * "Non-ASCII or unsafe characters in the path").
  */
-export function invalidationPathForKey(key: string, originPath = ''): string | undefined {
+const RFC1738_UNSAFE = ' <>"#%{}|\\^~[]`';
+
+/**
+ * Characters our URLs carry raw, as browsers send them, that an invalidation path cannot carry:
+ * CloudFront refuses them raw (`InvalidArgument`), and encoded they match nothing. Today `~`.
+ */
+export const REFUSED_RAW_IN_INVALIDATIONS: readonly string[] = Object.freeze(
+  [...RFC1738_UNSAFE].filter((ch) => RAW.test(ch)),
+);
+
+/**
+ * Why CloudFront would refuse `path` as an invalidation path, or undefined when it accepts it
+ * (docs/invalidation-paths.md): a leading `/`, at most 4 000 characters, `*` only as the last
+ * character, `%` only in a complete escape, and no control, non-ASCII or RFC 1738 unsafe
+ * character raw. A pre-flight check: CloudFront refuses a whole call for one such path.
+ */
+export function invalidationPathProblem(path: string): string | undefined {
+  if (!path.startsWith('/')) return 'must start with "/"';
+  if (path.length > MAX_INVALIDATION_PATH_CHARS)
+    return `is ${path.length} characters long; at most ${MAX_INVALIDATION_PATH_CHARS} characters`;
+  const body = path.endsWith('*') ? path.slice(0, -1) : path;
+  if (body.includes('*')) return 'has "*" before its end: a wildcard only as the last character';
+  const chars = [...body];
+  for (const [i, ch] of chars.entries()) {
+    if (CONTROL_CHARS.test(ch)) return 'has a raw control character';
+    if (ch.codePointAt(0)! > 0x7e) return 'has a raw non-ASCII character';
+    const escape = ch === '%' && /^[0-9A-Fa-f]{2}$/.test(`${chars[i + 1]}${chars[i + 2]}`);
+    if (!escape && RFC1738_UNSAFE.includes(ch))
+      return `has "${ch}" raw (RFC 1738 unsafe: percent-encode it)`;
+  }
+  return undefined;
+}
+
+/** The first `.` or `..` segment of a (decoded) path, if any. */
+export function dotSegmentIn(path: string): '.' | '..' | undefined {
+  return path.split('/').find((s): s is '.' | '..' => s === '.' || s === '..');
+}
+
+/**
+ * How a key's cached copy is invalidated:
+ * - `exact`: its own path (what our URLs and browsers request);
+ * - `superset-wildcard`: CloudFront cannot express that path, so the longest prefix it can,
+ *   plus `*`: never `/*`, and `keyPrefix` is the S3 prefix it covers (to count what it evicts).
+ *   It is a wildcard for the quotas, and `reason` says why for the log;
+ * - `unexpressible`: only `/*` would cover it, which would purge the whole distribution.
+ */
+export type KeyInvalidation =
+  | { readonly kind: 'exact'; readonly path: string }
+  | {
+      readonly kind: 'superset-wildcard';
+      readonly path: string;
+      readonly keyPrefix: string;
+      readonly reason: string;
+    }
+  | { readonly kind: 'unexpressible'; readonly reason: string };
+
+/** Where in a decoded viewer path an exact invalidation path becomes impossible, and why. */
+function firstInexpressible(viewerPath: string): { at: number; why: string } | undefined {
+  let found: { at: number; why: string } | undefined;
+  for (let i = 0; i < viewerPath.length && !found; i += 1) {
+    const ch = viewerPath[i]!;
+    if (ch === '*') {
+      found = {
+        at: i,
+        why: 'contains "*", a wildcard in invalidation paths ("%2A" is accepted but matches nothing: viewers request "*" raw)',
+      };
+    } else if (REFUSED_RAW_IN_INVALIDATIONS.includes(ch)) {
+      found = {
+        at: i,
+        why: `contains "${ch}", which CloudFront refuses raw in invalidation paths (encoded, it is accepted but matches nothing: viewers request "${ch}" raw)`,
+      };
+    }
+  }
+  let offset = 0;
+  for (const segment of viewerPath.split('/')) {
+    if (found && offset >= found.at) break;
+    if (segment === '.' || segment === '..') {
+      found = {
+        at: offset,
+        why: `has a "${segment}" segment, which URLs resolve away: viewers cannot request it as written, so its folder is invalidated`,
+      };
+      break;
+    }
+    offset += segment.length + 1;
+  }
+  return found;
+}
+
+/**
+ * How to invalidate `key` served through an origin with `originPath`; undefined when the origin
+ * does not serve it. See {@link KeyInvalidation}.
+ */
+export function invalidationForKey(key: string, originPath = ''): KeyInvalidation | undefined {
   const viewerPath = viewerPathForKey(key, originPath);
   if (viewerPath === undefined) return undefined;
-  const star = viewerPath.indexOf('*');
+  const cut = firstInexpressible(viewerPath);
   // A valid key (≤ 1 024 bytes) encodes to at most 3 073 characters: always within CloudFront's
   // 4 000-character path limit, so no key needs shortening.
-  return star >= 0 ? `${encodePath(viewerPath.slice(0, star))}*` : encodePath(viewerPath);
+  if (!cut) return { kind: 'exact', path: encodePath(viewerPath) };
+  // encodePath works character by character, so this is a prefix of the exact path.
+  const prefix = encodePath(viewerPath.slice(0, cut.at));
+  if (prefix === '/') {
+    return {
+      kind: 'unexpressible',
+      reason: `${cut.why}; at the root only /* would cover it, which purges the whole distribution`,
+    };
+  }
+  return {
+    kind: 'superset-wildcard',
+    path: `${prefix}*`,
+    keyPrefix: keyPrefixForPath(prefix, originPath),
+    reason: `${cut.why}: invalidated with the bounded superset ${prefix}*`,
+  };
+}
+
+/**
+ * The CloudFront invalidation path for `key` (exact, or the bounded superset of
+ * {@link invalidationForKey}), or undefined when the origin does not serve the key or no
+ * bounded path covers it.
+ */
+export function invalidationPathForKey(key: string, originPath = ''): string | undefined {
+  const invalidation = invalidationForKey(key, originPath);
+  return invalidation && invalidation.kind !== 'unexpressible' ? invalidation.path : undefined;
 }
 
 export function isWildcardPath(path: string): boolean {

@@ -5,7 +5,8 @@
 import { createPrivateKey } from 'node:crypto';
 import { hostnameProblem } from '../distributionSpec.js';
 import { InvalidInputError } from '../errors.js';
-import { encodePath, MAX_KEY_BYTES, viewerPathForKey } from '../keys.js';
+import { clip } from '../text/layout.js';
+import { dotSegmentIn, encodePath, MAX_KEY_BYTES, viewerPathForKey } from '../keys.js';
 import { URL_LIMITS, type Expiry, type SigningKey } from './limits.js';
 
 /** The host name, lower-cased, or an InvalidInputError naming `field`. */
@@ -25,6 +26,12 @@ export function validDomain(domain: string, field = 'domain'): string {
   return host;
 }
 
+/**
+ * A key a URL can be built for: present, at most 1 024 bytes, and without a `.` or `..`
+ * segment. Browsers and HTTP clients (WHATWG URL) resolve such segments before sending, also
+ * when written `%2E`/`%2e%2E`, so `/a/../b.png` asks for `b.png`: no CloudFront or S3 URL can
+ * reach that object, and handing one out would serve another.
+ */
 export function validKey(key: string): void {
   if (typeof key !== 'string' || key.length === 0) {
     throw new InvalidInputError('key', 'is missing or empty');
@@ -34,6 +41,13 @@ export function validKey(key: string): void {
     throw new InvalidInputError(
       'key',
       `is ${bytes} bytes long; S3 keys are at most ${MAX_KEY_BYTES} bytes`,
+    );
+  }
+  const dot = dotSegmentIn(key);
+  if (dot) {
+    throw new InvalidInputError(
+      'key',
+      `"${clip(key, 200)}" has a "${dot}" segment: browsers and HTTP clients resolve it away (also when written %2E), so no URL reaches this object; rename the key`,
     );
   }
 }

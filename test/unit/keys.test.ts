@@ -3,10 +3,13 @@ import { InvalidInputError } from '../../shared/errors.js';
 import {
   decodeEventKey,
   encodePath,
+  invalidationForKey,
   invalidationPathForKey,
+  invalidationPathProblem,
   keyPrefixForPath,
   keyWarnings,
   MAX_INVALIDATION_PATH_CHARS,
+  REFUSED_RAW_IN_INVALIDATIONS,
   viewerPathForKey,
 } from '../../shared/keys.js';
 import { encodeEventKey } from '../helpers/factories.js';
@@ -116,6 +119,161 @@ describe('invalidationPathForKey', () => {
   });
 });
 
+/**
+ * What CloudFront accepts as an invalidation path (docs/invalidation-paths.md): a leading '/', at
+ * most 4 000 characters, RFC 1738's unsafe characters (space < > " # % { } | \\ ^ ~ [ ] `),
+ * control and non-ASCII characters percent-encoded, and '*' only as the last character.
+ */
+function acceptedByCloudFront(path: string): boolean {
+  if (!path.startsWith('/') || path.length > MAX_INVALIDATION_PATH_CHARS) return false;
+  const body = path.endsWith('*') ? path.slice(0, -1) : path;
+  if (body.includes('*') || /%(?![0-9A-F]{2})/.test(body)) return false;
+  // eslint-disable-next-line no-control-regex
+  return !/[\u0000-\u0020\u007f-\uffff<>"#{}|\\^~[\]`]/.test(body.replace(/%[0-9A-F]{2}/g, ''));
+}
+
+/** Whether invalidating `path` removes the copy cached for a viewer request of `requested`. */
+function covers(path: string, requested: string): boolean {
+  return path.endsWith('*') ? requested.startsWith(path.slice(0, -1)) : path === requested;
+}
+
+/** What viewers request for a key: our URL's path, which keeps '~' and '*' raw as browsers do. */
+const requested = (key: string, originPath = '') => encodePath(viewerPathForKey(key, originPath)!);
+
+const SPECIAL_KEYS = [
+  'static/js/runtime~main.3f2a.js',
+  'docs/~draft.md',
+  'a/b~c/d.js',
+  '~user/index.html',
+  'é/x~y.txt',
+  '*banner.png',
+  '*',
+  'sprites/*',
+  'sprites/a*b.png',
+  'x/y*z~w',
+  'a/../b.png',
+  'a/./b.png',
+  'a/..',
+  '../x.png',
+  './x.png',
+  '.well-known/x',
+  'a/..b/c.txt',
+  'plain.txt',
+  'my file.png',
+];
+
+describe('invalidationForKey', () => {
+  it.each(SPECIAL_KEYS)(
+    'maps %j to a path CloudFront accepts that covers what viewers request, never /*',
+    (key) => {
+      const path = invalidationPathForKey(key);
+      if (path === undefined) {
+        expect(invalidationForKey(key)?.kind).toBe('unexpressible');
+        return;
+      }
+      expect(acceptedByCloudFront(path)).toBe(true);
+      expect(covers(path, requested(key))).toBe(true);
+      expect(path).not.toBe('/*');
+    },
+  );
+
+  it.each([
+    ['static/js/runtime~main.3f2a.js', '', '/static/js/runtime*', 'static/js/runtime', /"~"/],
+    ['docs/~draft.md', '', '/docs/*', 'docs/', /"~"/],
+    ['a/b~c/d.js', '', '/a/b*', 'a/b', /"~"/],
+    ['é/x~y.txt', '', '/%C3%A9/x*', 'é/x', /"~"/],
+    ['x/y*z~w', '', '/x/y*', 'x/y', /"\*"/],
+    ['sprites/a*b.png', '', '/sprites/a*', 'sprites/a', /"\*"/],
+    ['sprites/*', '', '/sprites/*', 'sprites/', /"\*"/],
+    ['a/../b.png', '', '/a/*', 'a/', /"\.\." segment/],
+    ['a/./b.png', '', '/a/*', 'a/', /"\." segment/],
+    ['a/..', '', '/a/*', 'a/', /"\.\." segment/],
+    ['prod/static/runtime~x.js', '/prod', '/static/runtime*', 'prod/static/runtime', /"~"/],
+  ])(
+    'invalidates %j (origin path %j) with the bounded superset %s over key prefix %j',
+    (key, originPath, path, keyPrefix, reason) => {
+      const result = invalidationForKey(key, originPath);
+      expect(result).toEqual({
+        kind: 'superset-wildcard',
+        path,
+        keyPrefix,
+        reason: expect.stringMatching(reason),
+      });
+      expect(invalidationPathForKey(key, originPath)).toBe(path);
+    },
+  );
+
+  it.each([
+    ['plain.txt', '/plain.txt'],
+    ['my file.png', '/my%20file.png'],
+    ['.well-known/x', '/.well-known/x'],
+    ['a/..b/c.txt', '/a/..b/c.txt'],
+    ['a+b/100%.png', '/a%2Bb/100%25.png'],
+  ])('invalidates %j with its exact path %s', (key, path) => {
+    expect(invalidationForKey(key)).toEqual({ kind: 'exact', path });
+  });
+
+  it.each([
+    ['~user/index.html', '', /"~"/],
+    ['*banner.png', '', /"\*"/],
+    ['*', '', /"\*"/],
+    ['../x.png', '', /"\.\." segment/],
+    ['./x.png', '', /"\." segment/],
+    ['prod/~x.js', '/prod', /"~"/],
+  ])(
+    'refuses %j (origin path %j): only /* would cover it, and that purges the whole distribution',
+    (key, originPath, reason) => {
+      const result = invalidationForKey(key, originPath);
+      expect(result).toEqual({
+        kind: 'unexpressible',
+        reason: expect.stringMatching(reason),
+      });
+      expect(result?.kind === 'unexpressible' && result.reason).toMatch(/\/\*/);
+      expect(invalidationPathForKey(key, originPath)).toBeUndefined();
+    },
+  );
+
+  it('returns undefined for a key outside the origin path', () => {
+    expect(invalidationForKey('staging/a~b', '/prod')).toBeUndefined();
+  });
+
+  it('knows "~" as the one character our URLs carry raw that CloudFront refuses raw', () => {
+    expect(REFUSED_RAW_IN_INVALIDATIONS).toEqual(['~']);
+  });
+});
+
+describe('invalidationPathProblem', () => {
+  it.each([
+    ['/a.png'],
+    ['/a%20b/c%7E.png'],
+    ['/static/js/runtime*'],
+    ['/*'],
+    ["/x:y@z;$&!'()=,.txt"],
+    [`/${'%07'.repeat(1024)}`],
+  ])('accepts %s', (path) => {
+    expect(invalidationPathProblem(path)).toBeUndefined();
+  });
+
+  it.each([
+    ['a.png', /start with "\/"/],
+    ['/runtime~main.js', /"~"/],
+    ['/a*b.png', /only as the last character/],
+    ['/a b.png', /" "/],
+    ['/a[1].png', /"\["/],
+    ['/é.png', /non-ASCII/],
+    ['/a\u0007', /control/],
+    ['/100%.pdf', /"%"/],
+    [`/${'k'.repeat(4000)}`, /4000 characters/],
+  ])('names the problem with %j', (path, problem) => {
+    expect(invalidationPathProblem(path)).toMatch(problem);
+  });
+
+  it.each(SPECIAL_KEYS)('finds none in what invalidationForKey sends for %j', (key) => {
+    const path = invalidationPathForKey(key);
+    if (path !== undefined) expect(invalidationPathProblem(path)).toBeUndefined();
+  });
+});
+
 describe('keyPrefixForPath', () => {
   it('turns an encoded folder path back into a key prefix under the origin path', () => {
     expect(keyPrefixForPath('/clips%20final/', '')).toBe('clips final/');
@@ -128,5 +286,13 @@ describe('keyWarnings', () => {
     expect(keyWarnings('plain/key.png')).toEqual([]);
     expect(keyWarnings('a*b')).toHaveLength(1);
     expect(keyWarnings('a\u0007b')[0]).toMatch(/control characters/);
+  });
+
+  it.each([
+    ['static/runtime~main.js', /superset/],
+    ['a/../b.png', /no URL can reach it/],
+    ['~user/index.html', /cannot be invalidated/],
+  ])('warns about %j: %s', (key, warning) => {
+    expect(keyWarnings(key).join(' ')).toMatch(warning);
   });
 });

@@ -322,6 +322,70 @@ describe('signedUrl', () => {
   });
 });
 
+describe('URLs reach their object as a browser parses them', () => {
+  // Browsers (WHATWG URL) resolve "." and ".." segments, also written %2E / %2e%2E, before
+  // sending: new URL() here is the same parser, so a URL is right when it keeps the key.
+  it.each([
+    ...ODD_KEYS.map(([, key]) => key),
+    'static/js/runtime~main.3f2a.js',
+    'sprites/a*b.png',
+    '.well-known/x.json',
+    'a/..b/c.txt',
+    'a/.../b.txt',
+    'a/%2E%2E/b.txt',
+  ])('keeps the path of %j', (key) => {
+    const url = cdnUrl(key, { domain: DOMAIN });
+    expect(decodeURIComponent(new URL(url).pathname)).toBe(`/${key}`);
+  });
+
+  it('keeps "~" raw, as browsers send it, under the superset that invalidates it', () => {
+    const key = 'static/js/runtime~main.3f2a.js';
+    const url = cdnUrl(key, { domain: DOMAIN });
+    expect(url).toBe(`https://${DOMAIN}/static/js/runtime~main.3f2a.js`);
+    const superset = invalidationPathForKey(key)!;
+    expect(superset).toBe('/static/js/runtime*');
+    expect(pathOf(url).startsWith(superset.slice(0, -1))).toBe(true);
+  });
+
+  const DOT_KEYS = ['a/../b.png', './x.png', 'a/./b.png', 'a/..', '..', 'prod/../x.png'];
+  const presign = {
+    s3: new S3Client({
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'A', secretAccessKey: 'S' },
+    }),
+    bucket: 'my-content',
+  };
+  const refusal = expect.objectContaining({
+    name: 'InvalidInputError',
+    field: 'key',
+    message: expect.stringMatching(/"\.\.?" segment/) as unknown,
+  }) as Error;
+
+  it.each(DOT_KEYS)('refuses a CDN or signed URL for %j, naming the key', (key) => {
+    expect(() => cdnUrl(key, { domain: DOMAIN })).toThrow(refusal);
+    expect(() => cdnUrl(key, { domain: DOMAIN })).toThrow(key);
+    expect(() =>
+      signedUrl(key, { domain: DOMAIN, ...signing, expiresInSeconds: 60, now: NOW }),
+    ).toThrow(refusal);
+  });
+
+  it.each(DOT_KEYS)(
+    'refuses a presigned URL for %j too: S3 URLs are resolved the same way',
+    async (key) => {
+      await expect(
+        presignedUrl(presign.s3, { bucket: presign.bucket, key, expiresInSeconds: 60 }),
+      ).rejects.toMatchObject({ field: 'key' });
+      await expect(urlFor(key, { domain: DOMAIN, presign })).rejects.toMatchObject({
+        field: 'key',
+      });
+      await expect(urlFor(key, { presign })).rejects.toMatchObject({ field: 'key' });
+      await expect(
+        urlFor(key, { domain: DOMAIN, originPath: '/elsewhere', presign }),
+      ).rejects.toMatchObject({ field: 'key' });
+    },
+  );
+});
+
 describe('presignedUrl', () => {
   const s3 = (expiration?: Date) =>
     new S3Client({
