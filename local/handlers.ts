@@ -41,10 +41,11 @@ export function buildPipelineHandlers(
     ...env,
     INVALIDATION_QUEUE_URL: stack.invalidationRequests.url,
   });
-  // The stack's ledger, as serverless.yml sets it: npm start and the CLI share one budget.
+  // The stack's ledger, as serverless.yml sets it: npm start and the CLI share one budget. An
+  // INVALIDATION_LEDGER_TABLE in `env` wins (empty: no ledger, CloudFront's snapshot alone).
   const invalidateConfig = loadInvalidateConfig({
-    ...env,
     INVALIDATION_LEDGER_TABLE: stack.invalidationLedgerTable,
+    ...env,
   });
   return {
     ingest: createIngestHandler({ clients, config: ingestConfig }, observers.ingest),

@@ -42,6 +42,10 @@ const ENV = {
   COLLAPSE_MIN_SIBLINGS: '5',
   // The one unchanged object at the top of each scenario keeps it from collapsing into one `*`.
   WILDCARD_MAX_UNCHANGED: '0',
+  // No shared ledger here: it holds a sent reservation for VISIBLE_AFTER_MS (10 s) after the
+  // send, longer than this scenario's compressed time (invalidations complete in 400 ms, ten
+  // receives in 5 s). The ledger under faults is faultProxyConcurrency.test.ts's scenario.
+  INVALIDATION_LEDGER_TABLE: '',
 } as const;
 /** Invalidations stay InProgress this long: the quota frees up while requests wait. */
 const COMPLETE_AFTER_MS = 400;
