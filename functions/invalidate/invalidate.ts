@@ -2,7 +2,13 @@
  * Invalidate core: a batch of invalidation requests in; per distribution one quota-aware
  * CreateInvalidation out (bisected into several when CloudFront rejects the call's input, so
  * one bad path does not hold back the rest); every request either covered by an invalidation
- * CloudFront accepted, or deferred (it returns through SQS later). Nothing is dropped.
+ * CloudFront accepted (one created after its object changed, earlier or now), or deferred (it
+ * returns through SQS later). Nothing is dropped.
+ *
+ * Per distribution, in order: the in-flight snapshot (`readInFlight`), the recent invalidations
+ * that already cover some requests (recentCoverage.ts), the folder listings (folderCounts.ts:
+ * objects changed since the burst began are not "unchanged"), the plan, and the send
+ * (`sendPlan`, bisect.ts).
  */
 import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import type { S3Client } from '@aws-sdk/client-s3';
@@ -17,9 +23,10 @@ import {
 import { inFlightPaths, type InFlight } from '../../shared/invalidation/inflight.js';
 import { uploadIdentity, type InvalidationRequest } from '../../shared/invalidation/request.js';
 import { planInvalidation, type Plan } from '../../shared/invalidation/plan.js';
-import { covers, createBisecting } from './bisect.js';
+import { covers, createBisecting, type BisectResult } from './bisect.js';
 import { errorText, isThrottle } from './cloudfrontErrors.js';
-import { folderCounts } from './folderCounts.js';
+import { BURST_WINDOW_MS, folderCounts } from './folderCounts.js';
+import { coveredRequests, recentInvalidations } from './recentCoverage.js';
 import type { InvalidationOutcome, InvalidationTarget } from './types.js';
 
 export { MAX_CREATE_CALLS } from './bisect.js';
@@ -39,6 +46,8 @@ export interface ParsedRequest {
 export interface DistributionResult {
   readonly distributionId: string;
   readonly requested: number;
+  /** Requests an invalidation created after their event already covered: nothing sent for them. */
+  readonly covered?: number;
   readonly plan?: Plan;
   readonly inFlight?: InFlight;
   /** The CreateInvalidation calls CloudFront accepted (several when a rejection was bisected). */
@@ -54,29 +63,76 @@ export interface BatchResult {
   readonly unserved: number;
 }
 
+/** What the batch knows of each request besides its paths. */
+interface BatchFacts {
+  /** Request id → upload identity (CallerReference input). */
+  readonly identities: ReadonlyMap<string, string>;
+  /** Request id → its event's time (ms), when the request carries one. */
+  readonly eventTimes: ReadonlyMap<string, number>;
+}
+
+/**
+ * The distribution's in-flight snapshot: what counts against the quotas before this call. The
+ * one place the invalidate core reads it.
+ */
+export async function readInFlight(
+  deps: InvalidateCoreDeps,
+  distributionId: string,
+): Promise<InFlight> {
+  return inFlightPaths(deps.cloudfront, distributionId);
+}
+
+/** Sends a plan: the one place the invalidate core calls CreateInvalidation (bisect.ts). */
+export async function sendPlan(
+  deps: InvalidateCoreDeps,
+  distributionId: string,
+  calls: Parameters<typeof createBisecting>[2],
+): Promise<BisectResult> {
+  return createBisecting(deps.cloudfront, distributionId, calls);
+}
+
 async function invalidateOne(
   deps: InvalidateCoreDeps,
   distributionId: string,
-  targets: readonly InvalidationTarget[],
-  identities: ReadonlyMap<string, string>,
+  allTargets: readonly InvalidationTarget[],
+  facts: BatchFacts,
 ): Promise<DistributionResult> {
-  const requests = targets.flatMap((t) => t.requests);
+  const { identities, eventTimes } = facts;
+  const allRequests = allTargets.flatMap((t) => t.requests);
+  const requestedCount = allRequests.length;
   const deferAll = (reason: string, throttled = false): DistributionResult => ({
     distributionId,
-    requested: requests.length,
+    requested: requestedCount,
     invalidations: [],
-    deferred: [...new Set(requests.map((r) => r.id))].map((id) => ({ id, reason })),
+    deferred: [...new Set(allRequests.map((r) => r.id))].map((id) => ({ id, reason })),
     throttled,
   });
   const { config } = deps;
+  const times = [...new Set(allRequests.map((r) => r.id))]
+    .map((id) => eventTimes.get(id))
+    .filter((t): t is number => t !== undefined);
+  const oldestEvent = times.length ? Math.min(...times) : undefined;
   let inFlight: InFlight;
-  let objectsUnder: Map<string, number> | undefined;
+  let unchangedUnder: Map<string, number> | undefined;
+  let covered = new Set<string>();
+  let targets = allTargets;
   try {
-    inFlight = await inFlightPaths(deps.cloudfront, distributionId);
-    objectsUnder = await folderCounts(deps, targets, inFlight);
+    inFlight = await readInFlight(deps, distributionId);
+    if (oldestEvent !== undefined) {
+      const recent = await recentInvalidations(deps.cloudfront, distributionId, oldestEvent);
+      covered = coveredRequests(allRequests, eventTimes, recent);
+      if (covered.size)
+        targets = allTargets.map((t) => ({
+          ...t,
+          requests: t.requests.filter((r) => !covered.has(r.id)),
+        }));
+    }
+    const since = oldestEvent === undefined ? undefined : oldestEvent - BURST_WINDOW_MS;
+    unchangedUnder = await folderCounts(deps, targets, inFlight, since);
   } catch (error) {
     return deferAll(`could not read quota state: ${errorText(error)}`, isThrottle(error));
   }
+  const requests = targets.flatMap((t) => t.requests);
 
   const planFor = (files: number, wildcards: number) => {
     const plan = planInvalidation({
@@ -87,7 +143,7 @@ async function invalidateOne(
         minSiblings: config.collapseMinSiblings,
         maxUnchanged: config.wildcardMaxUnchanged,
       },
-      ...(objectsUnder ? { objectsUnder } : {}),
+      unchangedUnder: unchangedUnder ?? new Map<string, number>(),
     });
     const accepted = [...new Set(plan.accepted.map((id) => identities.get(id) ?? id))];
     return { plan, reference: callerReference(distributionId, plan.paths, accepted) };
@@ -112,7 +168,8 @@ async function invalidateOne(
   if (plan.paths.length === 0) {
     return {
       distributionId,
-      requested: requests.length,
+      requested: requestedCount,
+      covered: covered.size,
       plan,
       inFlight,
       invalidations: [],
@@ -134,7 +191,7 @@ async function invalidateOne(
   const touching = (paths: readonly string[]) =>
     plan.accepted.filter((id) => needs.get(id)!.some((path) => covers(paths, path)));
 
-  const { invalidations, rejected, stop } = await createBisecting(deps.cloudfront, distributionId, {
+  const { invalidations, rejected, suspected, stop } = await sendPlan(deps, distributionId, {
     whole: {
       paths: plan.paths,
       reference,
@@ -159,15 +216,19 @@ async function invalidateOne(
     const missing = needs.get(id)!.filter((path) => !covers(sent, path));
     if (missing.length === 0) continue;
     const bad = rejectedPaths.find((p) => missing.some((path) => covers([p], path)));
+    const held = missing.find((path) => suspected.has(path));
     const reason =
       bad !== undefined
         ? `CloudFront rejected path ${bad}: ${rejected.get(bad)!}`
-        : (stop?.reason ?? 'CreateInvalidation did not cover it');
+        : held !== undefined
+          ? `path ${held} ${suspected.get(held)!}`
+          : (stop?.reason ?? 'CreateInvalidation did not cover it');
     deferred.push({ id, reason });
   }
   return {
     distributionId,
-    requested: requests.length,
+    requested: requestedCount,
+    covered: covered.size,
     plan,
     inFlight,
     invalidations,
@@ -187,6 +248,7 @@ export async function invalidateBatch(
   const deferred = new Map<string, string>();
   const byDistribution = new Map<string, Map<string, InvalidationTarget>>();
   const identities = new Map<string, string>();
+  const eventTimes = new Map<string, number>();
   let unserved = 0;
 
   const buckets = [...new Set(batch.map((b) => b.request.bucket))];
@@ -202,6 +264,8 @@ export async function invalidateBatch(
     }
     for (const item of items) {
       identities.set(item.id, uploadIdentity(item.request));
+      const at = Date.parse(item.request.eventTime ?? '');
+      if (Number.isFinite(at)) eventTimes.set(item.id, at);
       let served = false;
       for (const origin of origins) {
         const paths = servedPaths(origin, item.request.key);
@@ -220,7 +284,10 @@ export async function invalidateBatch(
 
   const results: DistributionResult[] = [];
   for (const [distributionId, targets] of byDistribution) {
-    const result = await invalidateOne(deps, distributionId, [...targets.values()], identities);
+    const result = await invalidateOne(deps, distributionId, [...targets.values()], {
+      identities,
+      eventTimes,
+    });
     results.push(result);
     for (const d of result.deferred)
       if (!deferred.has(d.id)) deferred.set(d.id, `${distributionId}: ${d.reason}`);
