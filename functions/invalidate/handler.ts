@@ -111,6 +111,13 @@ export function createInvalidateHandler(
         );
       }
       metrics.addMetric('PathsRequested', MetricUnit.Count, d.requested);
+      if (d.covered) {
+        metrics.addMetric('RequestsAlreadyCovered', MetricUnit.Count, d.covered);
+        logger.info('invalidation requests already covered', {
+          distributionId: d.distributionId,
+          requests: d.covered,
+        });
+      }
       if (d.throttled) metrics.addMetric('Throttles', MetricUnit.Count, 1);
       if (d.deferred.length) {
         logger.warn('invalidation requests deferred', {
@@ -119,7 +126,7 @@ export function createInvalidateHandler(
           reason: d.deferred[0]!.reason,
         });
         for (const r of new Set(d.deferred.map((x) => x.reason)))
-          if (r.startsWith('CloudFront rejected path'))
+          if (r.startsWith('CloudFront rejected path') || r.includes('which CloudFront rejected'))
             logger.error('invalidation path rejected', {
               distributionId: d.distributionId,
               error: r,

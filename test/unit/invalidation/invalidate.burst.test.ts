@@ -154,3 +154,38 @@ describe('events delivered twice, in different batches', () => {
     expect(cloudfront.invalidations.filter((i) => i.paths.includes('/a.png'))).toHaveLength(2);
   });
 });
+
+describe('overwrites spread over folders that hold far more unchanged objects', () => {
+  it('uses no wildcard, one call per batch plus one each time the ceiling fills', async () => {
+    const { clock, bucket, cloudfront, process, deps } = setup();
+    // 10 000 overwrites over 100 folders, each holding ten times more unchanged objects; the
+    // requests arrive 1 000 a second, interleaved.
+    const folder = (f: number) => `f-${String(f).padStart(3, '0')}/`;
+    for (let f = 0; f < 100; f += 1)
+      for (let i = 0; i < 1000; i += 1) bucket.put(`${folder(f)}old-${i}.png`, T0 - 30 * DAY);
+    const writes: Array<[string, number]> = [];
+    for (let i = 0; i < 100; i += 1)
+      for (let f = 0; f < 100; f += 1)
+        writes.push([`${folder(f)}new-${i}.png`, T0 + writes.length]);
+    for (const [key, at] of writes) bucket.put(key, at);
+    const messages: QueueMessage[] = writes.map(([key, at], i) => ({
+      id: `m${i}`,
+      request: overwrite(key, at),
+      visibleAt: at + 2_000,
+      receives: 0,
+    }));
+
+    const run = await runQueue(clock, messages, process);
+
+    expect(run.left + run.dlq.length).toBe(0);
+    expectFresh(cloudfront, writes);
+    expect(cloudfront.billed()).toBe(writes.length); // no wildcard over unchanged objects
+    expect(cloudfront.maxInFlight.files).toBeLessThanOrEqual(deps.config.maxInflightPaths);
+    // One invocation sees at most one batch of 1 000, so ⌈paths / ceiling⌉ + 1 calls (the
+    // issue's target) cannot be met at this batch size: the floor is one call per batch. Above
+    // it, at most one partial call each time the ceiling (2 800 in flight) fills.
+    const ceiling = deps.config.maxInflightPaths;
+    const bound = Math.ceil(writes.length / 1000) + Math.ceil(writes.length / ceiling) + 1;
+    expect(cloudfront.calls).toBeLessThanOrEqual(bound);
+  });
+});
