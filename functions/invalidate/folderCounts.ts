@@ -38,14 +38,15 @@ async function countUnchanged(
   s3: S3Client,
   target: InvalidationTarget,
   folder: string,
-  requested: ReadonlySet<string>,
+  requested: { readonly keys: ReadonlySet<string>; readonly under: number },
   since: number | undefined,
   max: number,
   pages: { left: number },
 ): Promise<number | undefined> {
   let unchanged = 0;
   const listing = paginateListObjectsV2(
-    { client: s3, pageSize: 1000 },
+    // A first page of (requested + max + 1) keys decides a folder of mostly unchanged objects.
+    { client: s3, pageSize: Math.min(1000, requested.under + max + 1) },
     { Bucket: target.bucket, Prefix: keyPrefixForPath(folder, target.origin.originPath) },
   );
   for await (const page of listing) {
@@ -53,7 +54,7 @@ async function countUnchanged(
     // Objects a page counts but does not show: nothing tells when they changed.
     unchanged += Math.max(0, (page.KeyCount ?? 0) - (page.Contents?.length ?? 0));
     for (const object of page.Contents ?? []) {
-      if (object.Key === undefined || requested.has(object.Key)) continue;
+      if (object.Key === undefined || requested.keys.has(object.Key)) continue;
       const modified = object.LastModified?.getTime();
       if (since !== undefined && modified !== undefined && modified >= since) continue;
       unchanged += 1;
@@ -91,11 +92,9 @@ export async function folderCounts(
       (p) => !isWildcardPath(p),
     );
     const requestedKeys = new Set(paths.map((p) => keyPrefixForPath(p, target.origin.originPath)));
-    const folders = candidateFolders(paths, pressure ? 2 : config.collapseMinSiblings).map(
-      (c) => c.folder,
-    );
-    if (pressure) folders.push('/');
-    for (const folder of folders) {
+    const folders = candidateFolders(paths, pressure ? 2 : config.collapseMinSiblings);
+    if (pressure) folders.push({ folder: '/', requested: paths.length });
+    for (const { folder, requested } of folders) {
       if (counts.has(folder)) continue;
       if (listings >= MAX_FOLDER_LISTINGS || pages.left <= 0) break;
       listings += 1;
@@ -103,7 +102,7 @@ export async function folderCounts(
         deps.s3,
         target,
         folder,
-        requestedKeys,
+        { keys: requestedKeys, under: requested },
         since,
         config.wildcardMaxUnchanged,
         pages,
