@@ -7,11 +7,13 @@
  * queued as ten batches of 1 000; each batch holds ~50 files of a 501-file folder. Counting the
  * other ~450 as "unchanged" refused the wildcard batch after batch (10 020 paths billed). Those
  * objects are not unchanged: they changed a moment ago and their own requests wait behind this
- * batch. So an object last modified at or after `since` — BURST_WINDOW_MS before the oldest event
- * of the batch — counts as part of the burst, not as unchanged. Evicting one costs at most one
- * origin fetch of a copy cached within that window (a new object, never cached or with a stale
- * 404, gains from it); evicting a truly unchanged object is what the bound protects against, and
- * those are still counted. Without event times, every object not requested counts as unchanged.
+ * batch. So an object counts as part of the burst, not as unchanged, when it was last modified at
+ * or after `since` (the oldest event of the batch), or when one of our invalidations of the last
+ * BURST_WINDOW_MS, created after it changed, covers it (an earlier batch of the same burst: its
+ * request is gone, its copy was dropped moments ago). Evicting one of those costs at most one
+ * origin fetch of a copy cached since; a new object, never cached or with a stale 404, gains
+ * from it. Objects modified earlier and not invalidated since are unchanged, and still counted.
+ * Without event times, every object not requested counts as unchanged.
  *
  * A folder that was not listed (over the listing budget) is absent from the result: the planner
  * never collapses it, since it could evict any number of unchanged objects.
@@ -20,15 +22,23 @@ import { paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
 import type { InvalidateConfig } from './config.js';
 import type { InFlight } from '../../shared/invalidation/inflight.js';
 import { candidateFolders } from '../../shared/invalidation/plan.js';
-import { isWildcardPath, keyPrefixForPath } from '../../shared/keys.js';
+import { invalidationPathForKey, isWildcardPath, keyPrefixForPath } from '../../shared/keys.js';
 import type { InvalidationTarget } from './types.js';
 
 /** At most this many folders listed per distribution and batch, to size wildcards. */
 export const MAX_FOLDER_LISTINGS = 50;
 /** At most this many listing pages (1 000 keys each) per distribution and batch. */
 export const MAX_LISTING_PAGES = 200;
-/** Objects modified this long before the batch's oldest event still belong to its burst. */
+/** Our invalidations this long before the batch's oldest event may belong to its burst. */
 export const BURST_WINDOW_MS = 5 * 60 * 1000;
+
+/** What tells a burst's objects from unchanged ones. */
+export interface Burst {
+  /** Objects modified at or after this (ms) are changing: the batch's oldest event. */
+  readonly since?: number;
+  /** When our latest recent invalidation covering a path was created (ms), or -Infinity. */
+  readonly invalidatedAt?: (path: string) => number;
+}
 
 /**
  * Unchanged objects under one folder (not requested, modified before `since`), or undefined when
@@ -39,10 +49,11 @@ async function countUnchanged(
   target: InvalidationTarget,
   folder: string,
   requested: { readonly keys: ReadonlySet<string>; readonly under: number },
-  since: number | undefined,
+  burst: Burst,
   max: number,
   pages: { left: number },
 ): Promise<number | undefined> {
+  const { since, invalidatedAt } = burst;
   let unchanged = 0;
   const listing = paginateListObjectsV2(
     // A first page of (requested + max + 1) keys decides a folder of mostly unchanged objects.
@@ -57,6 +68,10 @@ async function countUnchanged(
       if (object.Key === undefined || requested.keys.has(object.Key)) continue;
       const modified = object.LastModified?.getTime();
       if (since !== undefined && modified !== undefined && modified >= since) continue;
+      if (modified !== undefined && invalidatedAt) {
+        const path = invalidationPathForKey(object.Key, target.origin.originPath);
+        if (path !== undefined && invalidatedAt(path) > modified) continue;
+      }
       unchanged += 1;
     }
     if (unchanged > max) return max + 1;
@@ -70,13 +85,13 @@ async function countUnchanged(
  * Unchanged-object counts for the folders the planner may turn into wildcards: folders dense
  * enough at the configured threshold, or — when the file budget cannot hold every path — at any
  * density, the root included; the most requested first. Skipped (undefined) when no wildcard can
- * be sent anyway. `since`: objects modified at or after it are part of the burst (ms).
+ * be sent anyway. `burst` tells which objects changed with this batch's burst.
  */
 export async function folderCounts(
   deps: { readonly s3: S3Client; readonly config: InvalidateConfig },
   targets: readonly InvalidationTarget[],
   inFlight: Pick<InFlight, 'files' | 'wildcards'>,
-  since?: number,
+  burst: Burst = {},
 ): Promise<Map<string, number> | undefined> {
   const { config } = deps;
   if (config.maxInflightWildcards - inFlight.wildcards <= 0) return undefined;
@@ -103,7 +118,7 @@ export async function folderCounts(
         target,
         folder,
         { keys: requestedKeys, under: requested },
-        since,
+        burst,
         config.wildcardMaxUnchanged,
         pages,
       );

@@ -26,7 +26,7 @@ import { planInvalidation, type Plan } from '../../shared/invalidation/plan.js';
 import { covers, createBisecting, type BisectResult } from './bisect.js';
 import { errorText, isThrottle } from './cloudfrontErrors.js';
 import { BURST_WINDOW_MS, folderCounts } from './folderCounts.js';
-import { coveredRequests, recentInvalidations } from './recentCoverage.js';
+import { coveredRequests, latestInvalidation, recentInvalidations } from './recentCoverage.js';
 import type { InvalidationOutcome, InvalidationTarget } from './types.js';
 
 export { MAX_CREATE_CALLS } from './bisect.js';
@@ -118,8 +118,14 @@ async function invalidateOne(
   let targets = allTargets;
   try {
     inFlight = await readInFlight(deps, distributionId);
+    let invalidatedAt: ((path: string) => number) | undefined;
     if (oldestEvent !== undefined) {
-      const recent = await recentInvalidations(deps.cloudfront, distributionId, oldestEvent);
+      const recent = await recentInvalidations(
+        deps.cloudfront,
+        distributionId,
+        oldestEvent - BURST_WINDOW_MS,
+      );
+      invalidatedAt = latestInvalidation(recent);
       covered = coveredRequests(allRequests, eventTimes, recent);
       if (covered.size)
         targets = allTargets.map((t) => ({
@@ -127,8 +133,10 @@ async function invalidateOne(
           requests: t.requests.filter((r) => !covered.has(r.id)),
         }));
     }
-    const since = oldestEvent === undefined ? undefined : oldestEvent - BURST_WINDOW_MS;
-    unchangedUnder = await folderCounts(deps, targets, inFlight, since);
+    unchangedUnder = await folderCounts(deps, targets, inFlight, {
+      ...(oldestEvent !== undefined ? { since: oldestEvent } : {}),
+      ...(invalidatedAt ? { invalidatedAt } : {}),
+    });
   } catch (error) {
     return deferAll(`could not read quota state: ${errorText(error)}`, isThrottle(error));
   }

@@ -95,6 +95,23 @@ export function coveredRequests(
   eventTimes: ReadonlyMap<string, number>,
   recent: readonly RecentInvalidation[],
 ): Set<string> {
+  const latest = latestInvalidation(recent);
+  const uncovered = new Set<string>();
+  const seen = new Set<string>();
+  for (const { id, path } of requests) {
+    seen.add(id);
+    const event = eventTimes.get(id);
+    if (event === undefined || latest(path) < event + CLOCK_SKEW_MS) uncovered.add(id);
+  }
+  return new Set([...seen].filter((id) => !uncovered.has(id)));
+}
+
+/**
+ * When the latest invalidation in `recent` that covers a path was created (ms), or -Infinity.
+ */
+export function latestInvalidation(
+  recent: readonly RecentInvalidation[],
+): (path: string) => number {
   const exact = new Map<string, number>();
   const wildcards: Array<{ prefix: string; createTime: number }> = [];
   for (const invalidation of recent)
@@ -109,12 +126,5 @@ export function coveredRequests(
     for (const w of wildcards) if (w.createTime > at && own.startsWith(w.prefix)) at = w.createTime;
     return at;
   };
-  const uncovered = new Set<string>();
-  const seen = new Set<string>();
-  for (const { id, path } of requests) {
-    seen.add(id);
-    const event = eventTimes.get(id);
-    if (event === undefined || latest(path) < event + CLOCK_SKEW_MS) uncovered.add(id);
-  }
-  return new Set([...seen].filter((id) => !uncovered.has(id)));
+  return latest;
 }
