@@ -48,7 +48,7 @@ async function countUnchanged(
   s3: S3Client,
   target: InvalidationTarget,
   folder: string,
-  requested: { readonly keys: ReadonlySet<string>; readonly under: number },
+  requested: ReadonlySet<string>,
   burst: Burst,
   max: number,
   pages: { left: number },
@@ -56,8 +56,9 @@ async function countUnchanged(
   const { since, invalidatedAt } = burst;
   let unchanged = 0;
   const listing = paginateListObjectsV2(
-    // A first page of (requested + max + 1) keys decides a folder of mostly unchanged objects.
-    { client: s3, pageSize: Math.min(1000, requested.under + max + 1) },
+    // Full pages: a burst's changed objects sit among the unchanged ones, and a small first page
+    // of them decides nothing (measured: twice the listings on 100 folders of 1 100 objects).
+    { client: s3, pageSize: 1000 },
     { Bucket: target.bucket, Prefix: keyPrefixForPath(folder, target.origin.originPath) },
   );
   for await (const page of listing) {
@@ -65,7 +66,7 @@ async function countUnchanged(
     // Objects a page counts but does not show: nothing tells when they changed.
     unchanged += Math.max(0, (page.KeyCount ?? 0) - (page.Contents?.length ?? 0));
     for (const object of page.Contents ?? []) {
-      if (object.Key === undefined || requested.keys.has(object.Key)) continue;
+      if (object.Key === undefined || requested.has(object.Key)) continue;
       const modified = object.LastModified?.getTime();
       if (since !== undefined && modified !== undefined && modified >= since) continue;
       if (modified !== undefined && invalidatedAt) {
@@ -109,7 +110,7 @@ export async function folderCounts(
     const requestedKeys = new Set(paths.map((p) => keyPrefixForPath(p, target.origin.originPath)));
     const folders = candidateFolders(paths, pressure ? 2 : config.collapseMinSiblings);
     if (pressure) folders.push({ folder: '/', requested: paths.length });
-    for (const { folder, requested } of folders) {
+    for (const { folder } of folders) {
       if (counts.has(folder)) continue;
       if (listings >= MAX_FOLDER_LISTINGS || pages.left <= 0) break;
       listings += 1;
@@ -117,7 +118,7 @@ export async function folderCounts(
         deps.s3,
         target,
         folder,
-        { keys: requestedKeys, under: requested },
+        requestedKeys,
         burst,
         config.wildcardMaxUnchanged,
         pages,
