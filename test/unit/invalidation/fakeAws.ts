@@ -4,6 +4,7 @@
  * invalidations that complete after a while and paths it refuses, and an SQS queue with the
  * deployed batch size, batching window, visibility timeout and receive limit. Installed through
  * aws-sdk-client-mock (the emulator has no in-flight quota, no idempotency and no clock to drive).
+ * Over 300 lines: the three fakes share one clock and are read together.
  */
 import {
   CloudFrontClient,
