@@ -1,8 +1,24 @@
 /**
  * How the invalidate function reads CloudFront's errors: "not now" (throttled, quota full: the
  * requests come back through SQS), "this input is wrong" (bisected to the rejected path), or a
- * rejection of the whole call (account, distribution) that no bisecting can fix.
+ * rejection of the whole call (account, distribution) that no bisecting can fix; and the paths
+ * CloudFront is known to refuse, which are never sent.
  */
+
+/**
+ * Why CloudFront refuses `path` without asking it, or undefined. Only documented refusals: a raw
+ * `~` (InvalidArgument "invalid invalidation paths"; `%7E` is accepted but matches nothing, since
+ * viewers send `~` raw — aws/aws-sdk-js-v3#4042, apancutt/deploy-aws-s3-cloudfront#6), and
+ * characters a path must carry URL-encoded: non-ASCII, controls and spaces (CloudFront Developer
+ * Guide, "Invalidation paths": RFC 1738). Anything else is left for CloudFront to judge.
+ */
+export function knownRefusal(path: string): string | undefined {
+  if (path.includes('~'))
+    return 'CloudFront refuses a raw "~" in invalidation paths (and "%7E" matches nothing)';
+  if (/[^\x21-\x7e]/.test(path))
+    return 'CloudFront refuses spaces, controls and non-ASCII characters raw in invalidation paths';
+  return undefined;
+}
 
 /** Errors that mean "not now": quota full, throttled, or a transient service failure. */
 export function isThrottle(error: unknown): boolean {

@@ -1,56 +1,98 @@
 /**
- * Bucket listings that size wildcards: how many objects a candidate folder holds, counted only as
- * far as the planner's decision needs (WILDCARD_MAX_UNCHANGED), and at most MAX_FOLDER_LISTINGS
- * listings per distribution and batch.
+ * Bucket listings that size wildcards: how many objects under a candidate folder did NOT change,
+ * counted only as far as the planner's decision needs (WILDCARD_MAX_UNCHANGED), within a bounded
+ * number of listings and pages per distribution and batch.
+ *
+ * A burst spans batches. The render farm that rewrote 20 HLS ladders has its 10 020 requests
+ * queued as ten batches of 1 000; each batch holds ~50 files of a 501-file folder. Counting the
+ * other ~450 as "unchanged" refused the wildcard batch after batch (10 020 paths billed). Those
+ * objects are not unchanged: they changed a moment ago and their own requests wait behind this
+ * batch. So an object counts as part of the burst, not as unchanged, when it was last modified at
+ * or after `since` (the oldest event of the batch), or when one of our invalidations of the last
+ * BURST_WINDOW_MS, created after it changed, covers it (an earlier batch of the same burst: its
+ * request is gone, its copy was dropped moments ago). Evicting one of those costs at most one
+ * origin fetch of a copy cached since; a new object, never cached or with a stale 404, gains
+ * from it. Objects modified earlier and not invalidated since are unchanged, and still counted.
+ * Without event times, every object not requested counts as unchanged.
+ *
+ * A folder that was not listed (over the listing budget) is absent from the result: the planner
+ * never collapses it, since it could evict any number of unchanged objects.
  */
 import { paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
 import type { InvalidateConfig } from './config.js';
-import type { BucketOrigin } from '../../shared/distributions.js';
 import type { InFlight } from '../../shared/invalidation/inflight.js';
-import { wildcardCandidates } from '../../shared/invalidation/plan.js';
-import { isWildcardPath, keyPrefixForPath } from '../../shared/keys.js';
+import { candidateFolders } from '../../shared/invalidation/plan.js';
+import { invalidationPathForKey, isWildcardPath, keyPrefixForPath } from '../../shared/keys.js';
 import type { InvalidationTarget } from './types.js';
 
-/** At most this many bucket listings per distribution and batch, to size wildcards. */
-const MAX_FOLDER_LISTINGS = 50;
+/** At most this many folders listed per distribution and batch, to size wildcards. */
+export const MAX_FOLDER_LISTINGS = 50;
+/** At most this many listing pages (1 000 keys each) per distribution and batch. */
+export const MAX_LISTING_PAGES = 200;
+/** Our invalidations this long before the batch's oldest event may belong to its burst. */
+export const BURST_WINDOW_MS = 5 * 60 * 1000;
 
-/**
- * Number of objects under each candidate folder, read from the bucket, counting only as far as
- * the answer matters: a folder with more than `limit(folder)` objects is reported as limit + 1.
- */
-async function countObjects(
-  s3: S3Client,
-  bucket: string,
-  origin: BucketOrigin,
-  folders: readonly string[],
-  limit: (folder: string) => number,
-): Promise<Map<string, number>> {
-  const counts = new Map<string, number>();
-  for (const folder of folders) {
-    const max = limit(folder);
-    let count = 0;
-    const pages = paginateListObjectsV2(
-      { client: s3, pageSize: Math.min(1000, max + 1) },
-      { Bucket: bucket, Prefix: keyPrefixForPath(folder, origin.originPath) },
-    );
-    for await (const page of pages) {
-      count += page.KeyCount ?? page.Contents?.length ?? 0;
-      if (count > max) break;
-    }
-    counts.set(folder, Math.min(count, max + 1));
-  }
-  return counts;
+/** What tells a burst's objects from unchanged ones. */
+export interface Burst {
+  /** Objects modified at or after this (ms) are changing: the batch's oldest event. */
+  readonly since?: number;
+  /** When our latest recent invalidation covering a path was created (ms), or -Infinity. */
+  readonly invalidatedAt?: (path: string) => number;
 }
 
 /**
- * Object counts for the folders the planner may turn into wildcards: folders dense enough at the
- * configured threshold, or — when the file budget cannot hold every path — at any density,
- * the root included. Skipped when no wildcard can be sent anyway.
+ * Unchanged objects under one folder (not requested, modified before `since`), or undefined when
+ * the page budget ran out before the answer was known. Stops once more than `max` are found.
+ */
+async function countUnchanged(
+  s3: S3Client,
+  target: InvalidationTarget,
+  folder: string,
+  requested: ReadonlySet<string>,
+  burst: Burst,
+  max: number,
+  pages: { left: number },
+): Promise<number | undefined> {
+  const { since, invalidatedAt } = burst;
+  let unchanged = 0;
+  const listing = paginateListObjectsV2(
+    // Full pages: a burst's changed objects sit among the unchanged ones, and a small first page
+    // of them decides nothing (measured: twice the listings on 100 folders of 1 100 objects).
+    { client: s3, pageSize: 1000 },
+    { Bucket: target.bucket, Prefix: keyPrefixForPath(folder, target.origin.originPath) },
+  );
+  for await (const page of listing) {
+    pages.left -= 1;
+    // Objects a page counts but does not show: nothing tells when they changed.
+    unchanged += Math.max(0, (page.KeyCount ?? 0) - (page.Contents?.length ?? 0));
+    for (const object of page.Contents ?? []) {
+      if (object.Key === undefined || requested.has(object.Key)) continue;
+      const modified = object.LastModified?.getTime();
+      if (since !== undefined && modified !== undefined && modified >= since) continue;
+      if (modified !== undefined && invalidatedAt) {
+        const path = invalidationPathForKey(object.Key, target.origin.originPath);
+        if (path !== undefined && invalidatedAt(path) > modified) continue;
+      }
+      unchanged += 1;
+    }
+    if (unchanged > max) return max + 1;
+    if (!page.IsTruncated) return unchanged;
+    if (pages.left <= 0) return undefined;
+  }
+  return unchanged;
+}
+
+/**
+ * Unchanged-object counts for the folders the planner may turn into wildcards: folders dense
+ * enough at the configured threshold, or — when the file budget cannot hold every path — at any
+ * density, the root included; the most requested first. Skipped (undefined) when no wildcard can
+ * be sent anyway. `burst` tells which objects changed with this batch's burst.
  */
 export async function folderCounts(
   deps: { readonly s3: S3Client; readonly config: InvalidateConfig },
   targets: readonly InvalidationTarget[],
-  inFlight: InFlight,
+  inFlight: Pick<InFlight, 'files' | 'wildcards'>,
+  burst: Burst = {},
 ): Promise<Map<string, number> | undefined> {
   const { config } = deps;
   if (config.maxInflightWildcards - inFlight.wildcards <= 0) return undefined;
@@ -59,20 +101,30 @@ export async function folderCounts(
     targets.flatMap((t) => t.requests.map((r) => r.path)).filter((p) => !isWildcardPath(p)),
   );
   const pressure = files.size > config.maxInflightPaths - inFlight.files;
+  const pages = { left: MAX_LISTING_PAGES };
+  let listings = 0;
   for (const target of targets) {
-    const paths = target.requests.map((r) => r.path);
-    const folders = wildcardCandidates(paths, pressure ? 2 : config.collapseMinSiblings);
-    if (pressure) folders.push('/');
-    const chosen = folders.filter((f) => !counts.has(f)).slice(0, MAX_FOLDER_LISTINGS);
-    const requestedUnder = (folder: string) => paths.filter((p) => p.startsWith(folder)).length;
-    const found = await countObjects(
-      deps.s3,
-      target.bucket,
-      target.origin,
-      chosen,
-      (folder) => requestedUnder(folder) + config.wildcardMaxUnchanged,
+    const paths = [...new Set(target.requests.map((r) => r.path))].filter(
+      (p) => !isWildcardPath(p),
     );
-    for (const [folder, n] of found) counts.set(folder, n);
+    const requestedKeys = new Set(paths.map((p) => keyPrefixForPath(p, target.origin.originPath)));
+    const folders = candidateFolders(paths, pressure ? 2 : config.collapseMinSiblings);
+    if (pressure) folders.push({ folder: '/', requested: paths.length });
+    for (const { folder } of folders) {
+      if (counts.has(folder)) continue;
+      if (listings >= MAX_FOLDER_LISTINGS || pages.left <= 0) break;
+      listings += 1;
+      const n = await countUnchanged(
+        deps.s3,
+        target,
+        folder,
+        requestedKeys,
+        burst,
+        config.wildcardMaxUnchanged,
+        pages,
+      );
+      if (n !== undefined) counts.set(folder, n);
+    }
   }
   return counts;
 }

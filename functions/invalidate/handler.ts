@@ -114,6 +114,13 @@ export function createInvalidateHandler(
         );
       }
       metrics.addMetric('PathsRequested', MetricUnit.Count, d.requested);
+      if (d.covered) {
+        metrics.addMetric('RequestsAlreadyCovered', MetricUnit.Count, d.covered);
+        logger.info('invalidation requests already covered', {
+          distributionId: d.distributionId,
+          requests: d.covered,
+        });
+      }
       if (d.throttled) metrics.addMetric('Throttles', MetricUnit.Count, 1);
       if (d.deferred.length) {
         logger.warn('invalidation requests deferred', {
@@ -122,7 +129,7 @@ export function createInvalidateHandler(
           reason: d.deferred[0]!.reason,
         });
         for (const r of new Set(d.deferred.map((x) => x.reason)))
-          if (r.startsWith('CloudFront rejected path'))
+          if (r.startsWith('CloudFront rejected path') || r.includes('which CloudFront rejected'))
             logger.error('invalidation path rejected', {
               distributionId: d.distributionId,
               error: r,
@@ -132,6 +139,13 @@ export function createInvalidateHandler(
     if (result.deferred.size)
       metrics.addMetric('RequestsDeferred', MetricUnit.Count, result.deferred.size);
     if (result.unserved) logger.info('keys served by no distribution', { count: result.unserved });
+    for (const s of result.supersets)
+      logger.info('key invalidated with a bounded wildcard', {
+        bucketKey: s.key,
+        distributionId: s.distributionId,
+        path: s.path,
+        reason: s.reason,
+      });
 
     const report: InvalidateReport = {
       invalidations,

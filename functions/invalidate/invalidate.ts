@@ -2,7 +2,13 @@
  * Invalidate core: a batch of invalidation requests in; per distribution one quota-aware
  * CreateInvalidation out (bisected into several when CloudFront rejects the call's input, so
  * one bad path does not hold back the rest); every request either covered by an invalidation
- * CloudFront accepted, or deferred (it returns through SQS later). Nothing is dropped.
+ * CloudFront accepted (one created after its object changed, earlier or now), or deferred (it
+ * returns through SQS later). Nothing is dropped.
+ *
+ * Per distribution, in order: the in-flight snapshot (`readInFlight`), the recent invalidations
+ * that already cover some requests (recentCoverage.ts), the folder listings (folderCounts.ts:
+ * objects changed since the burst began are not "unchanged"), the plan, and the send
+ * (`sendPlan`, bisect.ts). Just over 300 lines: that sequence and the batch fan-out read in order.
  */
 import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import type { S3Client } from '@aws-sdk/client-s3';
@@ -10,7 +16,7 @@ import { CALLER_REFERENCE_PREFIX } from '../../shared/catalogue.js';
 import { callerReference } from '../../shared/invalidation/callerReference.js';
 import type { InvalidateConfig } from './config.js';
 import {
-  servedPaths,
+  servedInvalidations,
   type BucketOrigin,
   type BucketOriginFinder,
 } from '../../shared/distributions.js';
@@ -22,9 +28,10 @@ import {
 } from '../../shared/invalidation/ledgerStore.js';
 import { uploadIdentity, type InvalidationRequest } from '../../shared/invalidation/request.js';
 import { planInvalidation, type Plan } from '../../shared/invalidation/plan.js';
-import { covers, createBisecting } from './bisect.js';
+import { covers, createBisecting, type BisectResult } from './bisect.js';
 import { errorText, isThrottle } from './cloudfrontErrors.js';
-import { folderCounts } from './folderCounts.js';
+import { BURST_WINDOW_MS, folderCounts } from './folderCounts.js';
+import { coveredRequests, latestInvalidation, recentInvalidations } from './recentCoverage.js';
 import type { InvalidationOutcome, InvalidationTarget } from './types.js';
 
 export { MAX_CREATE_CALLS } from './bisect.js';
@@ -49,6 +56,8 @@ export interface ParsedRequest {
 export interface DistributionResult {
   readonly distributionId: string;
   readonly requested: number;
+  /** Requests an invalidation created after their event already covered: nothing sent for them. */
+  readonly covered?: number;
   readonly plan?: Plan;
   readonly inFlight?: InFlight;
   /** The CreateInvalidation calls CloudFront accepted (several when a rejection was bisected). */
@@ -62,36 +71,100 @@ export interface BatchResult {
   readonly distributions: readonly DistributionResult[];
   readonly deferred: ReadonlyMap<string, string>;
   readonly unserved: number;
+  /** Keys CloudFront cannot name exactly, invalidated with a bounded wildcard (docs/invalidation-paths.md). */
+  readonly supersets: ReadonlyArray<{
+    readonly id: string;
+    readonly distributionId: string;
+    readonly key: string;
+    readonly path: string;
+    readonly reason: string;
+  }>;
+}
+
+/** What the batch knows of each request besides its paths. */
+interface BatchFacts {
+  /** Request id → upload identity (CallerReference input). */
+  readonly identities: ReadonlyMap<string, string>;
+  /** Request id → its event's time (ms), when the request carries one. */
+  readonly eventTimes: ReadonlyMap<string, number>;
+}
+
+/**
+ * The distribution's in-flight snapshot: what counts against the quotas before this call, with
+ * every other invoker's reservations in the shared budget added. The one place the invalidate
+ * core reads it.
+ */
+export async function readInFlight(
+  deps: InvalidateCoreDeps,
+  distributionId: string,
+): Promise<BudgetView> {
+  return openBudget(deps.budget, distributionId, () =>
+    inFlightPaths(deps.cloudfront, distributionId),
+  );
+}
+
+/** Sends a plan: the one place the invalidate core calls CreateInvalidation (bisect.ts). */
+export async function sendPlan(
+  deps: InvalidateCoreDeps,
+  distributionId: string,
+  calls: Parameters<typeof createBisecting>[2],
+): Promise<BisectResult> {
+  return createBisecting(deps.cloudfront, distributionId, calls);
 }
 
 async function invalidateOne(
   deps: InvalidateCoreDeps,
   distributionId: string,
-  targets: readonly InvalidationTarget[],
-  identities: ReadonlyMap<string, string>,
+  allTargets: readonly InvalidationTarget[],
+  facts: BatchFacts,
   attempt = 1,
 ): Promise<DistributionResult> {
-  const requests = targets.flatMap((t) => t.requests);
+  const { identities, eventTimes } = facts;
+  const allRequests = allTargets.flatMap((t) => t.requests);
+  const requestedCount = allRequests.length;
   const deferAll = (reason: string, throttled = false): DistributionResult => ({
     distributionId,
-    requested: requests.length,
+    requested: requestedCount,
     invalidations: [],
-    deferred: [...new Set(requests.map((r) => r.id))].map((id) => ({ id, reason })),
+    deferred: [...new Set(allRequests.map((r) => r.id))].map((id) => ({ id, reason })),
     throttled,
   });
   const { config } = deps;
+  const times = [...new Set(allRequests.map((r) => r.id))]
+    .map((id) => eventTimes.get(id))
+    .filter((t): t is number => t !== undefined);
+  const oldestEvent = times.length ? Math.min(...times) : undefined;
   let inFlight: InFlight;
-  let objectsUnder: Map<string, number> | undefined;
   let view: BudgetView;
+  let unchangedUnder: Map<string, number> | undefined;
+  let covered = new Set<string>();
+  let targets = allTargets;
   try {
-    view = await openBudget(deps.budget, distributionId, () =>
-      inFlightPaths(deps.cloudfront, distributionId),
-    );
+    view = await readInFlight(deps, distributionId);
     inFlight = view.inFlight;
-    objectsUnder = await folderCounts(deps, targets, inFlight);
+    let invalidatedAt: ((path: string) => number) | undefined;
+    if (oldestEvent !== undefined) {
+      const recent = await recentInvalidations(
+        deps.cloudfront,
+        distributionId,
+        oldestEvent - BURST_WINDOW_MS,
+      );
+      invalidatedAt = latestInvalidation(recent);
+      covered = coveredRequests(allRequests, eventTimes, recent);
+      if (covered.size)
+        targets = allTargets.map((t) => ({
+          ...t,
+          requests: t.requests.filter((r) => !covered.has(r.id)),
+        }));
+    }
+    unchangedUnder = await folderCounts(deps, targets, inFlight, {
+      ...(oldestEvent !== undefined ? { since: oldestEvent } : {}),
+      ...(invalidatedAt ? { invalidatedAt } : {}),
+    });
   } catch (error) {
     return deferAll(`could not read quota state: ${errorText(error)}`, isThrottle(error));
   }
+  const requests = targets.flatMap((t) => t.requests);
 
   const planFor = (files: number, wildcards: number) => {
     const plan = planInvalidation({
@@ -102,7 +175,7 @@ async function invalidateOne(
         minSiblings: config.collapseMinSiblings,
         maxUnchanged: config.wildcardMaxUnchanged,
       },
-      ...(objectsUnder ? { objectsUnder } : {}),
+      unchangedUnder: unchangedUnder ?? new Map<string, number>(),
     });
     const accepted = [...new Set(plan.accepted.map((id) => identities.get(id) ?? id))];
     return { plan, reference: callerReference(distributionId, plan.paths, accepted) };
@@ -127,7 +200,8 @@ async function invalidateOne(
   if (plan.paths.length === 0) {
     return {
       distributionId,
-      requested: requests.length,
+      requested: requestedCount,
+      covered: covered.size,
       plan,
       inFlight,
       invalidations: [],
@@ -154,9 +228,9 @@ async function invalidateOne(
   const hold = await view.reserve(plan.paths, reference);
   if (!hold.ok)
     return hold.contended && attempt < BUDGET_ATTEMPTS
-      ? invalidateOne(deps, distributionId, targets, identities, attempt + 1)
+      ? invalidateOne(deps, distributionId, allTargets, facts, attempt + 1)
       : deferAll(hold.reason);
-  const sending = createBisecting(deps.cloudfront, distributionId, {
+  const sending = sendPlan(deps, distributionId, {
     whole: {
       paths: plan.paths,
       reference,
@@ -173,7 +247,7 @@ async function invalidateOne(
       };
     },
   });
-  const { invalidations, rejected, stop } = await hold.settle(sending);
+  const { invalidations, rejected, suspected, stop } = await hold.settle(sending);
 
   const sent = invalidations.flatMap((i) => i.paths);
   const rejectedPaths = [...rejected.keys()];
@@ -182,15 +256,19 @@ async function invalidateOne(
     const missing = needs.get(id)!.filter((path) => !covers(sent, path));
     if (missing.length === 0) continue;
     const bad = rejectedPaths.find((p) => missing.some((path) => covers([p], path)));
+    const held = missing.find((path) => suspected.has(path));
     const reason =
       bad !== undefined
         ? `CloudFront rejected path ${bad}: ${rejected.get(bad)!}`
-        : (stop?.reason ?? 'CreateInvalidation did not cover it');
+        : held !== undefined
+          ? `path ${held} ${suspected.get(held)!}`
+          : (stop?.reason ?? 'CreateInvalidation did not cover it');
     deferred.push({ id, reason });
   }
   return {
     distributionId,
-    requested: requests.length,
+    requested: requestedCount,
+    covered: covered.size,
     plan,
     inFlight,
     invalidations,
@@ -210,6 +288,8 @@ export async function invalidateBatch(
   const deferred = new Map<string, string>();
   const byDistribution = new Map<string, Map<string, InvalidationTarget>>();
   const identities = new Map<string, string>();
+  const eventTimes = new Map<string, number>();
+  const supersets: Array<BatchResult['supersets'][number]> = [];
   let unserved = 0;
 
   const buckets = [...new Set(batch.map((b) => b.request.bucket))];
@@ -225,11 +305,36 @@ export async function invalidateBatch(
     }
     for (const item of items) {
       identities.set(item.id, uploadIdentity(item.request));
+      const at = Date.parse(item.request.eventTime ?? '');
+      if (Number.isFinite(at)) eventTimes.set(item.id, at);
       let served = false;
       for (const origin of origins) {
-        const paths = servedPaths(origin, item.request.key);
-        if (paths.length === 0) continue;
+        const { distributionId } = origin;
+        const ways = servedInvalidations(origin, item.request.key);
+        if (ways.length === 0) continue;
         served = true;
+        // Only `/*` could cover it: never sent; this message alone fails, with the reason (DLQ).
+        const impossible = ways.find((w) => w.kind === 'unexpressible');
+        if (impossible) {
+          deferred.set(
+            item.id,
+            `${distributionId}: key cannot be invalidated: ${impossible.reason}`,
+          );
+          continue;
+        }
+        const paths: string[] = [];
+        for (const way of ways) {
+          if (way.kind === 'unexpressible') continue;
+          paths.push(way.path);
+          if (way.kind === 'superset-wildcard')
+            supersets.push({
+              id: item.id,
+              distributionId,
+              key: item.request.key,
+              path: way.path,
+              reason: way.reason,
+            });
+        }
         const targets =
           byDistribution.get(origin.distributionId) ?? new Map<string, InvalidationTarget>();
         byDistribution.set(origin.distributionId, targets);
@@ -243,10 +348,13 @@ export async function invalidateBatch(
 
   const results: DistributionResult[] = [];
   for (const [distributionId, targets] of byDistribution) {
-    const result = await invalidateOne(deps, distributionId, [...targets.values()], identities);
+    const result = await invalidateOne(deps, distributionId, [...targets.values()], {
+      identities,
+      eventTimes,
+    });
     results.push(result);
     for (const d of result.deferred)
       if (!deferred.has(d.id)) deferred.set(d.id, `${distributionId}: ${d.reason}`);
   }
-  return { distributions: results, deferred, unserved };
+  return { distributions: results, deferred, unserved, supersets };
 }

@@ -16,7 +16,10 @@ export interface Folder {
   requested: number;
   /** Of those, how many no wildcard of the plan covers yet. */
   open: number;
-  /** Lower bound of the unchanged objects `prefix*` would evict (0 when nothing is known). */
+  /**
+   * Lower bound of the unchanged objects `prefix*` would evict: 0 when nothing is known, Infinity
+   * when counts are given but this folder was not counted.
+   */
   unchanged: number;
   /** Wildcards of the plan inside this folder (their prefix starts with `prefix`). */
   below: number;

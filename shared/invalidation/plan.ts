@@ -5,6 +5,7 @@
  * Whatever does not fit is deferred: its requests go back to SQS and come again later.
  *
  * Pure: no I/O, no clock, no randomness; the same input always gives the same plan.
+ * Just over 300 lines: the four planning steps share one folder tree and read in order.
  */
 import { InvalidInputError } from '../errors.js';
 import {
@@ -44,6 +45,13 @@ export interface PlanInput {
   readonly collapse: { readonly minSiblings: number; readonly maxUnchanged: number };
   /** Known number of objects under a folder path such as '/videos/2024/' (from a bucket listing). */
   readonly objectsUnder?: ReadonlyMap<string, number>;
+  /**
+   * Objects under a folder path that are not part of the change being invalidated (not requested,
+   * last modified before the burst began), at least this many. When given, it is the whole truth
+   * and `objectsUnder` is not read: a folder it does not name was not counted, so it is never
+   * collapsed (it could evict any number of unchanged objects).
+   */
+  readonly unchangedUnder?: ReadonlyMap<string, number>;
 }
 
 export interface Plan {
@@ -78,12 +86,25 @@ function checkPath(path: string, position: number): void {
  * (wildcards ignored), sorted: the ones whose object count is worth listing before planning.
  */
 export function wildcardCandidates(paths: readonly string[], minSiblings: number): string[] {
+  return candidateFolders(paths, minSiblings)
+    .map((f) => f.folder)
+    .sort(compare);
+}
+
+/**
+ * The same folders with how many of the distinct file paths each holds, the most first (then
+ * deeper, then by path): the order in which listing them saves the most paths.
+ */
+export function candidateFolders(
+  paths: readonly string[],
+  minSiblings: number,
+): Array<{ readonly folder: string; readonly requested: number }> {
   const distinct = [...new Set(paths.filter((p) => !isWildcard(p)))];
   const { all } = buildTree(distinct, distinct.keys(), () => true);
   return all
     .filter((f) => f.depth > 0 && f.requested >= Math.max(2, minSiblings))
-    .map((f) => f.prefix)
-    .sort(compare);
+    .sort((a, b) => b.requested - a.requested || b.depth - a.depth || compare(a.prefix, b.prefix))
+    .map((f) => ({ folder: f.prefix, requested: f.requested }));
 }
 
 /**
@@ -137,10 +158,18 @@ export function planInvalidation(input: PlanInput): Plan {
 
   const fileIndices = [...paths.keys()].filter((i) => !isWildcard(paths[i]!));
   const { root, all } = buildTree(paths, fileIndices, (i) => !covered[i]);
+  const counted = input.unchangedUnder;
   for (let i = all.length - 1; i >= 0; i -= 1) {
     const folder = all[i]!;
     let fromChildren = 0;
-    for (const child of folder.children.values()) fromChildren += child.unchanged;
+    for (const child of folder.children.values())
+      if (Number.isFinite(child.unchanged) || !counted) fromChildren += child.unchanged;
+    if (counted) {
+      // Counted folders only; an uncounted child does not make a counted parent unknown.
+      const known = counted.get(folder.prefix);
+      folder.unchanged = known === undefined ? Infinity : Math.max(known, fromChildren);
+      continue;
+    }
     const known = objectsUnder.get(folder.prefix);
     folder.unchanged =
       known === undefined ? fromChildren : Math.max(known - folder.requested, fromChildren);
@@ -226,7 +255,7 @@ export function planInvalidation(input: PlanInput): Plan {
       else merge = pick(merge, f, denser);
     }
     const lastResort =
-      objectsUnder.has('/') && allowed(root) && affordable(root) && root.open > 0
+      (counted ?? objectsUnder).has('/') && allowed(root) && affordable(root) && root.open > 0
         ? root
         : undefined;
     const next = finisher ?? fresh ?? merge ?? lastResort;

@@ -16,6 +16,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createInvalidateHandler } from '../../../functions/invalidate/handler.js';
 import { MAX_CREATE_CALLS } from '../../../functions/invalidate/invalidate.js';
+import { forgetLearned } from '../../../functions/invalidate/bisect.js';
 import type { InvalidateReport } from '../../../functions/invalidate/types.js';
 import { loadInvalidateConfig } from '../../../functions/invalidate/config.js';
 import type { InvalidationRequest } from '../../../shared/invalidation/request.js';
@@ -167,6 +168,7 @@ let fake: FakeCloudFront;
 let reports: InvalidateReport[];
 
 beforeEach(() => {
+  forgetLearned(); // each case is a fresh instance: nothing learned from earlier rejections
   cf.reset();
   s3.reset();
   fake = new FakeCloudFront();
@@ -193,19 +195,20 @@ function handler(env: Record<string, string> = {}) {
   );
 }
 
-function request(key: string, version = 'v1'): string {
+function request(key: string, version = 'v1', eventTime?: string): string {
   const body: InvalidationRequest = {
     v: 1,
     bucket: BUCKET,
     key,
     versionId: version,
+    ...(eventTime ? { eventTime } : {}),
     reason: 'overwrite',
   };
   return JSON.stringify(body);
 }
 
-function event(keys: readonly string[]) {
-  return { Records: keys.map((k) => sqsRecord(request(k))) };
+function event(keys: readonly string[], eventTime?: string) {
+  return { Records: keys.map((k) => sqsRecord(request(k, 'v1', eventTime))) };
 }
 
 function failedIds(response: { batchItemFailures: Array<{ itemIdentifier: string }> }): string[] {
@@ -335,7 +338,9 @@ describe('CloudFront rejects part of the input', () => {
 
   it('gives every sub-call its own deterministic CallerReference', async () => {
     fake.fault = rejectPath('/k-03.png');
-    const e = event(keys);
+    // Requests carry their event time, as ingest's do: a warm instance that learned /k-03.png is
+    // refused no longer bisects the same way, and recognises the invalidations it already made.
+    const e = event(keys, new Date(Date.now() - 60_000).toISOString());
     const h = handler();
     await h(e);
     const refs = fake.invalidations.get('E1')!.map((i) => i.ref);
@@ -425,6 +430,23 @@ describe('CloudFront rejects part of the input', () => {
     expect(accepted).toHaveLength(15);
     expect(new Set(accepted).size).toBe(15);
     expect(reports[1]!.deferred[0]!.reason).toContain('/k-11.png');
+  });
+});
+
+describe('keys CloudFront cannot name exactly', () => {
+  it('sends a bounded wildcard for a `~` key and fails only a key that would need `/*`', async () => {
+    const e = event(['static/runtime~main.js', '*banner.png', 'ok.png']);
+    const response = await handler()(e);
+    // Only the root `*` key fails (it ends in the DLQ with its reason); nothing sends `/*`.
+    expect(failedIds(response)).toEqual([e.Records[1]!.messageId]);
+    const e1 = reports[0]!.invalidations.find((i) => i.distributionId === 'E1')!;
+    expect(e1.paths).toEqual(['/ok.png', '/static/runtime*']);
+    const sent = reports[0]!.invalidations.flatMap((i) => i.paths);
+    expect(sent).not.toContain('/*');
+    expect(sent.some((p) => p.includes('~'))).toBe(false);
+    expect(reports[0]!.deferred.map((d) => d.reason).join('\n')).toContain(
+      'key cannot be invalidated',
+    );
   });
 });
 

@@ -123,6 +123,28 @@ describe('planInvalidation: collapse', () => {
     });
   });
 
+  describe.each([
+    { name: 'the folder is not counted', counts: [['/x/', 0]], expected: null },
+    {
+      name: 'its unchanged objects are within maxUnchanged',
+      counts: [['/r/', 100]],
+      expected: ['/r/*'],
+    },
+    { name: 'its unchanged objects exceed maxUnchanged', counts: [['/r/', 101]], expected: null },
+  ] as const)('with unchanged counts, when $name', ({ counts, expected }) => {
+    it('returns the wildcard only when the folder was counted and the eviction is allowed', () => {
+      const unchangedUnder = new Map<string, number>(counts.map(([f, n]) => [f, n]));
+      const result = plan(reqs(files('/r/', 20)), { unchangedUnder });
+      expect(result.paths).toEqual(expected ?? files('/r/', 20).sort());
+    });
+  });
+
+  it('returns a counted parent wildcard although a subfolder was not counted', () => {
+    const paths = [...files('/a/b/', 10), ...files('/a/c/', 10)];
+    const unchangedUnder = new Map([['/a/', 5]]);
+    expect(plan(reqs(paths), { unchangedUnder }).paths).toEqual(['/a/*']);
+  });
+
   it('returns no ancestor wildcard when a known subfolder alone exceeds maxUnchanged', () => {
     const paths = [...files('/a/b/', 10), ...files('/a/c/', 10)];
     const objectsUnder = new Map([['/a/b/', 500]]);
