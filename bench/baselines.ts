@@ -18,13 +18,18 @@ import { cachedOriginFinder } from '../shared/distributions.js';
 import { invalidationPathForKey } from '../shared/keys.js';
 import { invalidationRequestSchema } from '../shared/invalidation/request.js';
 import { loadInvalidateConfig } from '../functions/invalidate/config.js';
+import { forgetLearned } from '../functions/invalidate/bisect.js';
 import { invalidateBatch } from '../functions/invalidate/invalidate.js';
+import { forgetRecentInvalidations } from '../functions/invalidate/recentCoverage.js';
 import { CLOUDFRONT_QUOTA, DISTRIBUTION_ID } from './fakeAws.js';
 import type { FeedRecord, StepContext, Strategy } from './feed.js';
 
 export const pipeline: Strategy = {
   name: 'pipeline',
   instance: ({ cloudfront, s3, clock }) => {
+    // A new Lambda instance starts with nothing learned (rejected paths, fetched invalidations).
+    forgetLearned();
+    forgetRecentInvalidations();
     // The deployed defaults: serverless.yml passes a function setting only when it is set.
     const config = loadInvalidateConfig({});
     const findOrigins = cachedOriginFinder(cloudfront, {
