@@ -61,8 +61,18 @@ export function lowerBound(keys: readonly string[], value: string): number {
   return lo;
 }
 
-/** An S3 client whose bucket `bucket` holds `keys` (sorted by the caller's compare: code units). */
-export function fakeS3(bucket: string, sortedKeys: readonly string[]): S3Client {
+/** When the bucket's objects were written before the workload: a day before its start. */
+export const WRITTEN_BEFORE = -86_400_000;
+
+/**
+ * An S3 client whose bucket `bucket` holds `keys` (sorted by the caller's compare: code units).
+ * `modifiedAt(key)` is the object's LastModified (simulated ms): its latest write so far.
+ */
+export function fakeS3(
+  bucket: string,
+  sortedKeys: readonly string[],
+  modifiedAt: (key: string) => number = () => WRITTEN_BEFORE,
+): S3Client {
   const client = new S3Client(CLIENT_OPTIONS);
   return withSend(client, async (command) => {
     if (!(command instanceof ListObjectsV2Command))
@@ -74,12 +84,12 @@ export function fakeS3(bucket: string, sortedKeys: readonly string[]): S3Client 
     const start = input.ContinuationToken
       ? Number(input.ContinuationToken)
       : lowerBound(sortedKeys, prefix);
-    const contents: Array<{ Key: string }> = [];
+    const contents: Array<{ Key: string; LastModified: Date }> = [];
     let i = start;
     for (; i < sortedKeys.length && contents.length < max; i += 1) {
       const key = sortedKeys[i]!;
       if (!key.startsWith(prefix)) break;
-      contents.push({ Key: key });
+      contents.push({ Key: key, LastModified: new Date(modifiedAt(key)) });
     }
     const more = i < sortedKeys.length && sortedKeys[i]!.startsWith(prefix);
     return {

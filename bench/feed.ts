@@ -17,7 +17,7 @@
 import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { DeployedFeed } from './deployed.js';
-import { FakeCloudFront, fakeS3, lowerBound, type LedgerEntry } from './fakeAws.js';
+import { FakeCloudFront, fakeS3, lowerBound, WRITTEN_BEFORE, type LedgerEntry } from './fakeAws.js';
 import type { Workload } from './workloads.js';
 import { invalidationPathForKey } from '../shared/keys.js';
 
@@ -128,7 +128,21 @@ export async function runFeed(
   let now = 0;
   const clock = () => now;
   const cloudfront = new FakeCloudFront(BUCKET, clock, options.completionSeconds * 1000);
-  const s3 = fakeS3(BUCKET, workload.bucketKeys);
+  // LastModified as S3 lists it: an overwritten object's latest write so far, else older.
+  const writes = new Map<string, number[]>();
+  for (const o of workload.overwrites) {
+    const list = writes.get(o.key) ?? [];
+    list.push(o.at);
+    writes.set(o.key, list);
+  }
+  const modifiedAt = (key: string): number => {
+    const list = writes.get(key);
+    if (!list) return WRITTEN_BEFORE;
+    let latest = WRITTEN_BEFORE;
+    for (const at of list) if (at <= now && at > latest) latest = at;
+    return latest;
+  };
+  const s3 = fakeS3(BUCKET, workload.bucketKeys, modifiedAt);
   const context: StepContext = { cloudfront: cloudfront.client, s3, clock, workload };
   const instances = Array.from({ length: options.maximumConcurrency }, () =>
     strategy.instance(context),
