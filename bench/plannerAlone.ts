@@ -15,7 +15,7 @@
  * wildcards in flight is rejected by CloudFront and counted as a violation (not billed).
  */
 import { performance } from 'node:perf_hooks';
-import { prng } from '../test/helpers/prng.js';
+import { prng } from '../local/prng.js';
 import {
   planInvalidation,
   wildcardCandidates,

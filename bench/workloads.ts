@@ -3,7 +3,7 @@
  * milliseconds from the start), and the cache tag each object would carry (its ladder or folder).
  * Seeded: the same workload every run.
  */
-import { prng } from '../test/helpers/prng.js';
+import { prng } from '../local/prng.js';
 
 export interface Overwrite {
   readonly at: number;

@@ -14,6 +14,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { prng } from './prng.js';
 
 /** The faults the proxy can inject, named as a script names them. */
 export const FAULT_KINDS = [
@@ -108,17 +109,7 @@ export function readFaultScript(file: string): FaultScript {
   return parseFaultScript(value, file);
 }
 
-/** mulberry32 (the same generator as test/helpers/prng.ts): a script replays with its seed. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { prng };
 
 export interface ChosenFault {
   readonly fault: FaultKind;
