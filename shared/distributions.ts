@@ -10,6 +10,7 @@ import {
   type DistributionSummary,
   type Origin,
 } from '@aws-sdk/client-cloudfront';
+import { missingObjectErrorTtl } from './invalidation/request.js';
 import {
   invalidationForKey,
   normaliseOriginPath,
@@ -31,6 +32,11 @@ export interface BucketOrigin {
   readonly groupIds: readonly string[];
   /** The distribution's default root object (served at `/`), if any. */
   readonly defaultRootObject?: string;
+  /**
+   * How long (s) the distribution caches S3's answer for a missing key (403 through OAC, or
+   * 404): the larger ErrorCachingMinTTL of the two, CloudFront's 10 s for a code without one.
+   */
+  readonly missingObjectErrorTtl: number;
 }
 
 /** An AWS region code: `us-east-1`, `us-gov-west-1`, `ap-southeast-5`, `cn-northwest-1`. */
@@ -83,6 +89,7 @@ type DistributionShape = Partial<
       | 'DefaultCacheBehavior'
       | 'Enabled'
       | 'DefaultRootObject'
+      | 'CustomErrorResponses'
     >
 >;
 
@@ -95,6 +102,7 @@ export function bucketOriginsOf(distribution: DistributionShape, bucket: string)
   );
   const groups = distribution.OriginGroups?.Items ?? [];
   const root = distribution.DefaultRootObject?.replace(/^\/+/, '');
+  const errorTtl = missingObjectErrorTtl(distribution);
   return (distribution.Origins?.Items ?? [])
     .filter((o: Origin) => o.DomainName && bucketFromOriginDomain(o.DomainName) === bucket)
     .map((o: Origin) => ({
@@ -108,6 +116,7 @@ export function bucketOriginsOf(distribution: DistributionShape, bucket: string)
         .filter((g) => g.Members?.Items?.some((m) => m.OriginId === o.Id))
         .map((g) => g.Id ?? ''),
       ...(root ? { defaultRootObject: root } : {}),
+      missingObjectErrorTtl: errorTtl,
     }));
 }
 

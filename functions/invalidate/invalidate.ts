@@ -26,7 +26,11 @@ import {
   type BudgetView,
   type InvalidationBudget,
 } from '../../shared/invalidation/ledgerStore.js';
-import { uploadIdentity, type InvalidationRequest } from '../../shared/invalidation/request.js';
+import {
+  appliesToDistribution,
+  uploadIdentity,
+  type InvalidationRequest,
+} from '../../shared/invalidation/request.js';
 import { planInvalidation, type Plan } from '../../shared/invalidation/plan.js';
 import { covers, createBisecting, type BisectResult } from './bisect.js';
 import { errorText, isThrottle } from './cloudfrontErrors.js';
@@ -313,6 +317,9 @@ export async function invalidateBatch(
         const ways = servedInvalidations(origin, item.request.key);
         if (ways.length === 0) continue;
         served = true;
+        // A new key asked for only where a cached 403/404 may hide it (ifErrorCachedOver): done
+        // here, with no path, on a distribution that caches that error no longer.
+        if (!appliesToDistribution(item.request, origin.missingObjectErrorTtl)) continue;
         // Only `/*` could cover it: never sent; this message alone fails, with the reason (DLQ).
         const impossible = ways.find((w) => w.kind === 'unexpressible');
         if (impossible) {

@@ -6,6 +6,7 @@
  * aws-sdk-client-mock (the emulator has no in-flight quota, no idempotency and no clock to drive).
  * Over 300 lines: the three fakes share one clock and are read together.
  */
+import { DEFAULT_ERROR_CACHING_TTL } from '../../../shared/catalogue.js';
 import {
   CloudFrontClient,
   CreateInvalidationCommand,
@@ -188,6 +189,7 @@ const ORIGIN: BucketOrigin = {
   originPath: '',
   routes: [{ pathPattern: '*', targetOriginId: 's3' }],
   groupIds: [],
+  missingObjectErrorTtl: DEFAULT_ERROR_CACHING_TTL,
 };
 
 /** Installs the fakes behind the SDK clients; returns the invalidate core's deps. */

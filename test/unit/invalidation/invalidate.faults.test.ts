@@ -59,6 +59,8 @@ class FakeCloudFront {
   maxSeen = { files: 0, wildcards: 0 };
   /** DefaultRootObject of both distributions (read at install). */
   rootObject = '';
+  /** 404 ErrorCachingMinTTL (s) per distribution (read at install); absent: CloudFront's 10 s. */
+  notFoundTtl: Partial<Record<string, number>> = {};
 
   inFlight(id: string) {
     const active = this.invalidations.get(id)!.filter((i) => i.remaining > 0);
@@ -89,6 +91,14 @@ class FakeCloudFront {
       },
       DefaultCacheBehavior: { TargetOriginId: 's3' },
       ...(this.rootObject ? { DefaultRootObject: this.rootObject } : {}),
+      ...(this.notFoundTtl[id] !== undefined
+        ? {
+            CustomErrorResponses: {
+              Quantity: 1,
+              Items: [{ ErrorCode: 404, ErrorCachingMinTTL: this.notFoundTtl[id] }],
+            },
+          }
+        : {}),
     });
     cf.on(ListDistributionsCommand).resolves({
       DistributionList: {
@@ -430,6 +440,29 @@ describe('CloudFront rejects part of the input', () => {
     expect(accepted).toHaveLength(15);
     expect(new Set(accepted).size).toBe(15);
     expect(reports[1]!.deferred[0]!.reason).toContain('/k-11.png');
+  });
+});
+
+describe('new keys whose missing-object error may be cached', () => {
+  it('invalidates a new key only where the 403/404 is cached longer than it asks', async () => {
+    fake.notFoundTtl = { E2: 3600 };
+    fake.install();
+    const body: InvalidationRequest = {
+      v: 1,
+      bucket: BUCKET,
+      key: 'prod/new.png',
+      versionId: 'v1',
+      reason: 'new-object',
+      ifErrorCachedOver: 120,
+    };
+    const e = { Records: [sqsRecord(JSON.stringify(body))] };
+    const response = await handler()(e);
+    expect(failedIds(response)).toEqual([]);
+    // E1 caches the error 10 s (the default): nothing sent there; E2 caches it an hour.
+    expect(reports[0]!.invalidations.map((i) => [i.distributionId, i.paths])).toEqual([
+      ['E2', ['/new.png']],
+    ]);
+    expect(reports[0]!.unserved).toBe(0);
   });
 });
 
