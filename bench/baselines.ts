@@ -19,6 +19,7 @@ import { invalidationPathForKey } from '../shared/keys.js';
 import { invalidationRequestSchema } from '../shared/invalidation/request.js';
 import { loadInvalidateConfig } from '../functions/invalidate/config.js';
 import { forgetLearned } from '../functions/invalidate/bisect.js';
+import { forgetHeld } from '../functions/invalidate/hold.js';
 import { invalidateBatch } from '../functions/invalidate/invalidate.js';
 import { forgetRecentInvalidations } from '../functions/invalidate/recentCoverage.js';
 import { CLOUDFRONT_QUOTA, DISTRIBUTION_ID } from './fakeAws.js';
@@ -30,6 +31,7 @@ export const pipeline: Strategy = {
     // A new Lambda instance starts with nothing learned (rejected paths, fetched invalidations).
     forgetLearned();
     forgetRecentInvalidations();
+    forgetHeld();
     // The deployed defaults: serverless.yml passes a function setting only when it is set.
     const config = loadInvalidateConfig({});
     const findOrigins = cachedOriginFinder(cloudfront, {
@@ -41,9 +43,11 @@ export const pipeline: Strategy = {
       const parsed = batch.map((r) => ({
         id: r.messageId,
         request: invalidationRequestSchema.parse(JSON.parse(r.body)),
+        receiveCount: r.receiveCount,
       }));
       const result = await invalidateBatch({ cloudfront, s3, config, findOrigins }, parsed);
-      return new Set(result.deferred.keys());
+      // As the handler does: each deferred message comes back when the step says (held, quota).
+      return new Map([...result.deferred.keys()].map((id) => [id, result.retryAfter.get(id)]));
     };
   },
 };

@@ -31,8 +31,14 @@ export interface FeedRecord {
   readonly receiveCount: number;
 }
 
-/** One warm function instance: takes a batch, answers which messages failed (come back later). */
-export type InvalidateInstance = (batch: readonly FeedRecord[]) => Promise<ReadonlySet<string>>;
+/**
+ * One warm function instance: takes a batch, answers which messages failed (come back later). As
+ * a map, with the seconds after which each comes back (the function's ChangeMessageVisibility);
+ * otherwise after the queue's visibility timeout.
+ */
+export type InvalidateInstance = (
+  batch: readonly FeedRecord[],
+) => Promise<ReadonlySet<string> | ReadonlyMap<string, number | undefined>>;
 
 export interface StepContext {
   readonly cloudfront: CloudFrontClient;
@@ -51,6 +57,11 @@ export interface FeedOptions extends DeployedFeed {
   readonly completionSeconds: number;
   /** Simulated duration of one invocation. */
   readonly invocationSeconds: number;
+  /**
+   * From the write to its request being visible on the invalidation-requests queue: the S3
+   * event's delivery, ingest's batch, its SendMessage. Default 0.
+   */
+  readonly eventLagSeconds?: number;
 }
 
 export interface FeedResult {
@@ -164,29 +175,47 @@ export async function runFeed(
       }),
     },
     arrivedAt: o.at,
-    visibleAt: o.at,
+    visibleAt: o.at + (options.eventLagSeconds ?? 0) * 1000,
     receives: 0,
   }));
-  const returns: Message[] = [];
+  // Messages coming back, grouped by when they become visible (a round's failures share a few
+  // times: the visibility timeout, or what the step asked for), groups sorted by that time.
+  const returns: Array<{ readonly at: number; readonly messages: Message[]; next: number }> = [];
+  const queueReturn = (m: Message): void => {
+    let lo = 0;
+    let hi = returns.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (returns[mid]!.at < m.visibleAt) lo = mid + 1;
+      else hi = mid;
+    }
+    const group = returns[lo];
+    if (group && group.at === m.visibleAt) group.messages.push(m);
+    else returns.splice(lo, 0, { at: m.visibleAt, messages: [m], next: 0 });
+  };
+  const firstReturn = (): Message | undefined => {
+    while (returns.length && returns[0]!.next >= returns[0]!.messages.length) returns.shift();
+    const group = returns[0];
+    return group?.messages[group.next];
+  };
   let nextArrival = 0;
-  let nextReturn = 0;
   const ready: Message[] = [];
   let readyHead = 0;
   const readyCount = () => ready.length - readyHead;
   const nextVisible = (): number => {
     const a = arrivals[nextArrival]?.visibleAt ?? Infinity;
-    const r = returns[nextReturn]?.visibleAt ?? Infinity;
+    const r = firstReturn()?.visibleAt ?? Infinity;
     return Math.min(a, r);
   };
   const takeNext = (): void => {
     const a = arrivals[nextArrival];
-    const r = returns[nextReturn];
+    const r = firstReturn();
     if (a && (!r || a.visibleAt <= r.visibleAt)) {
       ready.push(a);
       nextArrival += 1;
     } else if (r) {
       ready.push(r);
-      nextReturn += 1;
+      returns[0]!.next += 1;
     }
   };
 
@@ -254,8 +283,9 @@ export async function runFeed(
             settled += 1;
             toDlq += 1;
           } else {
-            m.visibleAt = now + options.visibilityTimeoutSeconds * 1000;
-            returns.push(m);
+            const after = failed instanceof Map ? failed.get(m.record.messageId) : undefined;
+            m.visibleAt = now + (after ?? options.visibilityTimeoutSeconds) * 1000;
+            queueReturn(m);
           }
         }
       });

@@ -18,6 +18,11 @@ export const DEFAULT_COMPLETION_SECONDS = 25;
  * them.
  */
 export const INVOCATION_SECONDS = 5;
+/**
+ * From an overwrite to its request on the invalidation-requests queue: S3's event delivery
+ * ("typically in seconds"), ingest's batch and its SendMessage.
+ */
+export const EVENT_LAG_SECONDS = 2;
 const CPU_TARGET_MS = 50;
 
 export interface BenchTargets {

@@ -6,7 +6,7 @@
  * bench/results/<label>.json.
  *
  * `npm run bench -- [--label latest] [--completion-seconds 25] [--invocation-seconds 5]
- *   [--workload hls] [--repeats 3]
+ *   [--event-lag-seconds 2] [--workload hls] [--repeats 3]
  *   [--no-planner-alone] [--json]`
  */
 import './quiet.js';
@@ -23,6 +23,7 @@ import { plannerAloneTable, runPlannerAlone } from './plannerAlone.js';
 import {
   DEFAULT_COMPLETION_SECONDS,
   INVOCATION_SECONDS,
+  EVENT_LAG_SECONDS,
   n,
   runWorkloads,
   targetLines,
@@ -54,6 +55,7 @@ async function main(): Promise<void> {
       workload: { type: 'string' },
       repeats: { type: 'string', default: '3' },
       'invocation-seconds': { type: 'string', default: String(INVOCATION_SECONDS) },
+      'event-lag-seconds': { type: 'string', default: String(EVENT_LAG_SECONDS) },
       'no-planner-alone': { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
     },
@@ -71,11 +73,15 @@ async function main(): Promise<void> {
     throw new Error(
       `--invocation-seconds: not a number of seconds: ${values['invocation-seconds']}`,
     );
+  const eventLagSeconds = Number(values['event-lag-seconds']);
+  if (!Number.isFinite(eventLagSeconds) || eventLagSeconds < 0)
+    throw new Error(`--event-lag-seconds: not a number of seconds: ${values['event-lag-seconds']}`);
   const deployed = readDeployedFeed();
   const options: FeedOptions = {
     ...deployed,
     completionSeconds,
     invocationSeconds,
+    eventLagSeconds,
   };
   const filter = values.workload?.toLowerCase();
   const workloads = allWorkloads().filter((w) => !filter || w.name.toLowerCase().includes(filter));
@@ -119,7 +125,7 @@ async function main(): Promise<void> {
   const lines = [
     `Deployed feed (serverless.yml): batches of ${deployed.batchSize}, window ${deployed.windowSeconds} s, ` +
       `${deployed.maximumConcurrency} concurrent, visibility ${deployed.visibilityTimeoutSeconds} s, ` +
-      `DLQ after ${deployed.maxReceiveCount} receives; invocations take ${invocationSeconds} s, ` +
+      `DLQ after ${deployed.maxReceiveCount} receives; requests queue ${eventLagSeconds} s after the write, invocations take ${invocationSeconds} s, ` +
       `invalidations complete after ${completionSeconds} s; ` +
       `commit ${report.commit}; node ${process.version}; ${report.cpus}; ${seconds.toFixed(1)} s`,
     '',

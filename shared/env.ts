@@ -129,6 +129,11 @@ export const ENV_SCHEMA = z.object({
   WILDCARD_MAX_UNCHANGED: int(0, 1_000_000)
     .default(100)
     .describe('a wildcard may also cover at most this many unchanged objects'),
+  HOLD_MAX_SECONDS: int(0, 3600)
+    .default(300)
+    .describe(
+      'how long after its event a request may wait for a cheaper invalidation (a burst still rewriting its folder, or no wildcard room yet); 0: never held',
+    ),
   DISCOVERY_CACHE_SECONDS: int(0, 3600)
     .default(60)
     .describe('how long a distribution discovery result is reused, in seconds'),

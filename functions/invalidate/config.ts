@@ -10,6 +10,7 @@ const invalidateEnv = ENV_SCHEMA.pick({
   MAX_INFLIGHT_WILDCARDS: true,
   COLLAPSE_MIN_SIBLINGS: true,
   WILDCARD_MAX_UNCHANGED: true,
+  HOLD_MAX_SECONDS: true,
   DISCOVERY_CACHE_SECONDS: true,
   INVALIDATION_LEDGER_TABLE: true,
 });
@@ -21,6 +22,8 @@ export interface InvalidateConfig {
   readonly maxInflightWildcards: number;
   readonly collapseMinSiblings: number;
   readonly wildcardMaxUnchanged: number;
+  /** How long after its event a request may be held for a cheaper plan (hold.ts); 0: never. */
+  readonly holdMaxMs: number;
   readonly discoveryCacheMs: number;
   /** The shared in-flight budget's table; undefined: this invocation's view alone. */
   readonly ledgerTable: string | undefined;
@@ -34,6 +37,7 @@ export function loadInvalidateConfig(env: Env = process.env): InvalidateConfig {
     maxInflightWildcards: raw.MAX_INFLIGHT_WILDCARDS,
     collapseMinSiblings: raw.COLLAPSE_MIN_SIBLINGS,
     wildcardMaxUnchanged: raw.WILDCARD_MAX_UNCHANGED,
+    holdMaxMs: raw.HOLD_MAX_SECONDS * 1000,
     discoveryCacheMs: raw.DISCOVERY_CACHE_SECONDS * 1000,
     ledgerTable: raw.INVALIDATION_LEDGER_TABLE,
   });

@@ -36,13 +36,32 @@ export const BURST_WINDOW_MS = 5 * 60 * 1000;
 export interface Burst {
   /** Objects modified at or after this (ms) are changing: the batch's oldest event. */
   readonly since?: number;
+  /** Per folder, when its burst began, if known earlier than `since` (hold.ts `burstSince`). */
+  readonly sinceFor?: (folder: string) => number | undefined;
   /** When our latest recent invalidation covering a path was created (ms), or -Infinity. */
   readonly invalidatedAt?: (path: string) => number;
 }
 
+/** What one folder's listing saw: enough to tell a burst still rewriting it. */
+export interface FolderListing {
+  /** Unchanged objects (not requested, modified before `since`, not invalidated since). */
+  readonly unchanged: number;
+  /** Objects modified at or after `since`, requested ones included. */
+  readonly changing: number;
+  /**
+   * Of those, the ones this batch does not request and no invalidation of ours covers since
+   * they changed: their requests are queued behind this batch (the burst goes on).
+   */
+  readonly queued: number;
+  /** The latest LastModified seen (ms), or -Infinity. */
+  readonly newest: number;
+  /** Every object of the folder was seen (not stopped early, nor by the page budget). */
+  readonly complete: boolean;
+}
+
 /**
- * Unchanged objects under one folder (not requested, modified before `since`), or undefined when
- * the page budget ran out before the answer was known. Stops once more than `max` are found.
+ * One folder's listing, or undefined when the page budget ran out before the unchanged count was
+ * known. Stops once more than `max` unchanged objects are found, at the end of that page.
  */
 async function countUnchanged(
   s3: S3Client,
@@ -52,9 +71,20 @@ async function countUnchanged(
   burst: Burst,
   max: number,
   pages: { left: number },
-): Promise<number | undefined> {
-  const { since, invalidatedAt } = burst;
+): Promise<FolderListing | undefined> {
+  const { invalidatedAt } = burst;
+  const since = burst.sinceFor?.(folder) ?? burst.since;
   let unchanged = 0;
+  let changing = 0;
+  let queued = 0;
+  let newest = -Infinity;
+  const seen = (complete: boolean): FolderListing => ({
+    unchanged: complete ? unchanged : Math.min(unchanged, max + 1),
+    changing,
+    queued,
+    newest,
+    complete,
+  });
   const listing = paginateListObjectsV2(
     // Full pages: a burst's changed objects sit among the unchanged ones, and a small first page
     // of them decides nothing (measured: twice the listings on 100 folders of 1 100 objects).
@@ -66,37 +96,53 @@ async function countUnchanged(
     // Objects a page counts but does not show: nothing tells when they changed.
     unchanged += Math.max(0, (page.KeyCount ?? 0) - (page.Contents?.length ?? 0));
     for (const object of page.Contents ?? []) {
-      if (object.Key === undefined || requested.has(object.Key)) continue;
+      if (object.Key === undefined) continue;
       const modified = object.LastModified?.getTime();
-      if (since !== undefined && modified !== undefined && modified >= since) continue;
+      if (modified !== undefined && modified > newest) newest = modified;
+      const recent = since !== undefined && modified !== undefined && modified >= since;
+      if (recent) changing += 1;
+      if (requested.has(object.Key)) continue;
+      let invalidatedSince = false;
       if (modified !== undefined && invalidatedAt) {
         const path = invalidationPathForKey(object.Key, target.origin.originPath);
-        if (path !== undefined && invalidatedAt(path) > modified) continue;
+        invalidatedSince = path !== undefined && invalidatedAt(path) > modified;
       }
-      unchanged += 1;
+      if (recent) {
+        if (!invalidatedSince) queued += 1;
+        continue;
+      }
+      if (!invalidatedSince) unchanged += 1;
     }
-    if (unchanged > max) return max + 1;
-    if (!page.IsTruncated) return unchanged;
+    if (!page.IsTruncated) return seen(true);
+    if (unchanged > max) return seen(false);
     if (pages.left <= 0) return undefined;
   }
-  return unchanged;
+  return seen(true);
 }
 
 /**
- * Unchanged-object counts for the folders the planner may turn into wildcards: folders dense
+ * Listings (unchanged-object counts first) of the folders the planner may turn into wildcards: folders dense
  * enough at the configured threshold, or — when the file budget cannot hold every path — at any
  * density, the root included; the most requested first. Skipped (undefined) when no wildcard can
- * be sent anyway. `burst` tells which objects changed with this batch's burst.
+ * be sent anyway, unless `whenWildcardsFull` (a folder may wait for the next free slot).
+ * `burst` tells which objects changed with this batch's burst.
  */
 export async function folderCounts(
   deps: { readonly s3: S3Client; readonly config: InvalidateConfig },
   targets: readonly InvalidationTarget[],
   inFlight: Pick<InFlight, 'files' | 'wildcards'>,
   burst: Burst = {},
-): Promise<Map<string, number> | undefined> {
+  options: {
+    readonly whenWildcardsFull?: boolean;
+    /** Folders to list whatever this batch holds of them (a burst's, hold.ts). */
+    readonly alsoList?: ReadonlySet<string>;
+  } = {},
+): Promise<Map<string, FolderListing> | undefined> {
   const { config } = deps;
-  if (config.maxInflightWildcards - inFlight.wildcards <= 0) return undefined;
-  const counts = new Map<string, number>();
+  // No wildcard can be sent: listing helps only a plan that may hold a folder for the next slot.
+  const waitForSlot = options.whenWildcardsFull === true && config.maxInflightWildcards > 0;
+  if (config.maxInflightWildcards - inFlight.wildcards <= 0 && !waitForSlot) return undefined;
+  const counts = new Map<string, FolderListing>();
   const files = new Set(
     targets.flatMap((t) => t.requests.map((r) => r.path)).filter((p) => !isWildcardPath(p)),
   );
@@ -109,6 +155,9 @@ export async function folderCounts(
     );
     const requestedKeys = new Set(paths.map((p) => keyPrefixForPath(p, target.origin.originPath)));
     const folders = candidateFolders(paths, pressure ? 2 : config.collapseMinSiblings);
+    for (const folder of options.alsoList ?? [])
+      if (!folders.some((f) => f.folder === folder) && paths.some((p) => p.startsWith(folder)))
+        folders.unshift({ folder, requested: 0 });
     if (pressure) folders.push({ folder: '/', requested: paths.length });
     for (const { folder } of folders) {
       if (counts.has(folder)) continue;

@@ -1,4 +1,5 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { retryLater } from './retryLater.js';
 import { createClients, type AwsClients } from '../../shared/clients.js';
 import { loadInvalidateConfig, type InvalidateConfig } from './config.js';
 import { budgetFor } from './budget.js';
@@ -15,7 +16,9 @@ import { invalidateBatch, type ParsedRequest } from './invalidate.js';
 import type { InvalidateObserver, InvalidateReport, InvalidationOutcome } from './types.js';
 
 export interface InvalidateDeps {
-  readonly clients: Pick<AwsClients, 's3' | 'cloudfront'> & Partial<Pick<AwsClients, 'dynamodb'>>;
+  /** `sqs`: to bring held and quota-deferred messages back early; absent: at the visibility timeout. */
+  readonly clients: Pick<AwsClients, 's3' | 'cloudfront'> &
+    Partial<Pick<AwsClients, 'dynamodb' | 'sqs'>>;
   readonly config: InvalidateConfig;
 }
 
@@ -61,7 +64,13 @@ export function createInvalidateHandler(
     const parsed: ParsedRequest[] = [];
     for (const record of event.Records) {
       const { request, error, field } = parseBody(record.body);
-      if (request) parsed.push({ id: record.messageId, request });
+      const receives = Number(record.attributes?.ApproximateReceiveCount);
+      if (request)
+        parsed.push({
+          id: record.messageId,
+          request,
+          ...(Number.isFinite(receives) && receives > 0 ? { receiveCount: receives } : {}),
+        });
       else {
         rejected.push({ messageId: record.messageId, error: error!, ...(field ? { field } : {}) });
         logger.error('invalidation request rejected', {
@@ -138,6 +147,12 @@ export function createInvalidateHandler(
     }
     if (result.deferred.size)
       metrics.addMetric('RequestsDeferred', MetricUnit.Count, result.deferred.size);
+    const held = result.distributions.reduce((n, d) => n + (d.held ?? 0), 0);
+    if (held) metrics.addMetric('RequestsHeld', MetricUnit.Count, held);
+    if (deps.clients.sqs && result.retryAfter.size)
+      await retryLater(deps.clients.sqs, event.Records, result.retryAfter, (error) =>
+        logger.warn('could not bring deferred requests back early', { error }),
+      );
     if (result.unserved) logger.info('keys served by no distribution', { count: result.unserved });
     for (const s of result.supersets)
       logger.info('key invalidated with a bounded wildcard', {

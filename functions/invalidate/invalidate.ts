@@ -31,10 +31,19 @@ import {
   uploadIdentity,
   type InvalidationRequest,
 } from '../../shared/invalidation/request.js';
-import { planInvalidation, type Plan } from '../../shared/invalidation/plan.js';
+import { planInvalidation, type HoldReason, type Plan } from '../../shared/invalidation/plan.js';
 import { covers, createBisecting, type BisectResult } from './bisect.js';
 import { errorText, isThrottle } from './cloudfrontErrors.js';
 import { BURST_WINDOW_MS, folderCounts } from './folderCounts.js';
+import {
+  burstSince,
+  heldFolders,
+  HOLD_RETRY_SECONDS,
+  mayWait,
+  quotaRetrySeconds,
+  rememberHeld,
+  rewritingFolders,
+} from './hold.js';
 import { coveredRequests, latestInvalidation, recentInvalidations } from './recentCoverage.js';
 import type { InvalidationOutcome, InvalidationTarget } from './types.js';
 
@@ -47,6 +56,8 @@ export interface InvalidateCoreDeps {
   readonly findOrigins: BucketOriginFinder;
   /** The in-flight budget shared with every other invoker; absent: this invocation's view. */
   readonly budget?: InvalidationBudget;
+  /** The clock (ms); default Date.now. */
+  readonly now?: () => number;
 }
 
 /** Reads of the in-flight state per distribution and batch when others took the budget first. */
@@ -55,6 +66,15 @@ const BUDGET_ATTEMPTS = 3;
 export interface ParsedRequest {
   readonly id: string;
   readonly request: InvalidationRequest;
+  /** How many times SQS delivered the message, this time included (1 when unknown). */
+  readonly receiveCount?: number;
+}
+
+/** A request that must come back later, why, and when (absent: the queue's visibility timeout). */
+export interface Deferral {
+  readonly id: string;
+  readonly reason: string;
+  readonly retryAfterSeconds?: number;
 }
 
 export interface DistributionResult {
@@ -67,13 +87,20 @@ export interface DistributionResult {
   /** The CreateInvalidation calls CloudFront accepted (several when a rejection was bisected). */
   readonly invalidations: readonly InvalidationOutcome[];
   /** Request ids that must come back later, with the reason. */
-  readonly deferred: ReadonlyArray<{ readonly id: string; readonly reason: string }>;
+  readonly deferred: readonly Deferral[];
+  /** Of `deferred`, how many wait for a cheaper plan (hold.ts), not for lack of room. */
+  readonly held?: number;
   readonly throttled: boolean;
 }
 
 export interface BatchResult {
   readonly distributions: readonly DistributionResult[];
   readonly deferred: ReadonlyMap<string, string>;
+  /**
+   * Deferred ids that should come back sooner than the queue's visibility timeout, in seconds
+   * (held for a cheaper plan, or waiting for quota room); the handler sets their visibility.
+   */
+  readonly retryAfter: ReadonlyMap<string, number>;
   readonly unserved: number;
   /** Keys CloudFront cannot name exactly, invalidated with a bounded wildcard (docs/invalidation-paths.md). */
   readonly supersets: ReadonlyArray<{
@@ -91,6 +118,8 @@ interface BatchFacts {
   readonly identities: ReadonlyMap<string, string>;
   /** Request id → its event's time (ms), when the request carries one. */
   readonly eventTimes: ReadonlyMap<string, number>;
+  /** Request id → how many times SQS delivered it. */
+  readonly receiveCounts: ReadonlyMap<string, number>;
 }
 
 /**
@@ -123,14 +152,20 @@ async function invalidateOne(
   facts: BatchFacts,
   attempt = 1,
 ): Promise<DistributionResult> {
-  const { identities, eventTimes } = facts;
+  const { identities, eventTimes, receiveCounts } = facts;
   const allRequests = allTargets.flatMap((t) => t.requests);
   const requestedCount = allRequests.length;
+  /** A deferral for lack of room (quota, throttling, contention): it comes back with backoff. */
+  const forRoom = (id: string, reason: string): Deferral => ({
+    id,
+    reason,
+    retryAfterSeconds: quotaRetrySeconds(receiveCounts.get(id)),
+  });
   const deferAll = (reason: string, throttled = false): DistributionResult => ({
     distributionId,
     requested: requestedCount,
     invalidations: [],
-    deferred: [...new Set(allRequests.map((r) => r.id))].map((id) => ({ id, reason })),
+    deferred: [...new Set(allRequests.map((r) => r.id))].map((id) => forRoom(id, reason)),
     throttled,
   });
   const { config } = deps;
@@ -138,9 +173,14 @@ async function invalidateOne(
     .map((id) => eventTimes.get(id))
     .filter((t): t is number => t !== undefined);
   const oldestEvent = times.length ? Math.min(...times) : undefined;
+  const now = (deps.now ?? Date.now)();
+  const holding = config.holdMaxMs > 0;
+  const sinceFor = burstSince(distributionId, now, oldestEvent);
+  const bursts = holding ? heldFolders(distributionId, now) : new Set<string>();
   let inFlight: InFlight;
   let view: BudgetView;
   let unchangedUnder: Map<string, number> | undefined;
+  let rewriting = new Set<string>();
   let covered = new Set<string>();
   let targets = allTargets;
   try {
@@ -161,10 +201,26 @@ async function invalidateOne(
           requests: t.requests.filter((r) => !covered.has(r.id)),
         }));
     }
-    unchangedUnder = await folderCounts(deps, targets, inFlight, {
-      ...(oldestEvent !== undefined ? { since: oldestEvent } : {}),
-      ...(invalidatedAt ? { invalidatedAt } : {}),
-    });
+    const listings = await folderCounts(
+      deps,
+      targets,
+      inFlight,
+      {
+        ...(oldestEvent !== undefined ? { since: oldestEvent } : {}),
+        ...(holding ? { sinceFor } : {}),
+        ...(invalidatedAt ? { invalidatedAt } : {}),
+      },
+      { whenWildcardsFull: holding, alsoList: bursts },
+    );
+    if (listings) {
+      unchangedUnder = new Map([...listings].map(([folder, l]) => [folder, l.unchanged]));
+      if (holding && oldestEvent !== undefined)
+        rewriting = rewritingFolders(
+          listings,
+          { now, since: (f) => sinceFor(f) ?? oldestEvent, holdMaxMs: config.holdMaxMs },
+          config.wildcardMaxUnchanged,
+        );
+    }
   } catch (error) {
     return deferAll(`could not read quota state: ${errorText(error)}`, isThrottle(error));
   }
@@ -180,6 +236,16 @@ async function invalidateOne(
         maxUnchanged: config.wildcardMaxUnchanged,
       },
       unchangedUnder: unchangedUnder ?? new Map<string, number>(),
+      ...(holding
+        ? {
+            hold: {
+              mayWait: (id: string, why: HoldReason) =>
+                mayWait(eventTimes.get(id), receiveCounts.get(id), now, config.holdMaxMs, why),
+              rewriting,
+              bursts,
+            },
+          }
+        : {}),
     });
     const accepted = [...new Set(plan.accepted.map((id) => identities.get(id) ?? id))];
     return { plan, reference: callerReference(distributionId, plan.paths, accepted) };
@@ -199,8 +265,45 @@ async function invalidateOne(
       }
     }
   }
+    console.error(
+      'DBG',
+      (now / 1000).toFixed(0),
+      requests.length,
+      'rewriting',
+      rewriting.size,
+      'held',
+      plan.held.length,
+      'files',
+      plan.files,
+      'wild',
+      plan.wildcards,
+      'inflight',
+      inFlight.files,
+      inFlight.wildcards,
+      JSON.stringify([...(unchangedUnder ?? [])].slice(1, 3)),
+    );
   const quotaReason = `in-flight quota full (${inFlight.files} files, ${inFlight.wildcards} wildcards in flight)`;
-  const planDeferred = plan.deferred.map((id) => ({ id, reason: quotaReason }));
+  const heldBy = new Map(plan.held.map((h) => [h.id, h]));
+  const heldSince = new Map<string, number>();
+  for (const h of plan.held) {
+    const at = eventTimes.get(h.id);
+    if (at !== undefined) heldSince.set(h.folder, Math.min(heldSince.get(h.folder) ?? at, at));
+  }
+  rememberHeld(
+    distributionId,
+    [...heldSince].map(([folder, since]) => ({ folder, since })),
+    now,
+    config.holdMaxMs,
+  );
+  const planDeferred = plan.deferred.map((id): Deferral => {
+    const h = heldBy.get(id);
+    if (!h) return forRoom(id, quotaReason);
+    const reason =
+      h.why === 'burst'
+        ? `held: a burst is still rewriting ${h.folder} (a wildcard soon evicts few unchanged objects)`
+        : `held: ${h.folder} qualifies for a wildcard, none free (${inFlight.wildcards} in flight)`;
+    return { id, reason, retryAfterSeconds: HOLD_RETRY_SECONDS };
+  });
   if (plan.paths.length === 0) {
     return {
       distributionId,
@@ -210,6 +313,7 @@ async function invalidateOne(
       inFlight,
       invalidations: [],
       deferred: planDeferred,
+      held: plan.held.length,
       throttled: false,
     };
   }
@@ -255,7 +359,7 @@ async function invalidateOne(
 
   const sent = invalidations.flatMap((i) => i.paths);
   const rejectedPaths = [...rejected.keys()];
-  const deferred = [...planDeferred];
+  const deferred: Deferral[] = [...planDeferred];
   for (const id of plan.accepted) {
     const missing = needs.get(id)!.filter((path) => !covers(sent, path));
     if (missing.length === 0) continue;
@@ -267,7 +371,11 @@ async function invalidateOne(
         : held !== undefined
           ? `path ${held} ${suspected.get(held)!}`
           : (stop?.reason ?? 'CreateInvalidation did not cover it');
-    deferred.push({ id, reason });
+    deferred.push(
+      bad === undefined && held === undefined && stop?.throttled
+        ? forRoom(id, reason)
+        : { id, reason },
+    );
   }
   return {
     distributionId,
@@ -277,6 +385,7 @@ async function invalidateOne(
     inFlight,
     invalidations,
     deferred,
+    held: plan.held.length,
     throttled: stop?.throttled ?? false,
   };
 }
@@ -293,6 +402,7 @@ export async function invalidateBatch(
   const byDistribution = new Map<string, Map<string, InvalidationTarget>>();
   const identities = new Map<string, string>();
   const eventTimes = new Map<string, number>();
+  const receiveCounts = new Map<string, number>();
   const supersets: Array<BatchResult['supersets'][number]> = [];
   let unserved = 0;
 
@@ -309,6 +419,7 @@ export async function invalidateBatch(
     }
     for (const item of items) {
       identities.set(item.id, uploadIdentity(item.request));
+      if (item.receiveCount !== undefined) receiveCounts.set(item.id, item.receiveCount);
       const at = Date.parse(item.request.eventTime ?? '');
       if (Number.isFinite(at)) eventTimes.set(item.id, at);
       let served = false;
@@ -354,14 +465,22 @@ export async function invalidateBatch(
   }
 
   const results: DistributionResult[] = [];
+  // An id comes back early only when every distribution that deferred it said when.
+  const retryAfter = new Map<string, number>();
+  const atVisibility = new Set<string>();
   for (const [distributionId, targets] of byDistribution) {
     const result = await invalidateOne(deps, distributionId, [...targets.values()], {
       identities,
       eventTimes,
+      receiveCounts,
     });
     results.push(result);
-    for (const d of result.deferred)
+    for (const d of result.deferred) {
       if (!deferred.has(d.id)) deferred.set(d.id, `${distributionId}: ${d.reason}`);
+      if (d.retryAfterSeconds === undefined) atVisibility.add(d.id);
+      else retryAfter.set(d.id, Math.max(retryAfter.get(d.id) ?? 0, d.retryAfterSeconds));
+    }
   }
-  return { distributions: results, deferred, unserved, supersets };
+  for (const id of atVisibility) retryAfter.delete(id);
+  return { distributions: results, deferred, retryAfter, unserved, supersets };
 }

@@ -5,7 +5,7 @@
  * Whatever does not fit is deferred: its requests go back to SQS and come again later.
  *
  * Pure: no I/O, no clock, no randomness; the same input always gives the same plan.
- * Just over 300 lines: the four planning steps share one folder tree and read in order.
+ * About 370 lines: the five planning steps share one folder tree and read in order.
  */
 import { InvalidInputError } from '../errors.js';
 import {
@@ -52,7 +52,27 @@ export interface PlanInput {
    * collapsed (it could evict any number of unchanged objects).
    */
   readonly unchangedUnder?: ReadonlyMap<string, number>;
+  /**
+   * Requests that may wait for a cheaper plan rather than go out as file paths now; absent:
+   * nothing waits. A dense folder (≥ `minSiblings` open files) that no wildcard can take in this
+   * call but soon may holds the paths under it of the requests `mayWait` allows: a folder whose
+   * unchanged objects exceed `maxUnchanged` while a burst is still rewriting it (`rewriting`:
+   * the caller's projection says its unchanged count falls below the limit in time), or one that
+   * qualifies when no wildcard room is left (in-flight wildcards complete within a minute).
+   */
+  readonly hold?: {
+    readonly mayWait: (id: string, why: HoldReason) => boolean;
+    readonly rewriting: ReadonlySet<string>;
+    /**
+     * Folders of a burst in progress (requests under them were held recently): dense whatever
+     * this call holds of them — a few of a burst's files are the burst, not a trickle.
+     */
+    readonly bursts?: ReadonlySet<string>;
+  };
 }
+
+/** Why a request waits: its folder is still being rewritten, or no wildcard room is left. */
+export type HoldReason = 'burst' | 'wildcards';
 
 export interface Plan {
   /** The call's paths: sorted, distinct, none covered by a wildcard in the list. */
@@ -69,6 +89,12 @@ export interface Plan {
   readonly deferred: readonly string[];
   /** Folder wildcards the planner chose and how many requested file paths each covers. */
   readonly collapsed: ReadonlyArray<{ readonly wildcard: string; readonly covers: number }>;
+  /** Of `deferred`, the ids held for a cheaper plan (`hold`), with the folder that holds them. */
+  readonly held: ReadonlyArray<{
+    readonly id: string;
+    readonly folder: string;
+    readonly why: HoldReason;
+  }>;
 }
 
 function checkPath(path: string, position: number): void {
@@ -114,10 +140,12 @@ export function candidateFolders(
  * 2. collapse: the deepest folders with ≥ `minSiblings` uncovered files whose unchanged objects
  *    stay ≤ `maxUnchanged`; if they do not all fit, the densest win and a parent qualifying on
  *    the rest may replace several of them;
- * 3. pressure (more files than the file budget): threshold down to 2 and walking up, while
+ * 3. hold (when `hold` is given): dense folders a wildcard cannot take yet but soon may keep
+ *    the paths of the requests allowed to wait, outermost folder first;
+ * 4. pressure (more files than the file budget): threshold down to 2 and walking up, while
  *    wildcard budget and `maxUnchanged` allow; `/*` only as a last resort and only when the
  *    object count under '/' is known and small enough;
- * 4. file paths for the remaining requests in input order until the file budget is full.
+ * 5. file paths for the remaining requests in input order until the file budget is full.
  */
 export function planInvalidation(input: PlanInput): Plan {
   const { requests, collapse } = input;
@@ -125,6 +153,9 @@ export function planInvalidation(input: PlanInput): Plan {
   const fileBudget = budget(input.limits.maxFiles, input.inFlight.files);
   const wildcardBudget = budget(input.limits.maxWildcards, input.inFlight.wildcards);
   const minSiblings = Math.max(2, Math.floor(collapse.minSiblings));
+  const bursts = input.hold?.bursts;
+  /** Open files a folder needs to be collapsed or held: 1 in a known burst. */
+  const threshold = (f: Folder): number => (bursts?.has(f.prefix) ? 1 : minSiblings);
 
   // Distinct paths, and for each id the distinct paths it needs, in first-seen order.
   const paths: string[] = [];
@@ -214,12 +245,12 @@ export function planInvalidation(input: PlanInput): Plan {
   // 2. Collapse: deepest qualifying folders first; a parent qualifies on what its chosen
   //    descendants leave uncovered.
   const dense = all
-    .filter((f) => f.depth > 0 && f.open >= minSiblings)
+    .filter((f) => f.depth > 0 && f.open >= threshold(f))
     .sort((a, b) => b.depth - a.depth || compare(a.prefix, b.prefix));
   for (const f of all) f.residual = f.open;
   const chosen = new Set<Folder>();
   for (const f of dense) {
-    if (f.residual < minSiblings || !allowed(f)) continue;
+    if (f.residual < threshold(f) || !allowed(f)) continue;
     chosen.add(f);
     const residual = f.residual;
     for (let a = f.parent; a; a = a.parent) a.residual -= residual;
@@ -233,12 +264,33 @@ export function planInvalidation(input: PlanInput): Plan {
   for (const f of outermost) if (affordable(f)) select(f);
   // Those that did not fit leave their files to their parents: collapse there if they qualify.
   for (;;) {
-    const next = best(dense, (f) => f.open >= minSiblings && allowed(f) && affordable(f), deeper);
+    const next = best(dense, (f) => f.open >= threshold(f) && allowed(f) && affordable(f), deeper);
     if (!next) break;
     select(next);
   }
 
-  // 3. Pressure: more open files than the file budget.
+  // 3. Hold: what a wildcard cannot take yet but soon may waits, outermost folder first.
+  const held: Array<{ folder: string; why: HoldReason } | undefined> = paths.map(() => undefined);
+  if (input.hold) {
+    const { mayWait, rewriting } = input.hold;
+    const canWait = { burst: paths.map(() => true), wildcards: paths.map(() => true) };
+    for (const [id, indices] of idPaths)
+      for (const why of ['burst', 'wildcards'] as const)
+        if (!mayWait(id, why)) for (const i of indices) canWait[why][i] = false;
+    for (const f of all) {
+      if (f.depth === 0 || f.open < threshold(f)) continue;
+      const why: HoldReason | undefined = !allowed(f)
+        ? rewriting.has(f.prefix)
+          ? 'burst'
+          : undefined
+        : affordable(f) || input.limits.maxWildcards <= 0
+          ? undefined
+          : 'wildcards';
+      if (why) holdUnder(f, { folder: f.prefix, why }, canWait[why], covered, held);
+    }
+  }
+
+  // 4. Pressure: more open files than the file budget.
   let candidates = all.filter((f) => f.depth > 0 && f.open > 0 && allowed(f));
   while (root.open > fileBudget) {
     candidates = candidates.filter((f) => f.open > 0);
@@ -263,7 +315,7 @@ export function planInvalidation(input: PlanInput): Plan {
     select(next);
   }
 
-  // 4. File paths, requests in input order, first fit.
+  // 5. File paths, requests in input order, first fit.
   const wildcardPrefixes = selected.map((w) => w.prefix).sort(compare);
   paths.forEach((path, i) => {
     if (isWildcard(path)) covered[i] = coveredBy(wildcardPrefixes, path.slice(0, -1));
@@ -272,6 +324,7 @@ export function planInvalidation(input: PlanInput): Plan {
   const isSent = paths.map(() => false);
   let room = fileBudget;
   for (const indices of idPaths.values()) {
+    if (indices.some((i) => held[i] && !covered[i])) continue; // it waits: send none of it
     let needed = 0;
     for (const i of indices) {
       if (covered[i] || isSent[i]) continue;
@@ -290,8 +343,15 @@ export function planInvalidation(input: PlanInput): Plan {
 
   const accepted: string[] = [];
   const deferred: string[] = [];
+  const heldIds: Array<Plan['held'][number]> = [];
   for (const [id, indices] of idPaths) {
-    (indices.every((i) => covered[i] || isSent[i]) ? accepted : deferred).push(id);
+    if (indices.every((i) => covered[i] || isSent[i])) {
+      accepted.push(id);
+      continue;
+    }
+    deferred.push(id);
+    const by = indices.map((i) => (covered[i] ? undefined : held[i])).find((h) => h);
+    if (by) heldIds.push({ id, ...by });
   }
   const planPaths = [...selected.map((w) => w.path), ...sent].sort(compare);
   const collapsed = selected
@@ -304,5 +364,28 @@ export function planInvalidation(input: PlanInput): Plan {
     accepted,
     deferred,
     collapsed,
+    held: heldIds,
   };
+}
+
+/**
+ * Holds the open file paths under `folder` that may wait, and takes them out of the open counts
+ * of the folder and its ancestors (later steps plan only what is left).
+ */
+function holdUnder(
+  folder: Folder,
+  by: { readonly folder: string; readonly why: HoldReason },
+  canWait: readonly boolean[],
+  covered: readonly boolean[],
+  held: Array<{ folder: string; why: HoldReason } | undefined>,
+): void {
+  const stack = [folder];
+  for (let node = stack.pop(); node; node = stack.pop()) {
+    for (const i of node.files) {
+      if (covered[i] || held[i] || !canWait[i]) continue;
+      held[i] = by;
+      for (let a: Folder | undefined = node; a; a = a.parent) a.open -= 1;
+    }
+    for (const child of node.children.values()) if (child.open > 0) stack.push(child);
+  }
 }

@@ -263,9 +263,18 @@ describe('ingest → invalidate', () => {
     const { invalidate } = handlers();
     await invalidate(requests);
     await invalidate(requests);
-    const refs = reports.map((r) => r.invalidations[0]!.callerReference);
+    const refs = reports.map((r) => r.invalidations[0]?.callerReference);
     expect(refs[0]).toMatch(/^cdnp-/);
-    expect(refs[1]).toBe(refs[0]);
+    // The redelivery calls again with the same reference (CloudFront returns the first
+    // invalidation; moto ignores references, hence the comparison) — or, when the first
+    // invalidation was created more than CLOCK_SKEW_MS after the event (a slow machine), it sees
+    // that invalidation covering its path and makes no call at all. Either way nothing new.
+    expect(reports[1]!.deferred).toEqual([]);
+    if (reports[1]!.invalidations.length) expect(refs[1]).toBe(refs[0]);
+    else
+      expect(
+        (await invalidationPaths()).filter((i) => i.paths.includes('/dup/a.png')),
+      ).toHaveLength(1);
     // A later overwrite of the same key is a new upload: a new reference.
     await put('dup/a.png', '3');
     await runIngest(1);

@@ -6,6 +6,7 @@
  * aws-sdk-client-mock (the emulator has no in-flight quota, no idempotency and no clock to drive).
  * Over 300 lines: the three fakes share one clock and are read together.
  */
+import { forgetHeld } from '../../../functions/invalidate/hold.js';
 import { DEFAULT_ERROR_CACHING_TTL } from '../../../shared/catalogue.js';
 import {
   CloudFrontClient,
@@ -199,6 +200,7 @@ export function installFakes(
   cloudfront: FakeCloudFront,
   env: Record<string, string> = {},
 ): InvalidateCoreDeps & { restore: () => void } {
+  forgetHeld(); // a new function instance: no burst remembered
   const cf = mockClient(CloudFrontClient);
   const s3 = mockClient(S3Client);
   s3.on(ListObjectsV2Command).callsFake((input: ListObjectsV2CommandInput) => bucket.list(input));
@@ -238,6 +240,7 @@ export function installFakes(
     s3: new S3Client({ region: 'us-east-1' }),
     config: loadInvalidateConfig({ DISCOVERY_CACHE_SECONDS: '0', ...env }),
     findOrigins: () => Promise.resolve([ORIGIN]),
+    now: () => clock.now,
     restore: () => {
       cf.restore();
       s3.restore();
@@ -281,7 +284,10 @@ export interface QueueRun {
 export async function runQueue(
   clock: Clock,
   messages: QueueMessage[],
-  process: (batch: ParsedRequest[]) => Promise<ReadonlySet<string>>,
+  /** Failed ids; as a map, with the seconds after which each comes back (else `visibilityMs`). */
+  process: (
+    batch: ParsedRequest[],
+  ) => Promise<ReadonlySet<string> | ReadonlyMap<string, number | undefined>>,
   options: {
     batchSize?: number;
     windowMs?: number;
@@ -313,14 +319,17 @@ export async function runQueue(
     const batch = queue.slice(0, Math.min(batchSize, visible));
     invocations += 1;
     for (const m of batch) m.receives += 1;
-    const failed = await process(batch.map((m) => ({ id: m.id, request: m.request })));
+    const failed = await process(
+      batch.map((m) => ({ id: m.id, request: m.request, receiveCount: m.receives })),
+    );
     clock.now += invocationMs;
     const rest = queue.slice(batch.length);
     for (const m of batch) {
       if (!failed.has(m.id)) continue;
       if (m.receives >= maxReceives) dlq.push(m);
       else {
-        m.visibleAt = clock.now + visibilityMs;
+        const after = failed instanceof Map ? failed.get(m.id) : undefined;
+        m.visibleAt = clock.now + (after === undefined ? visibilityMs : after * 1000);
         rest.push(m);
       }
     }

@@ -92,6 +92,7 @@ describe('planInvalidation: dedupe and coverage', () => {
       accepted: [],
       deferred: [],
       collapsed: [],
+      held: [],
     });
   });
 });
@@ -397,5 +398,83 @@ describe('wildcardCandidates', () => {
     expect(wildcardCandidates(paths, 3)).toEqual(['/a/', '/a/b/']);
     expect(wildcardCandidates(paths, 5)).toEqual([]);
     expect(wildcardCandidates(paths, 1)).toEqual(['/a/', '/a/b/']);
+  });
+});
+
+describe('planInvalidation: hold', () => {
+  const counted = (entries: Array<[string, number]>) => ({ unchangedUnder: new Map(entries) });
+
+  it('returns the paths of a folder still being rewritten as held, not as file paths', () => {
+    const requests = reqs(files('/hls/a/', 50));
+    const result = plan(requests, {
+      ...counted([['/hls/a/', 400]]),
+      hold: { mayWait: () => true, rewriting: new Set(['/hls/a/']) },
+    });
+    expect(result.paths).toEqual([]);
+    expect(result.deferred).toHaveLength(50);
+    expect(result.held).toHaveLength(50);
+    expect(result.held[0]).toEqual({ id: 'r0', folder: '/hls/a/', why: 'burst' });
+  });
+
+  it('returns file paths for the same folder when it is not being rewritten', () => {
+    const result = plan(reqs(files('/hls/a/', 50)), {
+      ...counted([['/hls/a/', 400]]),
+      hold: { mayWait: () => true, rewriting: new Set() },
+    });
+    expect(result.files).toBe(50);
+    expect(result.held).toEqual([]);
+  });
+
+  it('returns file paths for the requests that may not wait, and holds the others', () => {
+    const requests = reqs(files('/hls/a/', 50));
+    const result = plan(requests, {
+      ...counted([['/hls/a/', 400]]),
+      hold: { mayWait: (id) => Number(id.slice(1)) >= 10, rewriting: new Set(['/hls/a/']) },
+    });
+    expect(result.accepted).toEqual(requests.slice(0, 10).map((r) => r.id));
+    expect(result.paths).toEqual(files('/hls/a/', 10).sort());
+    expect(result.held.map((h) => h.id)).toEqual(requests.slice(10).map((r) => r.id));
+  });
+
+  it('returns a folder that qualifies but finds no wildcard room as held for wildcards', () => {
+    const result = plan(reqs([...files('/a/', 30), ...files('/b/', 30)]), {
+      ...counted([
+        ['/a/', 0],
+        ['/b/', 0],
+      ]),
+      limits: { maxFiles: 2800, maxWildcards: 1 },
+      hold: { mayWait: () => true, rewriting: new Set() },
+    });
+    expect(result.paths).toEqual(['/a/*']);
+    expect(result.held).toHaveLength(30);
+    expect(new Set(result.held.map((h) => `${h.folder} ${h.why}`))).toEqual(
+      new Set(['/b/ wildcards']),
+    );
+  });
+
+  it('returns no hold for a folder below the collapse threshold', () => {
+    const result = plan(reqs(files('/a/', 5)), {
+      ...counted([['/a/', 400]]),
+      hold: { mayWait: () => true, rewriting: new Set(['/a/']) },
+    });
+    expect(result.files).toBe(5);
+    expect(result.held).toEqual([]);
+  });
+
+  it('returns every id in exactly one of accepted and deferred, held ones among the deferred', () => {
+    const random = prng(7);
+    const paths = Array.from({ length: 400 }, (_, i) => `/d${Math.floor(random() * 6)}/f${i}.png`);
+    const result = plan(reqs(paths), {
+      ...counted([...Array.from({ length: 6 }, (_, d): [string, number] => [`/d${d}/`, 300])]),
+      hold: {
+        mayWait: (id) => Number(id.slice(1)) % 2 === 0,
+        rewriting: new Set(['/d1/', '/d3/']),
+      },
+    });
+    const ids = reqs(paths).map((r) => r.id);
+    expect([...result.accepted, ...result.deferred].sort()).toEqual([...ids].sort());
+    const deferred = new Set(result.deferred);
+    for (const h of result.held) expect(deferred.has(h.id)).toBe(true);
+    for (const h of result.held) expect(['/d1/', '/d3/']).toContain(h.folder);
   });
 });
