@@ -105,12 +105,18 @@ describe('IAM', () => {
         'logs:CreateLogStream',
         'logs:PutLogEvents',
         's3:ListBucket',
+        'sqs:ChangeMessageVisibility',
         'sqs:DeleteMessage',
         'sqs:GetQueueAttributes',
+        'sqs:GetQueueUrl',
         'sqs:ReceiveMessage',
       ].sort(),
     );
     expect(grants(role, 's3:PutObjectTagging')).toEqual([]);
+    for (const action of ['sqs:ChangeMessageVisibility', 'sqs:GetQueueUrl'])
+      expect(grants(role, action).map((s) => s.Resource)).toEqual([
+        { 'Fn::GetAtt': ['InvalidationRequestsQueue', 'Arn'] },
+      ]);
     for (const statement of grants(role, 'cloudfront:CreateInvalidation')) {
       expect(statement.Resource).toEqual({
         'Fn::Sub': 'arn:${AWS::Partition}:cloudfront::${AWS::AccountId}:distribution/*',
