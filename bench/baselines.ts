@@ -19,6 +19,7 @@ import { invalidationPathForKey } from '../shared/keys.js';
 import { invalidationRequestSchema } from '../shared/invalidation/request.js';
 import { loadInvalidateConfig } from '../functions/invalidate/config.js';
 import { forgetLearned } from '../functions/invalidate/bisect.js';
+import { budgetFor } from '../functions/invalidate/budget.js';
 import { forgetHeld } from '../functions/invalidate/hold.js';
 import { invalidateBatch } from '../functions/invalidate/invalidate.js';
 import { forgetRecentInvalidations } from '../functions/invalidate/recentCoverage.js';
@@ -27,13 +28,15 @@ import type { FeedRecord, StepContext, Strategy } from './feed.js';
 
 export const pipeline: Strategy = {
   name: 'pipeline',
-  instance: ({ cloudfront, s3, clock }) => {
+  instance: ({ cloudfront, s3, dynamodb, clock }) => {
     // A new Lambda instance starts with nothing learned (rejected paths, fetched invalidations).
     forgetLearned();
     forgetRecentInvalidations();
     forgetHeld();
-    // The deployed defaults: serverless.yml passes a function setting only when it is set.
-    const config = loadInvalidateConfig({});
+    // The deployed defaults: serverless.yml passes a function setting only when it is set; the
+    // ledger table it always sets (one budget shared by the instances, as deployed).
+    const config = loadInvalidateConfig({ INVALIDATION_LEDGER_TABLE: 'bench-ledger' });
+    const budget = budgetFor(config, dynamodb, 'bench');
     const findOrigins = cachedOriginFinder(cloudfront, {
       ...(config.distributionIds ? { ids: config.distributionIds } : {}),
       ttlMs: config.discoveryCacheMs,
@@ -45,7 +48,10 @@ export const pipeline: Strategy = {
         request: invalidationRequestSchema.parse(JSON.parse(r.body)),
         receiveCount: r.receiveCount,
       }));
-      const result = await invalidateBatch({ cloudfront, s3, config, findOrigins }, parsed);
+      const result = await invalidateBatch(
+        { cloudfront, s3, config, findOrigins, ...(budget ? { budget } : {}) },
+        parsed,
+      );
       // As the handler does: each deferred message comes back when the step says (held, quota).
       return new Map([...result.deferred.keys()].map((id) => [id, result.retryAfter.get(id)]));
     };

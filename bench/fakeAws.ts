@@ -24,6 +24,12 @@ import {
   ListDistributionsCommand,
   ListInvalidationsCommand,
 } from '@aws-sdk/client-cloudfront';
+import {
+  DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  type AttributeValue,
+} from '@aws-sdk/client-dynamodb';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 
 export const CLOUDFRONT_QUOTA = { files: 3000, wildcards: 15 } as const;
@@ -99,6 +105,37 @@ export function fakeS3(
       ...(more ? { NextContinuationToken: String(i) } : {}),
       $metadata: {},
     };
+  });
+}
+
+/**
+ * DynamoDB as the invalidation ledger uses it (shared/invalidation/ledgerStore.ts): GetItem, and
+ * PutItem conditional on the item's absence or on its `version`. One table, in memory, shared by
+ * every instance of a feed, as the stack's table is.
+ */
+export function fakeDynamoDB(): DynamoDBClient {
+  const items = new Map<string, Record<string, AttributeValue>>();
+  const client = new DynamoDBClient(CLIENT_OPTIONS);
+  const keyOf = (key: Record<string, AttributeValue> | undefined) => key?.distributionId?.S ?? '';
+  return withSend(client, async (command) => {
+    if (command instanceof GetItemCommand) {
+      const item = items.get(keyOf(command.input.Key));
+      return { ...(item ? { Item: structuredClone(item) } : {}), $metadata: {} };
+    }
+    if (command instanceof PutItemCommand) {
+      const { Item, ConditionExpression, ExpressionAttributeValues } = command.input;
+      const current = items.get(keyOf(Item));
+      const ok =
+        ConditionExpression === undefined ||
+        (ConditionExpression === 'attribute_not_exists(distributionId)' && !current) ||
+        (ConditionExpression === 'version = :seen' &&
+          current?.version?.N === ExpressionAttributeValues?.[':seen']?.N);
+      if (!ok)
+        throw serviceError('ConditionalCheckFailedException', 'The conditional request failed');
+      items.set(keyOf(Item), structuredClone(Item!));
+      return { $metadata: {} };
+    }
+    throw new Error(`fake DynamoDB: ${command?.constructor?.name} is not faked`);
   });
 }
 

@@ -17,7 +17,15 @@
 import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { DeployedFeed } from './deployed.js';
-import { FakeCloudFront, fakeS3, lowerBound, WRITTEN_BEFORE, type LedgerEntry } from './fakeAws.js';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  FakeCloudFront,
+  fakeDynamoDB,
+  fakeS3,
+  lowerBound,
+  WRITTEN_BEFORE,
+  type LedgerEntry,
+} from './fakeAws.js';
 import type { Workload } from './workloads.js';
 import { invalidationPathForKey } from '../shared/keys.js';
 
@@ -43,6 +51,8 @@ export type InvalidateInstance = (
 export interface StepContext {
   readonly cloudfront: CloudFrontClient;
   readonly s3: S3Client;
+  /** The stack's ledger table (one per feed, shared by its instances). */
+  readonly dynamodb: DynamoDBClient;
   readonly clock: () => number;
   readonly workload: Workload;
 }
@@ -154,7 +164,13 @@ export async function runFeed(
     return latest;
   };
   const s3 = fakeS3(BUCKET, workload.bucketKeys, modifiedAt);
-  const context: StepContext = { cloudfront: cloudfront.client, s3, clock, workload };
+  const context: StepContext = {
+    cloudfront: cloudfront.client,
+    s3,
+    dynamodb: fakeDynamoDB(),
+    clock,
+    workload,
+  };
   const instances = Array.from({ length: options.maximumConcurrency }, () =>
     strategy.instance(context),
   );

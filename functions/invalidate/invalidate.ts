@@ -265,23 +265,7 @@ async function invalidateOne(
       }
     }
   }
-  console.error(
-    'DBG',
-    (now / 1000).toFixed(0),
-    requests.length,
-    'rewriting',
-    rewriting.size,
-    'held',
-    plan.held.length,
-    'files',
-    plan.files,
-    'wild',
-    plan.wildcards,
-    'inflight',
-    inFlight.files,
-    inFlight.wildcards,
-    JSON.stringify([...(unchangedUnder ?? [])].slice(1, 3)),
-  );
+
   const quotaReason = `in-flight quota full (${inFlight.files} files, ${inFlight.wildcards} wildcards in flight)`;
   const heldBy = new Map(plan.held.map((h) => [h.id, h]));
   const heldSince = new Map<string, number>();

@@ -204,7 +204,8 @@ function errorText(error: unknown): string {
 export function createInvalidationBudget(options: BudgetOptions): InvalidationBudget {
   const { dynamodb, table, ceilings, holder } = options;
   const leaseMs = options.leaseMs ?? LEASE_MS;
-  const now = options.now ?? Date.now;
+  // Late-bound: a clock installed after the budget was built (fake timers, the bench) is read.
+  const now = options.now ?? (() => Date.now());
 
   /** Read-modify-write until it lands; `change` returns undefined to write nothing. */
   async function mutate(
