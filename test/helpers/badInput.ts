@@ -67,7 +67,7 @@ export function unusedInputs(target: CorpusTarget): string[] {
   const dir = join(CORPUS_DIR, target);
   if (!existsSync(dir)) return [];
   const used = new Set(loadCases(target).map((c) => c.input));
-  return readdirSync(dir).filter((f) => f !== 'cases.json' && !used.has(f));
+  return readdirSync(dir).filter((f) => f !== 'cases.json' && f !== 'README.md' && !used.has(f));
 }
 
 /** `{{name}}` placeholders replaced (the test's own bucket, for instance). */
