@@ -8,16 +8,17 @@ import {
   PutObjectTaggingCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { z } from 'zod';
 import { classify } from '../../shared/contentClasses.js';
 import type { IngestConfig } from './config.js';
-import { InvalidInputError } from '../../shared/errors.js';
 import type { InvalidationRequest } from '../../shared/invalidation/request.js';
-import { decodeEventKey, keyWarnings, viewerPathForKey } from '../../shared/keys.js';
+import { keyWarnings, viewerPathForKey } from '../../shared/keys.js';
 import { versionHistory, type NamedVersion } from './history.js';
 import { cdnTags, mergeTags } from './tags.js';
 import type { IngestOutcome } from './types.js';
 import type { VersioningLookup } from './versioning.js';
+import { parseS3Record, unservedBucketError, type S3Record } from './parseEvent.js';
+
+export { parseS3Message, parseS3Record } from './parseEvent.js';
 
 export interface IngestCoreDeps {
   readonly s3: S3Client;
@@ -36,64 +37,6 @@ export interface IngestCoreDeps {
  * still listed, unless someone deleted it by version id.
  */
 export const LIFECYCLE_MIN_AGE_MS = 24 * 3600 * 1000;
-
-const recordSchema = z.object({
-  eventSource: z.literal('aws:s3'),
-  eventName: z.string().startsWith('ObjectCreated:', 'is not an ObjectCreated event'),
-  eventTime: z.string().optional(),
-  s3: z.object({
-    bucket: z.object({ name: z.string().min(3) }),
-    object: z.object({
-      key: z.string().min(1),
-      versionId: z.string().optional(),
-      eTag: z.string().optional(),
-      sequencer: z.string().optional(),
-    }),
-  }),
-});
-type S3Record = z.output<typeof recordSchema>;
-
-function fieldOf(path: ReadonlyArray<PropertyKey>): string {
-  return path
-    .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
-    .join('')
-    .replace(/^\./, '');
-}
-
-/** Parses an SQS body into S3 records; `[]` for S3's test event. Throws InvalidInputError naming the field. */
-export function parseS3Message(body: string): { records: unknown[]; testEvent: boolean } {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body);
-  } catch {
-    throw new InvalidInputError('body', 'is not JSON');
-  }
-  if (typeof parsed !== 'object' || parsed === null)
-    throw new InvalidInputError('body', 'is not a JSON object');
-  const obj = parsed as Record<string, unknown>;
-  if (obj.Event === 's3:TestEvent') return { records: [], testEvent: true };
-  if (!Array.isArray(obj.Records))
-    throw new InvalidInputError('Records', 'is missing or not an array');
-  return { records: obj.Records, testEvent: false };
-}
-
-export function parseS3Record(raw: unknown, index: number): S3Record & { key: string } {
-  const result = recordSchema.safeParse(raw);
-  if (!result.success) {
-    const issue = result.error.issues[0]!;
-    const got = issue.path.reduce<unknown>(
-      (v, p) => (v && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[p] : undefined),
-      raw,
-    );
-    const detail = typeof got === 'string' ? ` (got "${got.slice(0, 80)}")` : '';
-    throw new InvalidInputError(
-      `Records[${index}].${fieldOf(issue.path)}`,
-      `${issue.message}${detail}`,
-    );
-  }
-  const key = decodeEventKey(result.data.s3.object.key, `Records[${index}].s3.object.key`);
-  return { ...result.data, key };
-}
 
 function isMissingObject(error: unknown): boolean {
   const name = (error as { name?: string })?.name;
@@ -206,7 +149,9 @@ export async function ingestRecord(
   const record = parseS3Record(raw, index);
   const bucket = record.s3.bucket.name;
   const classification = classify(record.key, deps.config.contentClasses);
-  const tagged = await writeTags(deps.s3, record, classification);
+  const tagged = await writeTags(deps.s3, record, classification).catch((error: unknown) => {
+    throw unservedBucketError(error, index, bucket) ?? error;
+  });
   const decision = await decide(deps, record, tagged.gone);
   if (decision.invalidation !== 'not-needed') {
     await deps.requestInvalidation({

@@ -4,7 +4,6 @@ import { createClients, type AwsClients } from '../../shared/clients.js';
 import { loadInvalidateConfig, type InvalidateConfig } from './config.js';
 import { budgetFor } from './budget.js';
 import { cachedOriginFinder } from '../../shared/distributions.js';
-import { invalidationRequestSchema } from '../../shared/invalidation/request.js';
 import {
   lambdaHandler,
   logger,
@@ -13,6 +12,7 @@ import {
   type Handler,
 } from '../../shared/observability.js';
 import { invalidateBatch, type ParsedRequest } from './invalidate.js';
+import { parseRequestBody } from './parseRequest.js';
 import type { InvalidateObserver, InvalidateReport, InvalidationOutcome } from './types.js';
 
 export interface InvalidateDeps {
@@ -23,24 +23,6 @@ export interface InvalidateDeps {
 }
 
 export type SqsHandler = Handler<SQSEvent, SQSBatchResponse>;
-
-function parseBody(body: string): {
-  request?: ParsedRequest['request'];
-  error?: string;
-  field?: string;
-} {
-  let value: unknown;
-  try {
-    value = JSON.parse(body);
-  } catch {
-    return { error: 'body: is not JSON', field: 'body' };
-  }
-  const result = invalidationRequestSchema.safeParse(value);
-  if (result.success) return { request: result.data };
-  const issue = result.error.issues[0]!;
-  const field = issue.path.join('.') || 'body';
-  return { error: `${field}: ${issue.message}`, field };
-}
 
 /**
  * Builds the bare invalidate handler (the Lambda entry point below wraps it; the local runner and
@@ -63,7 +45,7 @@ export function createInvalidateHandler(
     const rejected: Array<{ messageId: string; error: string; field?: string }> = [];
     const parsed: ParsedRequest[] = [];
     for (const record of event.Records) {
-      const { request, error, field } = parseBody(record.body);
+      const { request, error, field } = parseRequestBody(record.body);
       const receives = Number(record.attributes?.ApproximateReceiveCount);
       if (request)
         parsed.push({

@@ -12,7 +12,8 @@ import {
   type CloudWatchClient,
   type MetricDataQuery,
 } from '@aws-sdk/client-cloudwatch';
-import { CdnPipelineError, InvalidInputError } from '../../shared/errors.js';
+import { InvalidInputError } from '../../shared/errors.js';
+import { MetricDataError, metricDataReader } from './metricDataReader.js';
 
 /** The metrics the report reads, with the statistic each one is fetched with. */
 export const CLOUDFRONT_METRICS = {
@@ -54,8 +55,8 @@ export interface Point {
 
 export type SeriesByMetric = Readonly<Record<CloudFrontMetric, readonly Point[]>>;
 
-/** GetMetricData answered a query with an error status (InternalError, Forbidden). */
-export class MetricDataError extends CdnPipelineError {}
+/** GetMetricData answered a query with an error status, or an answer it cannot read. */
+export { MetricDataError };
 
 /** A series for every metric, all empty. */
 export function emptySeries(): SeriesByMetric {
@@ -152,15 +153,16 @@ function toSeries(points: ReadonlyMap<number, number>): Point[] {
 
 /**
  * Runs one batch of ≤ 500 queries through every page, and returns the datapoints by query id.
- * Throws {@link MetricDataError} when CloudWatch reports a query as failed, so a caller never
- * mistakes "could not read" for "no traffic".
+ * Throws {@link MetricDataError} when CloudWatch reports a query as failed or answers in a way
+ * that cannot be read as it is (metricDataReader.ts), so a caller never mistakes "could not
+ * read" for "no traffic", nor a malformed answer for a rate.
  */
 async function runBatch(
   cloudwatch: CloudWatchClient,
   queries: readonly MetricDataQuery[],
   window: MetricWindow,
 ): Promise<Map<string, Map<number, number>>> {
-  const byId = new Map<string, Map<number, number>>(queries.map((q) => [q.Id!, new Map()]));
+  const reader = metricDataReader(queries);
   const pages = paginateGetMetricData(
     { client: cloudwatch },
     {
@@ -172,24 +174,8 @@ async function runBatch(
       ScanBy: 'TimestampAscending',
     },
   );
-  for await (const page of pages) {
-    for (const result of page.MetricDataResults ?? []) {
-      if (result.StatusCode === 'InternalError' || result.StatusCode === 'Forbidden') {
-        const detail = result.Messages?.map((m) => m.Value).join('; ');
-        throw new MetricDataError(
-          `GetMetricData query ${result.Id} (${result.Label ?? ''}): ${result.StatusCode}${detail ? ` — ${detail}` : ''}`,
-        );
-      }
-      const points = result.Id ? byId.get(result.Id) : undefined;
-      if (!points) continue;
-      const timestamps = result.Timestamps ?? [];
-      const values = result.Values ?? [];
-      for (let i = 0; i < Math.min(timestamps.length, values.length); i++) {
-        points.set(new Date(timestamps[i]!).getTime(), values[i]!);
-      }
-    }
-  }
-  return byId;
+  for await (const page of pages) reader.add(page);
+  return reader.finish();
 }
 
 /**
