@@ -1,9 +1,14 @@
 /**
  * Publishes a report mail to the alerts topic (a FIFO topic gets a group and a deduplication id
  * derived from the content, so a retried publish of the same mail is delivered once).
+ *
+ * A publish that fails is counted as the EMF metric `MailsNotPublished` (dimension `service`):
+ * callers log it and carry on, so without the metric (and its alarm, resources/alarms.cjs) a mail
+ * nobody received would leave no trace but a log line.
  */
 import { createHash } from 'node:crypto';
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
+import { metrics, MetricUnit } from '../../shared/observability.js';
 import type { Mail, MailContext } from './mail.js';
 import type { ReportCoreDeps } from './types.js';
 
@@ -21,11 +26,24 @@ export async function publishMail(
           .digest('hex'),
       }
     : {};
-  const out = await sns.send(
-    new PublishCommand({ TopicArn: topicArn, Subject: mail.subject, Message: mail.body, ...fifo }),
-  );
-  return out.MessageId ?? '';
+  try {
+    const out = await sns.send(
+      new PublishCommand({
+        TopicArn: topicArn,
+        Subject: mail.subject,
+        Message: mail.body,
+        ...fifo,
+      }),
+    );
+    return out.MessageId ?? '';
+  } catch (error) {
+    metrics.addMetric(MAILS_NOT_PUBLISHED_METRIC, MetricUnit.Count, 1);
+    throw error;
+  }
 }
+
+/** The EMF metric counting mails whose publish failed (alarmed in resources/alarms.cjs). */
+export const MAILS_NOT_PUBLISHED_METRIC = 'MailsNotPublished';
 
 /** `ThrottlingException: Rate exceeded`, for log lines and mails. */
 export function describeError(error: unknown): string {

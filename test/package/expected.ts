@@ -8,7 +8,7 @@ import { expect } from 'vitest';
 import { loadIngestConfig } from '../../functions/ingest/config.js';
 import { loadInvalidateConfig } from '../../functions/invalidate/config.js';
 import { loadReportConfig } from '../../functions/report/config.js';
-import { PARAMS } from './runs.js';
+import { PARAMS, PREFIX } from './runs.js';
 import { resourcesOfType, target, type Cfn, type CfnTemplate } from './template.js';
 
 /** The largest MaximumBatchingWindowInSeconds SQS accepts. */
@@ -24,7 +24,7 @@ export const FUNCTIONS = {
     timeout: 60,
     batchSize: 10,
     window: 0,
-    service: 'cdn-pipeline-ci-ingest',
+    service: `${PREFIX}-ingest`,
   },
   invalidate: {
     id: 'InvalidateLambdaFunction',
@@ -35,7 +35,7 @@ export const FUNCTIONS = {
     timeout: 120,
     batchSize: 1000,
     window: 60,
-    service: 'cdn-pipeline-ci-invalidate',
+    service: `${PREFIX}-invalidate`,
   },
 } as const;
 export type FunctionName = keyof typeof FUNCTIONS;
@@ -137,7 +137,7 @@ export const REPORT = {
     export: 'check',
     schedule: 'rate(15 minutes)',
     scheduleParam: PARAMS.reportCheckSchedule,
-    service: 'cdn-pipeline-ci-report-check',
+    service: `${PREFIX}-report-check`,
     actions: [
       'cloudfront:GetDistribution',
       'cloudfront:ListDistributions',
@@ -156,7 +156,7 @@ export const REPORT = {
     export: 'digest',
     schedule: 'cron(0 8 * * ? *)',
     scheduleParam: PARAMS.reportDigestSchedule,
-    service: 'cdn-pipeline-ci-report-digest',
+    service: `${PREFIX}-report-digest`,
     actions: [
       'cloudfront:GetCachePolicyConfig',
       'cloudfront:GetDistribution',
@@ -202,9 +202,9 @@ export const SCHEMA_OWNED_VARIABLES = {
 
 /** Stand-ins for the values CloudFormation fills in (Refs) when a loader parses an environment. */
 export const QUEUE_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/q';
-export const TOPIC_ARN = 'arn:aws:sns:us-east-1:123456789012:cdn-pipeline-ci-alerts';
-export const ALARM_TABLE = 'cdn-pipeline-ci-alarm-state';
-export const LEDGER_TABLE = 'cdn-pipeline-ci-invalidation-ledger';
+export const TOPIC_ARN = `arn:aws:sns:us-east-1:123456789012:${PREFIX}-alerts`;
+export const ALARM_TABLE = `${PREFIX}-alarm-state`;
+export const LEDGER_TABLE = `${PREFIX}-invalidation-ledger`;
 
 /** The config schemas' defaults, as their loaders return them with only the required settings. */
 export const SCHEMA_DEFAULTS = {
