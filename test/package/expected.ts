@@ -126,6 +126,16 @@ export const STAR_ONLY: Record<string, string> = {
   'cloudfront:CreateMonitoringSubscription': 'no resource type listed for monitoring subscriptions',
   'cloudfront:DeleteMonitoringSubscription': 'no resource type listed for monitoring subscriptions',
   'cloudwatch:GetMetricData': 'no resource type (nor namespace condition key) listed for it',
+  // The state machine's log delivery (serverless-step-functions adds them with loggingConfig):
+  // CloudWatch Logs lists no resource type for the vended-logs delivery actions.
+  'logs:CreateLogDelivery': 'vended-logs delivery: no resource type listed',
+  'logs:GetLogDelivery': 'vended-logs delivery: no resource type listed',
+  'logs:UpdateLogDelivery': 'vended-logs delivery: no resource type listed',
+  'logs:DeleteLogDelivery': 'vended-logs delivery: no resource type listed',
+  'logs:ListLogDeliveries': 'vended-logs delivery: no resource type listed',
+  'logs:PutResourcePolicy': 'account-level resource policy of CloudWatch Logs: "*" only',
+  'logs:DescribeResourcePolicies': 'a List action over the account',
+  'logs:DescribeLogGroups': 'a List action over the account',
 };
 export const STAR_ONLY_ACTIONS = Object.keys(STAR_ONLY);
 
@@ -170,6 +180,33 @@ export const REPORT = {
 } as const;
 export type ReportName = keyof typeof REPORT;
 export const REPORT_NAMES = Object.keys(REPORT) as ReportName[];
+
+/** The scheduled health check (`functions/health/handler.scheduled`). */
+export const HEALTH = {
+  name: 'healthCheck',
+  id: 'HealthCheckLambdaFunction',
+  role: 'HealthCheckIamRoleLambdaExecution',
+  export: 'scheduled',
+  schedule: 'rate(15 minutes)',
+  service: `${PREFIX}-health`,
+  actions: [
+    'cloudfront:GetDistribution',
+    'cloudfront:GetOriginAccessControl',
+    'cloudfront:ListDistributions',
+    'dynamodb:GetItem',
+    'dynamodb:PutItem',
+    's3:GetBucketNotification',
+    's3:GetBucketPolicy',
+    's3:GetBucketPublicAccessBlock',
+    's3:GetBucketVersioning',
+    's3:GetEncryptionConfiguration',
+    's3:ListBucket',
+    'sns:ListSubscriptionsByTopic',
+    'sns:Publish',
+    'sqs:GetQueueAttributes',
+    'sqs:GetQueueUrl',
+  ],
+} as const;
 
 /**
  * Environment variables of function settings: serverless.yml passes each through only when its
