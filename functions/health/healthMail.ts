@@ -1,7 +1,9 @@
 /**
  * The two mails of the scheduled health check: the chain started failing (each failed check with
- * its fix), and it passes again.
+ * its fix), and it passes again. Plain text in the shared layout (shared/text/layout.ts): 7-bit
+ * ASCII, wrapped to a phone's width, subjects SNS accepts.
  */
+import { fitSubject, wrap } from '../../shared/text/layout.js';
 import type { Transition } from '../report/alarmRule.js';
 import type { Mail } from '../report/mail.js';
 import type { HealthCheck } from './check.js';
@@ -12,6 +14,8 @@ export interface HealthMailContext {
   readonly bucket: string;
 }
 
+const SIGNATURE = '-- cdn-pipeline';
+
 export function healthMail(
   context: HealthMailContext,
   transition: Transition,
@@ -20,30 +24,39 @@ export function healthMail(
 ): Mail {
   const where = `s3://${context.bucket}`;
   const tag = `[cdn-pipeline ${context.stage}]`;
-  const rerun = `Re-run by hand: npx cdn-pipeline health --bucket ${context.bucket}`;
+  const rerun = wrap(`Check by hand: npx cdn-pipeline health --bucket ${context.bucket}`);
   if (transition === 'alarm') {
-    const lines = failed.flatMap((c) => [
-      `✗ ${c.name}: ${c.detail}`,
-      ...(c.fix ? [`  fix: ${c.fix}`] : []),
-    ]);
+    const count = `${failed.length} check${failed.length === 1 ? '' : 's'}`;
     return {
-      subject: `${tag} ALARM: health check failing for ${where}`,
+      subject: fitSubject(`${tag} ALARM: health check failing for ${where}`),
       body: [
-        `The scheduled health check of ${where} (${context.region}) found ${failed.length} failed check${failed.length === 1 ? '' : 's'}${since ? ` at ${since}` : ''}:`,
+        ...wrap(
+          `The scheduled health check of ${where} (${context.region}) found ${count} failing${since ? ` at ${since}` : ''}:`,
+        ),
         '',
-        ...lines,
+        // Continuation lines unindented: a long URL in a detail stays whole on its own line.
+        ...failed.flatMap((c) => [
+          ...wrap(`${c.name}: ${c.detail}`, '', 'FAIL '),
+          ...(c.fix ? wrap(c.fix, '', '  fix: ') : []),
+        ]),
         '',
-        'You get one more mail when every check passes again.',
-        rerun,
+        ...wrap('You get one more mail when every check passes again.'),
+        ...rerun,
+        '',
+        SIGNATURE,
       ].join('\n'),
     };
   }
   return {
-    subject: `${tag} RESOLVED: health check passing again for ${where}`,
+    subject: fitSubject(`${tag} RESOLVED: health check passing again for ${where}`),
     body: [
-      `Every check of ${where} (${context.region}) passes again${since ? ` since ${since}` : ''}.`,
+      ...wrap(
+        `Every check of ${where} (${context.region}) passes again${since ? ` since ${since}` : ''}.`,
+      ),
       '',
-      rerun,
+      ...rerun,
+      '',
+      SIGNATURE,
     ].join('\n'),
   };
 }
