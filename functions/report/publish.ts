@@ -12,6 +12,9 @@ import { metrics, MetricUnit } from '../../shared/observability.js';
 import type { Mail, MailContext } from './mail.js';
 import type { ReportCoreDeps } from './types.js';
 
+/** The EMF metric counting mails whose publish failed (alarmed in resources/alarms.cjs). */
+export const MAILS_NOT_PUBLISHED_METRIC = 'MailsNotPublished';
+
 export async function publishMail(
   sns: SNSClient,
   topicArn: string,
@@ -41,9 +44,6 @@ export async function publishMail(
     throw error;
   }
 }
-
-/** The EMF metric counting mails whose publish failed (alarmed in resources/alarms.cjs). */
-export const MAILS_NOT_PUBLISHED_METRIC = 'MailsNotPublished';
 
 /** `ThrottlingException: Rate exceeded`, for log lines and mails. */
 export function describeError(error: unknown): string {
