@@ -122,7 +122,7 @@ for (const [stem, [name, description]] of Object.entries(SCHEDULED)) {
   };
 }
 
-// Mails that could not be published (functions/report/publish.ts counts `MailsNotPublished`;
+// Mails that could not be published (shared/alarms/publishMail.ts counts `MailsNotPublished`;
 // the functions log it and carry on, so this alarm is how on-call learns a mail was lost). One
 // per publishing function: the EMF `service` dimension is the function's service name. The alarm
 // itself goes through the same topic: when SNS refuses the functions, it may refuse the alarm

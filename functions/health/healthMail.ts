@@ -4,8 +4,8 @@
  * ASCII, wrapped to a phone's width, subjects SNS accepts.
  */
 import { fitSubject, wrap } from '../../shared/text/layout.js';
-import type { Transition } from '../report/alarmRule.js';
-import type { Mail } from '../report/mail.js';
+import type { Transition } from '../../shared/alarms/alarmRule.js';
+import type { MailMessage } from '../../shared/alarms/publishMail.js';
 import type { HealthCheck } from './check.js';
 
 export interface HealthMailContext {
@@ -21,7 +21,7 @@ export function healthMail(
   transition: Transition,
   failed: readonly HealthCheck[],
   since: string | undefined,
-): Mail {
+): MailMessage {
   const where = `s3://${context.bucket}`;
   const tag = `[cdn-pipeline ${context.stage}]`;
   const rerun = wrap(`Check by hand: npx cdn-pipeline health --bucket ${context.bucket}`);

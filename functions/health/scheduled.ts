@@ -3,7 +3,7 @@
  * every few minutes, mailing the alerts topic once when the chain starts failing and once when
  * it recovers.
  *
- * The state is the report's alarm state (functions/report/alarmState.ts), in the same table, under
+ * The state is the report's alarm state (shared/alarms/alarmState.ts), in the same table, under
  * its own metric `health` (so the report's reads and its sweep of unmonitored alarms skip these
  * rows): the same conditional write claims a transition before it is announced, so two runs at
  * once mail once, and a failed publish is taken back and retried at the next run. One failing
@@ -12,10 +12,13 @@
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SNSClient } from '@aws-sdk/client-sns';
-import type { Transition } from '../report/alarmRule.js';
-import { applyObservation, type AlarmStore, type ApplyStatus } from '../report/alarmState.js';
-import { describeError, publishMail } from '../report/publish.js';
-import type { ReportLog } from '../report/types.js';
+import type { Transition } from '../../shared/alarms/alarmRule.js';
+import {
+  applyObservation,
+  type AlarmStore,
+  type ApplyStatus,
+} from '../../shared/alarms/alarmState.js';
+import { describeError, publishMail } from '../../shared/alarms/publishMail.js';
 import type { HealthCheck, HealthClients, KnownGaps } from './check.js';
 import { checkHealth } from './health.js';
 import { healthMail } from './healthMail.js';
@@ -26,6 +29,13 @@ export type HealthMetric = typeof HEALTH_METRIC;
 
 /** The row key: one per watched bucket, never a distribution id (those start with `E`). */
 export const healthAlarmKey = (bucket: string): string => `health:${bucket}`;
+
+/** The log lines the core writes (Powertools' logger in Lambda). */
+export interface HealthLog {
+  info(message: string, ...extra: Array<Record<string, unknown>>): void;
+  warn(message: string, ...extra: Array<Record<string, unknown>>): void;
+  error(message: string, ...extra: Array<Record<string, unknown>>): void;
+}
 
 export interface ScheduledHealthConfig {
   readonly bucket: string;
@@ -40,7 +50,7 @@ export interface ScheduledHealthDeps {
   readonly config: ScheduledHealthConfig;
   /** What the account is known not to report (local runs); on AWS: none. */
   readonly knownGaps?: KnownGaps;
-  readonly log?: ReportLog;
+  readonly log?: HealthLog;
 }
 
 export interface ScheduledHealthResult {

@@ -17,8 +17,7 @@ import {
   readAlarmState,
   readAlarmStates,
   scanAlarmedStates,
-} from '../../functions/report/alarmState.js';
-import { SILENT_LOG } from '../../functions/report/types.js';
+} from '../../shared/alarms/alarmState.js';
 import { bootstrapLocalStack, type LocalStack } from '../../local/bootstrap.js';
 import { emulatorData } from '../../local/emulator.js';
 import { provisionLocally } from '../../local/provision.js';
@@ -28,6 +27,7 @@ import { expectPhoneWidth, isAscii } from '../helpers/mailText.js';
 let emu: TestEmulator;
 let stack: LocalStack;
 let config: ScheduledHealthConfig;
+const SILENT_LOG = { info() {}, warn() {}, error() {} };
 
 beforeAll(async () => {
   emu = await startTestEmulator();

@@ -3,7 +3,7 @@
  * watches what it should and mails the topic when raised and when resolved.
  */
 import { describe, expect, it } from 'vitest';
-import { MAILS_NOT_PUBLISHED_METRIC } from '../../functions/report/publish.js';
+import { MAILS_NOT_PUBLISHED_METRIC } from '../../shared/alarms/publishMail.js';
 import { FUNCTIONS, HEALTH, NAMES, REPORT, REPORT_NAMES, STATE_MACHINE_ID } from './expected.js';
 import { PARAMS, PREFIX } from './runs.js';
 import { usePackagedStack } from './stack.js';

@@ -4,8 +4,8 @@
  */
 import type { SNSClient } from '@aws-sdk/client-sns';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { MAILS_NOT_PUBLISHED_METRIC, publishMail } from '../../../functions/report/publish.js';
-import { metrics } from '../../../shared/observability.js';
+import { MAILS_NOT_PUBLISHED_METRIC, publishMail } from '../../shared/alarms/publishMail.js';
+import { metrics } from '../../shared/observability.js';
 
 const TOPIC = 'arn:aws:sns:us-east-1:123456789012:cdn-pipeline-dev-alerts';
 const MAIL = { subject: 'subject', body: 'body' };
