@@ -8,7 +8,7 @@
 import type { IngestOutcome } from '../functions/ingest/types.js';
 import type { InvalidateReport } from '../functions/invalidate/types.js';
 import type { CheckResult, DigestResult } from '../functions/report/types.js';
-import { ALARM_METRICS } from '../functions/report/alarmState.js';
+import { ALARM_METRICS } from '../shared/alarms/alarmState.js';
 import { OBJECT_TAG_PREFIX } from '../shared/catalogue.js';
 import {
   formatStepTime as elapsed,

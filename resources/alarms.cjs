@@ -43,6 +43,14 @@ const emfMetric = (metricName, serviceName) => ({
   Statistic: 'Sum',
 });
 
+/** A Step Functions metric (ExecutionsFailed, …) of one state machine. */
+const statesMetric = (metricName, stateMachineId) => ({
+  Namespace: 'AWS/States',
+  MetricName: metricName,
+  Dimensions: [{ Name: 'StateMachineArn', Value: ref(stateMachineId) }],
+  Statistic: 'Sum',
+});
+
 /** The one alarm definition. */
 const alarm = ({ name, description, metric }) => ({
   Type: 'AWS::CloudWatch::Alarm',
@@ -96,6 +104,58 @@ const ALARMS = {
     metric: emfMetric('Throttles', '${self:custom.invalidateServiceName}'),
   },
 };
+
+/** The scheduled functions: an invocation error means a run that mailed nothing. */
+const SCHEDULED = {
+  ReportCheck: [
+    'report-check',
+    'The report threshold check failed: thresholds were not evaluated.',
+  ],
+  ReportDigest: ['report-digest', 'The daily report failed: no digest was sent.'],
+  HealthCheck: ['health-check', 'The scheduled health check failed: the chain was not checked.'],
+};
+for (const [stem, [name, description]] of Object.entries(SCHEDULED)) {
+  ALARMS[`${stem}ErrorsAlarm`] = {
+    name: `${name}-errors`,
+    description,
+    metric: lambdaMetric('Errors', `${stem}LambdaFunction`),
+  };
+}
+
+// Mails that could not be published (shared/alarms/publishMail.ts counts `MailsNotPublished`;
+// the functions log it and carry on, so this alarm is how on-call learns a mail was lost). One
+// per publishing function: the EMF `service` dimension is the function's service name. The alarm
+// itself goes through the same topic: when SNS refuses the functions, it may refuse the alarm
+// too, but an alarm stays visible in the console and on the dashboard.
+const PUBLISHERS = {
+  ReportCheck: ['report-check', '${self:custom.reportCheckServiceName}'],
+  ReportDigest: ['report-digest', '${self:custom.reportDigestServiceName}'],
+  HealthCheck: ['health-check', '${self:custom.healthServiceName}'],
+};
+for (const [stem, [name, service]] of Object.entries(PUBLISHERS)) {
+  ALARMS[`${stem}MailsNotPublishedAlarm`] = {
+    name: `${name}-mails-not-published`,
+    description: `A mail of ${name} could not be published to the alerts topic (it was not sent).`,
+    metric: emfMetric('MailsNotPublished', service),
+  };
+}
+
+// The provisioning workflow: a run that failed, timed out or was aborted left a spec unprovisioned.
+const EXECUTIONS = {
+  ExecutionsFailed: ['failed', 'A provisioning run failed (its failure mail says why).'],
+  ExecutionsTimedOut: ['timed-out', 'A provisioning run timed out.'],
+  ExecutionsAborted: [
+    'aborted',
+    'A provisioning run was aborted (stopped by hand or by a redeploy).',
+  ],
+};
+for (const [metricName, [name, description]] of Object.entries(EXECUTIONS)) {
+  ALARMS[`Provision${metricName}Alarm`] = {
+    name: `provision-executions-${name}`,
+    description,
+    metric: statesMetric(metricName, 'ProvisionStateMachine'),
+  };
+}
 
 module.exports = {
   Resources: Object.fromEntries(Object.entries(ALARMS).map(([id, spec]) => [id, alarm(spec)])),

@@ -189,6 +189,12 @@ export const ENV_SCHEMA = z.object({
     .default('dev')
     .describe('the stack stage: which managed distributions are reported on'),
 
+  // ── health (scheduled) ───────────────────────────────────────────────────────────────────
+  HEALTH_BUCKET: z
+    .string({ error: 'is required: the content bucket the scheduled health check watches' })
+    .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name')
+    .describe('the content bucket the scheduled health check watches'),
+
   // ── report and provision ─────────────────────────────────────────────────────────────────
   ALERTS_TOPIC_ARN: z
     .string({

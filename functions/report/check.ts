@@ -16,8 +16,12 @@ import {
   initialAlarmState,
   type AlarmMetric,
   type AlarmState,
-} from './alarmRule.js';
-import { applyObservation, readAlarmStates, type AlarmStore } from './alarmState.js';
+} from '../../shared/alarms/alarmRule.js';
+import {
+  applyObservation,
+  readAlarmStates,
+  type AlarmStore,
+} from '../../shared/alarms/alarmState.js';
 import { alarmMail, clearedMail } from './mail.js';
 import { displayDomain, findReportDistributions, type SkippedDistribution } from './managed.js';
 import {
@@ -26,7 +30,8 @@ import {
   summarize,
   type TrafficSummary,
 } from './metrics.js';
-import { describeError, mailContext, publishMail } from './publish.js';
+import { describeError, publishMail } from '../../shared/alarms/publishMail.js';
+import { mailContext } from './publish.js';
 import { checkWindow, observe, thresholdOf } from './thresholds.js';
 import { recordTransition, type MutableCheckResult } from './transitions.js';
 import {

@@ -37,7 +37,7 @@ import {
 import { recommend, type Recommendation } from './recommendations.js';
 import { fetchPathsBilledThisMonth, invalidationSpend, type Spend } from './spend.js';
 import { mailContext } from './check.js';
-import { describeError, publishMail } from './publish.js';
+import { describeError, publishMail } from '../../shared/alarms/publishMail.js';
 import { SILENT_LOG, type DigestResult, type ReportCoreDeps, type ReportLog } from './types.js';
 
 /** GetDistributionConfig, and the cache policies it references (managed ones are known). */

@@ -26,12 +26,15 @@ import {
   plural,
   trimDecimals,
 } from '../../shared/text/numbers.js';
-import { ALARM_METRICS, type AlarmMetric, type ThresholdTransition } from './alarmState.js';
+import {
+  ALARM_METRICS,
+  type AlarmMetric,
+  type ThresholdTransition,
+} from '../../shared/alarms/alarmState.js';
+import type { MailMessage } from '../../shared/alarms/publishMail.js';
 
-export interface Mail {
-  readonly subject: string;
-  readonly body: string;
-}
+/** A report mail: subject and plain-text body (what shared/alarms/publishMail.ts sends). */
+export type Mail = MailMessage;
 
 export interface MailContext {
   readonly stage: string;

@@ -3,7 +3,11 @@
  * ERROR_5XX_MAX / ERROR_4XX_MAX / ORIGIN_LATENCY_MAX_MS above, nothing judged under MIN_REQUESTS),
  * and the aligned window one check reads. Pure functions; `check.ts` moves alarm state with them.
  */
-import { ALARM_METRICS, ALARM_METRIC_NAMES, type AlarmMetric } from './alarmRule.js';
+import {
+  ALARM_METRICS,
+  ALARM_METRIC_NAMES,
+  type AlarmMetric,
+} from '../../shared/alarms/alarmRule.js';
 import type { ReportThresholds } from './config.js';
 import type { MetricWindow, TrafficSummary } from './metrics.js';
 

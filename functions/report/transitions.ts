@@ -2,9 +2,9 @@
  * What a check records of each alarm step `applyStep` took: the transition in the result, the
  * mail subject, and the log line (mailed, mail failed and taken back or lost, or a concurrent run).
  */
-import type { AlarmMetric } from './alarmRule.js';
-import type { ApplyResult } from './alarmState.js';
-import { describeError } from './publish.js';
+import type { AlarmMetric } from '../../shared/alarms/alarmRule.js';
+import type { ApplyResult } from '../../shared/alarms/alarmState.js';
+import { describeError } from '../../shared/alarms/publishMail.js';
 import type { CheckResult, ReportCoreDeps } from './types.js';
 
 /** The check's result while it is being built. */

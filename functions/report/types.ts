@@ -2,8 +2,8 @@
  * Shapes shared by the report's handlers, cores and their callers (CLI, local runner, tests).
  */
 import type { AwsClients } from '../../shared/clients.js';
-import type { AlarmMetric, AlarmStatus, Transition } from './alarmRule.js';
-import type { ApplyStatus } from './alarmState.js';
+import type { AlarmMetric, AlarmStatus, Transition } from '../../shared/alarms/alarmRule.js';
+import type { ApplyStatus } from '../../shared/alarms/alarmState.js';
 import type { ReportConfig } from './config.js';
 import type { SkippedDistribution } from './managed.js';
 import type { TrafficSummary } from './metrics.js';

@@ -2,12 +2,13 @@
  * Closing the alarms of distributions a check no longer finds (deleted, untagged, removed from
  * DISTRIBUTION_IDS): one "ALARM CLEARED (no longer monitored)" mail each, never left open.
  */
-import { unmonitoredState, type AlarmState } from './alarmRule.js';
-import { applyStep, scanAlarmedStates, type AlarmStore } from './alarmState.js';
+import { unmonitoredState, type AlarmState } from '../../shared/alarms/alarmRule.js';
+import { applyStep, scanAlarmedStates, type AlarmStore } from '../../shared/alarms/alarmState.js';
 import { clearedMail } from './mail.js';
 import type { ReportDistribution, SkippedDistribution } from './managed.js';
 import type { MetricWindow } from './metrics.js';
-import { describeError, mailContext, publishMail } from './publish.js';
+import { describeError, publishMail } from '../../shared/alarms/publishMail.js';
+import { mailContext } from './publish.js';
 import { thresholdOf } from './thresholds.js';
 import { recordTransition, type MutableCheckResult } from './transitions.js';
 import type { ReportCoreDeps } from './types.js';

@@ -23,7 +23,7 @@ import {
   applyObservation,
   readAlarmState,
   type AlarmStore,
-} from '../../functions/report/alarmState.js';
+} from '../../shared/alarms/alarmState.js';
 import { loadReportConfig, type ReportConfig } from '../../functions/report/config.js';
 import {
   startTestEmulator,

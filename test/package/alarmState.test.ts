@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { PREFIX } from './runs.js';
 import { usePackagedStack } from './stack.js';
-import { props } from './template.js';
+import { props, resource } from './template.js';
 
 const stack = usePackagedStack();
 const t = () => stack.base.template;
@@ -24,5 +24,11 @@ describe('alarm state', () => {
       { AttributeName: 'distributionId', AttributeType: 'S' },
       { AttributeName: 'metric', AttributeType: 'S' },
     ]);
+  });
+
+  it('is retained when the stack is deleted or the table replaced (open alarms stay known)', () => {
+    const table = resource(t(), 'AlarmStateTable', 'AWS::DynamoDB::Table');
+    expect(table.DeletionPolicy).toBe('Retain');
+    expect(table.UpdateReplacePolicy).toBe('Retain');
   });
 });

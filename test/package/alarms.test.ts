@@ -3,7 +3,8 @@
  * watches what it should and mails the topic when raised and when resolved.
  */
 import { describe, expect, it } from 'vitest';
-import { FUNCTIONS, NAMES } from './expected.js';
+import { MAILS_NOT_PUBLISHED_METRIC } from '../../shared/alarms/publishMail.js';
+import { FUNCTIONS, HEALTH, NAMES, REPORT, REPORT_NAMES, STATE_MACHINE_ID } from './expected.js';
 import { PARAMS, PREFIX } from './runs.js';
 import { usePackagedStack } from './stack.js';
 import {
@@ -79,6 +80,80 @@ describe('alerts', () => {
       Threshold: 0,
       ComparisonOperator: 'GreaterThanThreshold',
     });
+  });
+
+  const scheduled = [...REPORT_NAMES.map((name) => REPORT[name]), HEALTH];
+
+  it.each(scheduled.map((f) => [f.id, f] as const))(
+    'raises an alarm on any error of the scheduled function %s',
+    (_id, fn) => {
+      const found = alarmOn('AWS/Lambda', 'Errors', (v) => target(v) === fn.id);
+      expect(found).toHaveLength(1);
+      expect(found[0]![1].Properties).toMatchObject({
+        Statistic: 'Sum',
+        Threshold: 0,
+        ComparisonOperator: 'GreaterThanThreshold',
+      });
+    },
+  );
+
+  it.each(scheduled.map((f) => [f.id, f] as const))(
+    'raises an alarm on any mail %s could not publish (the EMF metric its code emits)',
+    (_id, fn) => {
+      const env = props(t(), fn.id).Environment.Variables;
+      const found = alarmOn(
+        env.POWERTOOLS_METRICS_NAMESPACE,
+        MAILS_NOT_PUBLISHED_METRIC,
+        (v) => v === env.POWERTOOLS_SERVICE_NAME,
+      );
+      expect(found).toHaveLength(1);
+      expect(found[0]![1].Properties).toMatchObject({
+        Dimensions: [{ Name: 'service', Value: fn.service }],
+        Statistic: 'Sum',
+        Threshold: 0,
+        ComparisonOperator: 'GreaterThanThreshold',
+      });
+    },
+  );
+
+  it.each(['ExecutionsFailed', 'ExecutionsTimedOut', 'ExecutionsAborted'])(
+    'raises an alarm on any %s of the provisioning workflow',
+    (metric) => {
+      const found = alarmOn('AWS/States', metric, (v) => target(v) === STATE_MACHINE_ID);
+      expect(found).toHaveLength(1);
+      expect(found[0]![1].Properties).toMatchObject({
+        Dimensions: [{ Name: 'StateMachineArn', Value: { Ref: STATE_MACHINE_ID } }],
+        Statistic: 'Sum',
+        Threshold: 0,
+        ComparisonOperator: 'GreaterThanThreshold',
+      });
+    },
+  );
+
+  it("denies publishing to the alerts topic without TLS, and lets only this account's alarms in", () => {
+    const policies = resourcesOfType(t(), 'AWS::SNS::TopicPolicy').filter(([, p]) =>
+      asArray(p.Properties?.Topics as Cfn[]).some((topic) => target(topic) === 'AlertsTopic'),
+    );
+    expect(policies).toHaveLength(1);
+    const statements = policies[0]![1].Properties!.PolicyDocument as { Statement: unknown[] };
+    expect(statements.Statement).toEqual([
+      {
+        Sid: 'DenyInsecureTransport',
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 'sns:Publish',
+        Resource: { Ref: 'AlertsTopic' },
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+      },
+      {
+        Sid: 'AllowAlarmsOfThisAccount',
+        Effect: 'Allow',
+        Principal: { Service: 'cloudwatch.amazonaws.com' },
+        Action: 'sns:Publish',
+        Resource: { Ref: 'AlertsTopic' },
+        Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+      },
+    ]);
   });
 
   it('creates no email subscription by default', () => {

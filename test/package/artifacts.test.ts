@@ -6,7 +6,15 @@ import { writeFile } from 'node:fs/promises';
 import { createRequire, isBuiltin } from 'node:module';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FUNCTIONS, NAMES, PROVISION, PROVISION_NAMES, REPORT, REPORT_NAMES } from './expected.js';
+import {
+  FUNCTIONS,
+  HEALTH,
+  NAMES,
+  PROVISION,
+  PROVISION_NAMES,
+  REPORT,
+  REPORT_NAMES,
+} from './expected.js';
 import { usePackagedStack } from './stack.js';
 import { props } from './template.js';
 import { zipEntries, zipRead } from './zip.js';
@@ -71,4 +79,9 @@ describe('report artifacts', () => {
   it.each(REPORT_NAMES)('bundles %s and exports the handler the template names', (name) =>
     expectBundledExport(name, 'functions/report/handler.js', REPORT[name].export),
   );
+});
+
+describe('health artifact', () => {
+  it('bundles the scheduled health check and exports the handler the template names', () =>
+    expectBundledExport(HEALTH.name, 'functions/health/handler.js', HEALTH.export));
 });

@@ -73,4 +73,10 @@ describe('content bucket', () => {
       }),
     );
   });
+
+  it("is retained when the stack is deleted or the bucket replaced (the apps' objects stay)", () => {
+    const bucket = resource(t(), 'ContentBucket', 'AWS::S3::Bucket');
+    expect(bucket.DeletionPolicy).toBe('Retain');
+    expect(bucket.UpdateReplacePolicy).toBe('Retain');
+  });
 });

@@ -3,7 +3,15 @@
  * EventBridge schedules of the report functions, with and without `--param`.
  */
 import { describe, expect, it } from 'vitest';
-import { NAMES, FUNCTIONS, REPORT, REPORT_NAMES, mappingFor, type ReportName } from './expected.js';
+import {
+  NAMES,
+  FUNCTIONS,
+  HEALTH,
+  REPORT,
+  REPORT_NAMES,
+  mappingFor,
+  type ReportName,
+} from './expected.js';
 import { PARAMS } from './runs.js';
 import { usePackagedStack } from './stack.js';
 import {
@@ -63,6 +71,25 @@ describe('report schedules', () => {
     );
     const permissions = resourcesOfType(t(), 'AWS::Lambda::Permission').filter(
       ([, p]) => target(p.Properties?.FunctionName) === REPORT[name].id,
+    );
+    expect(permissions.map(([, p]) => p.Properties?.Principal)).toEqual(['events.amazonaws.com']);
+  });
+});
+
+describe('health schedule', () => {
+  it('runs the health check every 15 minutes by default, from EventBridge only', () => {
+    const rules = resourcesOfType(t(), 'AWS::Events::Rule').filter(([, r]) =>
+      asArray(r.Properties?.Targets as Cfn[]).some(
+        (target_) => target((target_ as CfnObject).Arn) === HEALTH.id,
+      ),
+    );
+    expect(rules).toHaveLength(1);
+    expect(rules[0]![1].Properties).toMatchObject({
+      ScheduleExpression: HEALTH.schedule,
+      State: 'ENABLED',
+    });
+    const permissions = resourcesOfType(t(), 'AWS::Lambda::Permission').filter(
+      ([, p]) => target(p.Properties?.FunctionName) === HEALTH.id,
     );
     expect(permissions.map(([, p]) => p.Properties?.Principal)).toEqual(['events.amazonaws.com']);
   });

@@ -8,7 +8,7 @@ import { expect } from 'vitest';
 import { loadIngestConfig } from '../../functions/ingest/config.js';
 import { loadInvalidateConfig } from '../../functions/invalidate/config.js';
 import { loadReportConfig } from '../../functions/report/config.js';
-import { PARAMS } from './runs.js';
+import { PARAMS, PREFIX } from './runs.js';
 import { resourcesOfType, target, type Cfn, type CfnTemplate } from './template.js';
 
 /** The largest MaximumBatchingWindowInSeconds SQS accepts. */
@@ -24,7 +24,7 @@ export const FUNCTIONS = {
     timeout: 60,
     batchSize: 10,
     window: 0,
-    service: 'cdn-pipeline-ci-ingest',
+    service: `${PREFIX}-ingest`,
   },
   invalidate: {
     id: 'InvalidateLambdaFunction',
@@ -35,7 +35,7 @@ export const FUNCTIONS = {
     timeout: 120,
     batchSize: 1000,
     window: 60,
-    service: 'cdn-pipeline-ci-invalidate',
+    service: `${PREFIX}-invalidate`,
   },
 } as const;
 export type FunctionName = keyof typeof FUNCTIONS;
@@ -126,6 +126,16 @@ export const STAR_ONLY: Record<string, string> = {
   'cloudfront:CreateMonitoringSubscription': 'no resource type listed for monitoring subscriptions',
   'cloudfront:DeleteMonitoringSubscription': 'no resource type listed for monitoring subscriptions',
   'cloudwatch:GetMetricData': 'no resource type (nor namespace condition key) listed for it',
+  // The state machine's log delivery (serverless-step-functions adds them with loggingConfig):
+  // CloudWatch Logs lists no resource type for the vended-logs delivery actions.
+  'logs:CreateLogDelivery': 'vended-logs delivery: no resource type listed',
+  'logs:GetLogDelivery': 'vended-logs delivery: no resource type listed',
+  'logs:UpdateLogDelivery': 'vended-logs delivery: no resource type listed',
+  'logs:DeleteLogDelivery': 'vended-logs delivery: no resource type listed',
+  'logs:ListLogDeliveries': 'vended-logs delivery: no resource type listed',
+  'logs:PutResourcePolicy': 'account-level resource policy of CloudWatch Logs: "*" only',
+  'logs:DescribeResourcePolicies': 'a List action over the account',
+  'logs:DescribeLogGroups': 'a List action over the account',
 };
 export const STAR_ONLY_ACTIONS = Object.keys(STAR_ONLY);
 
@@ -137,7 +147,7 @@ export const REPORT = {
     export: 'check',
     schedule: 'rate(15 minutes)',
     scheduleParam: PARAMS.reportCheckSchedule,
-    service: 'cdn-pipeline-ci-report-check',
+    service: `${PREFIX}-report-check`,
     actions: [
       'cloudfront:GetDistribution',
       'cloudfront:ListDistributions',
@@ -156,7 +166,7 @@ export const REPORT = {
     export: 'digest',
     schedule: 'cron(0 8 * * ? *)',
     scheduleParam: PARAMS.reportDigestSchedule,
-    service: 'cdn-pipeline-ci-report-digest',
+    service: `${PREFIX}-report-digest`,
     actions: [
       'cloudfront:GetCachePolicyConfig',
       'cloudfront:GetDistribution',
@@ -170,6 +180,33 @@ export const REPORT = {
 } as const;
 export type ReportName = keyof typeof REPORT;
 export const REPORT_NAMES = Object.keys(REPORT) as ReportName[];
+
+/** The scheduled health check (`functions/health/handler.scheduled`). */
+export const HEALTH = {
+  name: 'healthCheck',
+  id: 'HealthCheckLambdaFunction',
+  role: 'HealthCheckIamRoleLambdaExecution',
+  export: 'scheduled',
+  schedule: 'rate(15 minutes)',
+  service: `${PREFIX}-health`,
+  actions: [
+    'cloudfront:GetDistribution',
+    'cloudfront:GetOriginAccessControl',
+    'cloudfront:ListDistributions',
+    'dynamodb:GetItem',
+    'dynamodb:PutItem',
+    's3:GetBucketNotification',
+    's3:GetBucketPolicy',
+    's3:GetBucketPublicAccessBlock',
+    's3:GetBucketVersioning',
+    's3:GetEncryptionConfiguration',
+    's3:ListBucket',
+    'sns:ListSubscriptionsByTopic',
+    'sns:Publish',
+    'sqs:GetQueueAttributes',
+    'sqs:GetQueueUrl',
+  ],
+} as const;
 
 /**
  * Environment variables of function settings: serverless.yml passes each through only when its
@@ -202,9 +239,9 @@ export const SCHEMA_OWNED_VARIABLES = {
 
 /** Stand-ins for the values CloudFormation fills in (Refs) when a loader parses an environment. */
 export const QUEUE_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/q';
-export const TOPIC_ARN = 'arn:aws:sns:us-east-1:123456789012:cdn-pipeline-ci-alerts';
-export const ALARM_TABLE = 'cdn-pipeline-ci-alarm-state';
-export const LEDGER_TABLE = 'cdn-pipeline-ci-invalidation-ledger';
+export const TOPIC_ARN = `arn:aws:sns:us-east-1:123456789012:${PREFIX}-alerts`;
+export const ALARM_TABLE = `${PREFIX}-alarm-state`;
+export const LEDGER_TABLE = `${PREFIX}-invalidation-ledger`;
 
 /** The config schemas' defaults, as their loaders return them with only the required settings. */
 export const SCHEMA_DEFAULTS = {

@@ -5,10 +5,12 @@
 import { describe, expect, it } from 'vitest';
 import { loadIngestConfig } from '../../functions/ingest/config.js';
 import { loadInvalidateConfig } from '../../functions/invalidate/config.js';
+import { loadScheduledHealthConfig } from '../../functions/health/config.js';
 import { loadReportConfig } from '../../functions/report/config.js';
 import {
   ALARM_TABLE,
   FUNCTIONS,
+  HEALTH,
   LEDGER_TABLE,
   NAMES,
   PROVISION,
@@ -32,7 +34,7 @@ const envOf = (template: typeof stack.base.template, id: string) =>
   props(template, id).Environment.Variables as Record<string, unknown>;
 
 describe('functions', () => {
-  it('are ingest, invalidate, the eight provisioning tasks and the two report functions, on nodejs22.x and arm64, with stage-scoped names', () => {
+  it('are ingest, invalidate, the eight provisioning tasks, the two report functions and the health check, on nodejs22.x and arm64, with stage-scoped names', () => {
     const functions = resourcesOfType(t(), 'AWS::Lambda::Function');
     expect(functions.map(([id]) => id).sort()).toEqual(
       [
@@ -40,6 +42,7 @@ describe('functions', () => {
         'InvalidateLambdaFunction',
         ...PROVISION_NAMES.map(provisionFunctionId),
         ...REPORT_NAMES.map((name) => REPORT[name].id),
+        HEALTH.id,
       ].sort(),
     );
     for (const [id, fn] of functions) {
@@ -186,4 +189,31 @@ describe('report functions', () => {
       expect(withParamsEnv.HIT_RATE_MIN).toBe(PARAMS.hitRateMin);
     },
   );
+});
+
+describe('scheduled health function', () => {
+  it('checks the content bucket, keeps its state in the alarm table and mails the alerts topic', () => {
+    const fn = props(t(), HEALTH.id);
+    expect(fn.Handler).toBe(`functions/health/handler.${HEALTH.export}`);
+    const env = fn.Environment.Variables;
+    expect(env.POWERTOOLS_SERVICE_NAME).toBe(HEALTH.service);
+    expect(target(env.ALERTS_TOPIC_ARN)).toBe('AlertsTopic');
+    expect(target(env.ALARM_TABLE)).toBe('AlarmStateTable');
+    expect(env.HEALTH_BUCKET).toEqual(props(t(), 'ContentBucket').BucketName);
+    const bucket = `${PREFIX}-content-123456789012-us-east-1`;
+    const config = loadScheduledHealthConfig({
+      ...env,
+      HEALTH_BUCKET: bucket,
+      ALERTS_TOPIC_ARN: TOPIC_ARN,
+      ALARM_TABLE,
+      AWS_REGION: 'us-east-1',
+    });
+    expect(config).toEqual({
+      bucket,
+      alertsTopicArn: TOPIC_ARN,
+      alarmTable: ALARM_TABLE,
+      stage: STAGE,
+      region: 'us-east-1',
+    });
+  });
 });

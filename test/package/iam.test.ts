@@ -3,8 +3,10 @@
  * resource ARNs wherever AWS allows it ("*" only for the actions AWS allows on nothing else).
  */
 import { describe, expect, it } from 'vitest';
+import { MANAGED_TAG_KEYS, MANAGED_TAG_VALUE } from '../../shared/catalogue.js';
 import {
   FUNCTIONS,
+  HEALTH,
   NAMES,
   PROVISION,
   PROVISION_NAMES,
@@ -135,7 +137,8 @@ describe('IAM', () => {
 
   it.each(PROVISION_NAMES)('gives %s exactly what it calls', (name) => {
     const role = provisionRoleId(name);
-    expect(actionsOf(role).sort()).toEqual(
+    // Distinct actions: TagResource is granted by two statements with different conditions.
+    expect([...new Set(actionsOf(role))].sort()).toEqual(
       [
         'logs:CreateLogGroup',
         'logs:CreateLogStream',
@@ -162,10 +165,107 @@ describe('IAM', () => {
       for (const action of PROVISION[name].actions) {
         if (!action.startsWith('cloudfront:')) continue;
         const statements = grants(provisionRoleId(name), action);
-        expect(statements, `${name} ${action}`).toHaveLength(1);
+        // TagResource: on managed distributions, or in a request that marks one managed (below).
+        const count = action === 'cloudfront:TagResource' ? 2 : 1;
+        expect(statements, `${name} ${action}`).toHaveLength(count);
         const expected = STAR_ONLY_ACTIONS.includes(action) ? '*' : { 'Fn::Sub': scope[action] };
-        expect(statements[0]!.Resource, `${name} ${action}`).toEqual(expected);
+        for (const statement of statements)
+          expect(statement.Resource, `${name} ${action}`).toEqual(expected);
       }
+    }
+  });
+
+  it('updates only distributions tagged as managed, and tags only managed ones or in requests marking them managed', () => {
+    const role = provisionRoleId('provisionEnsureDistribution');
+    const onManaged = {
+      StringEquals: { [`aws:ResourceTag/${MANAGED_TAG_KEYS.managed}`]: MANAGED_TAG_VALUE },
+    };
+    const markingManaged = {
+      StringEquals: { [`aws:RequestTag/${MANAGED_TAG_KEYS.managed}`]: MANAGED_TAG_VALUE },
+    };
+    expect(grants(role, 'cloudfront:UpdateDistribution').map((st) => st.Condition)).toEqual([
+      onManaged,
+    ]);
+    expect(
+      grants(role, 'cloudfront:TagResource')
+        .map((st) => st.Condition)
+        .sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))),
+    ).toEqual([markingManaged, onManaged]);
+    // The statement allowing tagging by request tag allows nothing else.
+    for (const st of allowed(role).filter((x) => x.Condition?.StringEquals === undefined)) {
+      expect(asArray(st.Action), JSON.stringify(st)).not.toContain('cloudfront:TagResource');
+      expect(asArray(st.Action), JSON.stringify(st)).not.toContain('cloudfront:UpdateDistribution');
+    }
+    for (const roleId of roles()) {
+      if (roleId === role) continue;
+      for (const action of ['cloudfront:UpdateDistribution', 'cloudfront:TagResource'])
+        expect(grants(roleId, action), `${roleId} ${action}`).toEqual([]);
+    }
+  });
+
+  it('scopes the provisionBuckets grants to buckets of this account', () => {
+    for (const template of [stack.base.template, stack.withParams.template]) {
+      for (const name of ['provisionValidate', 'provisionMergeBucketPolicy'] as const) {
+        const statements = roleStatements(template, provisionRoleId(name)).filter((st) =>
+          asArray(st.Action).some((a) => a.startsWith('s3:')),
+        );
+        expect(statements.length, name).toBeGreaterThan(0);
+        for (const st of statements) {
+          expect(st.Condition, name).toEqual({
+            StringEquals: { 'aws:ResourceAccount': { Ref: 'AWS::AccountId' } },
+          });
+        }
+      }
+    }
+    // The account comes from CloudFormation, never from the CLI (which would call STS).
+    expect(JSON.stringify(stack.base.template)).not.toContain('aws:accountId');
+  });
+
+  it('leaves no unused default role: every role in the stack is assumed by its function or the state machine', () => {
+    expect(t().Resources.IamRoleLambdaExecution).toBeUndefined();
+    const assumed = new Set(
+      [
+        ...resourcesOfType(t(), 'AWS::Lambda::Function'),
+        ...resourcesOfType(t(), 'AWS::StepFunctions::StateMachine'),
+      ].map(([, r]) => target((r.Properties?.Role ?? r.Properties?.RoleArn) as Cfn)),
+    );
+    expect(roles().filter((id) => !assumed.has(id))).toEqual([]);
+  });
+
+  it('gives the scheduled health check exactly what the checks read, scoped to this stack', () => {
+    const role = HEALTH.role;
+    expect(target(props(t(), HEALTH.id).Role)).toBe(role);
+    expect(actionsOf(role).sort()).toEqual(
+      [
+        'logs:CreateLogGroup',
+        'logs:CreateLogStream',
+        'logs:PutLogEvents',
+        ...HEALTH.actions,
+      ].sort(),
+    );
+    const bucketName = props(t(), 'ContentBucket').BucketName['Fn::Sub'] as string;
+    const cf = 'arn:${AWS::Partition}:cloudfront::${AWS::AccountId}';
+    const queues = [
+      'ObjectEventsQueue',
+      'ObjectEventsDLQ',
+      'InvalidationRequestsQueue',
+      'InvalidationRequestsDLQ',
+    ].map((id) => ({ 'Fn::GetAtt': [id, 'Arn'] }));
+    const scope = (action: string): Cfn => {
+      if (action.startsWith('s3:'))
+        return { 'Fn::Sub': `arn:\${AWS::Partition}:s3:::${bucketName}` };
+      if (action.startsWith('sqs:')) return queues;
+      if (action.startsWith('dynamodb:')) return { 'Fn::GetAtt': ['AlarmStateTable', 'Arn'] };
+      if (action.startsWith('sns:')) return { Ref: 'AlertsTopic' };
+      if (action === 'cloudfront:ListDistributions') return '*';
+      if (action === 'cloudfront:GetOriginAccessControl')
+        return { 'Fn::Sub': `${cf}:origin-access-control/*` };
+      return { 'Fn::Sub': `${cf}:distribution/*` };
+    };
+    for (const action of HEALTH.actions) {
+      const statements = grants(role, action);
+      expect(statements, action).toHaveLength(1);
+      expect(statements[0]!.Resource, action).toEqual(scope(action));
     }
   });
 
@@ -194,6 +294,7 @@ describe('IAM', () => {
     const publishers = [
       provisionRoleId('provisionNotify'),
       ...REPORT_NAMES.map((name) => REPORT[name].role),
+      HEALTH.role,
     ];
     for (const roleId of publishers) {
       const publish = grants(roleId, 'sns:Publish');
@@ -271,11 +372,14 @@ describe('IAM', () => {
         const dynamo = allowed(roleId).filter((s) =>
           asArray(s.Action).some((a) => a.startsWith('dynamodb:')),
         );
-        // Invalidate's one DynamoDB grant is its own ledger (test/package/invalidationLedger.test.ts).
+        // Invalidate's one DynamoDB grant is its own ledger (test/package/invalidationLedger.test.ts);
+        // the health check keeps its row in the alarm table (GetItem/PutItem, checked above).
         const expected =
           roleId === FUNCTIONS.invalidate.role
             ? [{ 'Fn::GetAtt': ['InvalidationLedgerTable', 'Arn'] }]
-            : [];
+            : roleId === HEALTH.role
+              ? [{ 'Fn::GetAtt': ['AlarmStateTable', 'Arn'] }]
+              : [];
         expect(
           dynamo.map((s) => s.Resource),
           roleId,

@@ -62,7 +62,9 @@ describe('queues', () => {
   it('lets only the content bucket of this account send to object-events', () => {
     const policy = props(t(), 'ObjectEventsQueuePolicy', 'AWS::SQS::QueuePolicy');
     expect(asArray(policy.Queues).map(target)).toEqual(['ObjectEventsQueue']);
-    const statements = policy.PolicyDocument.Statement as (IamStatement & { Principal: Cfn })[];
+    const statements = (
+      policy.PolicyDocument.Statement as (IamStatement & { Principal: Cfn })[]
+    ).filter((st) => st.Effect === 'Allow');
     expect(statements).toHaveLength(1);
     const [statement] = statements;
     expect(statement).toMatchObject({
@@ -77,5 +79,29 @@ describe('queues', () => {
       ArnEquals: { 'aws:SourceArn': { 'Fn::Sub': `arn:\${AWS::Partition}:s3:::${bucketName}` } },
       StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
     });
+  });
+
+  it('denies every request that is not over TLS, on every queue and DLQ', () => {
+    const queues = resourcesOfType(t(), 'AWS::SQS::Queue').map(([id]) => id);
+    expect(queues).toHaveLength(4);
+    const policies = resourcesOfType(t(), 'AWS::SQS::QueuePolicy').map(([, p]) => p.Properties!);
+    for (const queue of queues) {
+      const denies = policies
+        .filter((p) => asArray(p.Queues as Cfn[]).some((q) => target(q) === queue))
+        .flatMap((p) =>
+          asArray((p.PolicyDocument as unknown as { Statement: IamStatement[] }).Statement),
+        )
+        .filter((st) => st.Effect === 'Deny');
+      expect(denies, queue).toEqual([
+        {
+          Sid: 'DenyInsecureTransport',
+          Effect: 'Deny',
+          Principal: '*',
+          Action: 'sqs:*',
+          Resource: { 'Fn::GetAtt': [queue, 'Arn'] },
+          Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+        },
+      ]);
+    }
   });
 });

@@ -1,9 +1,12 @@
 /**
  * The two packagings every package test reads, built once per test run by globalSetup.ts: the
  * stack with its defaults, and the same stack with `--param` overrides (proof that parameters
- * reach the template).
+ * reach the template); and the packagings that must be refused, with what osls said.
+ *
+ * The stage is `dev`, the one `sls package` uses without `--stage`: on any other stage but
+ * `local`, packaging without `alertEmail` is refused (resources/paramChecks.cjs).
  */
-export const STAGE = 'ci';
+export const STAGE = 'dev';
 export const PREFIX = `cdn-pipeline-${STAGE}`;
 
 /** The `--param` overrides of the second packaging. */
@@ -27,10 +30,22 @@ export const RUNS = {
 } as const satisfies Record<string, readonly string[]>;
 export type RunName = keyof typeof RUNS;
 
+/** Packagings osls must refuse while resolving variables (before any build): stage and params. */
+export const REFUSED = {
+  prodWithoutAlertEmail: { stage: 'prod', params: [] },
+  provisionAnyBucket: { stage: STAGE, params: ['provisionBuckets=*'] },
+} as const satisfies Record<string, { stage: string; params: readonly string[] }>;
+export type RefusedName = keyof typeof REFUSED;
+
 /** Written into the package folder when both packagings are done (or one failed). */
 export const STATUS_FILE = 'status.json';
 export type PackageStatus =
-  | { readonly ok: true; readonly seconds: Readonly<Record<RunName, number>> }
+  | {
+      readonly ok: true;
+      readonly seconds: Readonly<Record<RunName, number>>;
+      /** What osls printed for each refused packaging; null: it packaged (it should not). */
+      readonly refused: Readonly<Record<RefusedName, string | null>>;
+    }
   | { readonly ok: false; readonly error: string };
 
 declare module 'vitest' {

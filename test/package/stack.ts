@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { beforeAll, inject } from 'vitest';
 import { TEMPLATE_FILE } from '../../scripts/package.js';
-import { RUNS, STATUS_FILE, type PackageStatus, type RunName } from './runs.js';
+import { RUNS, STATUS_FILE, type PackageStatus, type RefusedName, type RunName } from './runs.js';
 import type { CfnTemplate } from './template.js';
 
 export interface Packaged {
@@ -36,10 +36,15 @@ async function waitForStatus(dir: string): Promise<PackageStatus> {
   }
 }
 
-async function load(): Promise<PackagedStack> {
+function packageDir(): string {
   const dir = inject('packageDir');
   if (!dir)
     throw new Error('packageDir not provided: run the package tests through vitest.config.ts');
+  return dir;
+}
+
+async function load(): Promise<PackagedStack> {
+  const dir = packageDir();
   const status = await waitForStatus(dir);
   if (!status.ok) throw new Error(status.error);
   const read = async (run: RunName): Promise<Packaged> => {
@@ -68,4 +73,14 @@ export function usePackagedStack(): PackagedStack {
     Object.assign(stack, await (loading ??= load()));
   }, WAIT_MS + 10_000);
   return stack;
+}
+
+/**
+ * What osls printed for each packaging it must refuse (runs.ts `REFUSED`); null when it packaged.
+ * Call inside a test or hook.
+ */
+export async function refusedPackagings(): Promise<Readonly<Record<RefusedName, string | null>>> {
+  const status = await waitForStatus(packageDir());
+  if (!status.ok) throw new Error(status.error);
+  return status.refused;
 }

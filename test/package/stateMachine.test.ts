@@ -3,7 +3,12 @@
  * provisioning functions, with retries and a catch, and a role that can do nothing else.
  */
 import { describe, expect, it } from 'vitest';
-import { PROVISION_NAMES, STATE_MACHINE_ID, provisionFunctionId } from './expected.js';
+import {
+  PROVISION_NAMES,
+  STAR_ONLY_ACTIONS,
+  STATE_MACHINE_ID,
+  provisionFunctionId,
+} from './expected.js';
 import { PREFIX } from './runs.js';
 import { usePackagedStack } from './stack.js';
 import {
@@ -48,9 +53,29 @@ describe('provision state machine', () => {
     for (const id of targets) resource(t(), id, 'AWS::Lambda::Function');
   });
 
-  it('lets its role do nothing but invoke the eight functions', () => {
+  /** The log delivery CloudWatch Logs needs for the execution log (AWS allows it on "*" only). */
+  const LOG_DELIVERY = [
+    'logs:CreateLogDelivery',
+    'logs:GetLogDelivery',
+    'logs:UpdateLogDelivery',
+    'logs:DeleteLogDelivery',
+    'logs:ListLogDeliveries',
+    'logs:PutResourcePolicy',
+    'logs:DescribeResourcePolicies',
+    'logs:DescribeLogGroups',
+  ];
+  const isLogDelivery = (statement: { Action?: string | readonly string[] }) =>
+    asArray(statement.Action).every((a) => a.startsWith('logs:'));
+
+  it('lets its role do nothing but invoke the eight functions and deliver its log', () => {
     expect(target(machine().RoleArn)).toBe(`${STATE_MACHINE_ID}Role`);
-    const statements = roleStatements(t(), `${STATE_MACHINE_ID}Role`);
+    const all = roleStatements(t(), `${STATE_MACHINE_ID}Role`);
+    const logging = all.filter(isLogDelivery);
+    expect(logging).toHaveLength(1);
+    expect(logging[0]).toMatchObject({ Effect: 'Allow', Resource: '*' });
+    expect([...asArray(logging[0]!.Action)].sort()).toEqual([...LOG_DELIVERY].sort());
+    for (const action of LOG_DELIVERY) expect(STAR_ONLY_ACTIONS).toContain(action);
+    const statements = all.filter((st) => !isLogDelivery(st));
     expect(statements.length).toBeGreaterThan(0);
     const invoked = new Set<string>();
     for (const statement of statements) {
@@ -91,6 +116,24 @@ describe('provision state machine', () => {
       expect(state.Catch, name).toHaveLength(1);
       expect(state.Catch[0].ErrorEquals, name).toEqual(['States.ALL']);
     }
+  });
+
+  it('logs errors only, without execution data, to a log group with a retention', () => {
+    expect(machine().LoggingConfiguration).toEqual({
+      Level: 'ERROR',
+      IncludeExecutionData: false,
+      Destinations: [
+        {
+          CloudWatchLogsLogGroup: {
+            LogGroupArn: { 'Fn::GetAtt': ['ProvisionStateMachineLogGroup', 'Arn'] },
+          },
+        },
+      ],
+    });
+    expect(props(t(), 'ProvisionStateMachineLogGroup', 'AWS::Logs::LogGroup')).toEqual({
+      LogGroupName: `/aws/vendedlogs/states/${PREFIX}-provision`,
+      RetentionInDays: 30,
+    });
   });
 
   it('is in the outputs as ProvisionStateMachineArn', () => {

@@ -13,6 +13,8 @@ export interface CfnResource {
   readonly Properties?: CfnObject;
   readonly DependsOn?: string | readonly string[];
   readonly Condition?: string;
+  readonly DeletionPolicy?: string;
+  readonly UpdateReplacePolicy?: string;
 }
 
 export interface CfnTemplate {

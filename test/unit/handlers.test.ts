@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import * as health from '../../functions/health/handler.js';
 import * as ingest from '../../functions/ingest/handler.js';
 import * as invalidate from '../../functions/invalidate/handler.js';
 import * as provision from '../../functions/provision/handler.js';
@@ -13,6 +14,7 @@ describe('the Lambda entry points', () => {
     ['report.check', () => report.check({}), 'ALERTS_TOPIC_ARN'],
     ['report.digest', () => report.digest({}), 'ALERTS_TOPIC_ARN'],
     ['provision.notify', () => provision.notify({ outcome: 'ready' }), 'ALERTS_TOPIC_ARN'],
+    ['health.scheduled', () => health.scheduled({}), 'HEALTH_BUCKET'],
   ])('%s fails its cold start naming %s when it is not set', async (_, invoke, variable) => {
     await expect(invoke()).rejects.toMatchObject({ name: 'ConfigError', field: variable });
   });

@@ -7,7 +7,7 @@ import {
   type AlarmState,
   type Observation,
   type Transition,
-} from '../../../functions/report/alarmRule.js';
+} from '../../../shared/alarms/alarmRule.js';
 
 const T0 = Date.parse('2025-06-01T08:00:00Z');
 const WINDOW_MS = 15 * 60_000;

@@ -23,7 +23,7 @@ import {
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import {
-  ALARM_METRICS,
+  ALARM_METRIC_NAMES,
   initialAlarmState,
   nextState,
   takenBack,
@@ -45,7 +45,7 @@ export type { AlarmMetric, ThresholdTransition } from './alarmRule.js';
 const S = (s: string): AttributeValue => ({ S: s });
 const N = (n: number): AttributeValue => ({ N: String(n) });
 
-function toItem(state: AlarmState): Record<string, AttributeValue> {
+function toItem(state: AlarmState<string>): Record<string, AttributeValue> {
   const item: Record<string, AttributeValue> = {
     distributionId: S(state.distributionId),
     metric: S(state.metric),
@@ -63,14 +63,19 @@ function toItem(state: AlarmState): Record<string, AttributeValue> {
   return item;
 }
 
-function fromItem(item: Record<string, AttributeValue>): AlarmState | undefined {
+/** The item as a state, if it is one of `metrics` (other rows share the table: skipped). */
+function fromItem<M extends string>(
+  item: Record<string, AttributeValue>,
+  metrics: readonly M[],
+): AlarmState<M> | undefined {
   const metric = item.metric?.S;
   const distributionId = item.distributionId?.S;
-  if (!distributionId || !metric || !(metric in ALARM_METRICS)) return undefined;
+  if (!distributionId || !metric || !(metrics as readonly string[]).includes(metric))
+    return undefined;
   const num = (v: AttributeValue | undefined) => (v?.N === undefined ? undefined : Number(v.N));
   return {
     distributionId,
-    metric: metric as AlarmMetric,
+    metric: metric as M,
     state: item.state?.S === 'ALARM' ? 'ALARM' : 'OK',
     breaches: num(item.breaches) ?? 0,
     clean: num(item.clean) ?? 0,
@@ -83,17 +88,26 @@ function fromItem(item: Record<string, AttributeValue>): AlarmState | undefined 
   };
 }
 
-export interface AlarmStore {
+/**
+ * The table, and the metrics whose rows this store reads: by default the report's threshold
+ * metrics. The scheduled health check keeps its rows in the same table under its own metric
+ * (functions/health/scheduled.ts), which the report's reads and sweeps therefore never see.
+ */
+export interface AlarmStore<M extends string = AlarmMetric> {
   readonly dynamodb: DynamoDBClient;
   readonly table: string;
+  readonly metrics?: readonly M[];
 }
 
+const metricsOf = <M extends string>(store: AlarmStore<M>): readonly M[] =>
+  store.metrics ?? (ALARM_METRIC_NAMES as readonly string[] as readonly M[]);
+
 /** The stored state, or the initial one (OK, version 0). Strongly consistent. */
-export async function readAlarmState(
-  store: AlarmStore,
+export async function readAlarmState<M extends string = AlarmMetric>(
+  store: AlarmStore<M>,
   distributionId: string,
-  metric: AlarmMetric,
-): Promise<AlarmState> {
+  metric: M,
+): Promise<AlarmState<M>> {
   const out = await store.dynamodb.send(
     new GetItemCommand({
       TableName: store.table,
@@ -101,7 +115,9 @@ export async function readAlarmState(
       ConsistentRead: true,
     }),
   );
-  return (out.Item && fromItem(out.Item)) ?? initialAlarmState(distributionId, metric);
+  return (
+    (out.Item && fromItem(out.Item, metricsOf(store))) ?? initialAlarmState(distributionId, metric)
+  );
 }
 
 /** Every stored state of one distribution (one Query), by metric. */
@@ -122,7 +138,7 @@ export async function readAlarmStates(
       }),
     );
     for (const item of out.Items ?? []) {
-      const state = fromItem(item);
+      const state = fromItem(item, ALARM_METRIC_NAMES);
       if (state) states.set(state.metric, state);
     }
     ExclusiveStartKey = out.LastEvaluatedKey;
@@ -169,7 +185,7 @@ export async function scanAlarmedStates(
     );
     pages++;
     for (const item of out.Items ?? []) {
-      const state = fromItem(item);
+      const state = fromItem(item, ALARM_METRIC_NAMES);
       if (state?.state !== 'ALARM') continue;
       if (states.length >= maxRows) return { states, truncated: true };
       states.push(state);
@@ -183,9 +199,9 @@ export async function scanAlarmedStates(
  * Writes `next` if the stored version is still `expectedVersion` (0: the item must not exist).
  * Returns false when another run wrote first.
  */
-export async function writeAlarmState(
-  store: AlarmStore,
-  next: AlarmState,
+export async function writeAlarmState<M extends string = AlarmMetric>(
+  store: AlarmStore<M>,
+  next: AlarmState<M>,
   expectedVersion: number,
 ): Promise<boolean> {
   try {
@@ -222,20 +238,20 @@ export type ApplyStatus =
   /** Lost the write race every time: nothing stored by this run. */
   | 'conflict';
 
-export interface ApplyResult {
+export interface ApplyResult<M extends string = AlarmMetric> {
   readonly status: ApplyStatus;
-  readonly state: AlarmState;
-  readonly previous: AlarmState;
+  readonly state: AlarmState<M>;
+  readonly previous: AlarmState<M>;
   readonly transition: Transition | undefined;
-  readonly ignored?: NextState['ignored'];
+  readonly ignored?: NextState<M>['ignored'];
   readonly error?: unknown;
 }
 
 /** Called once a transition is stored; a throw means "not announced" (see applyObservation). */
-export type Announce = (
+export type Announce<M extends string = AlarmMetric> = (
   transition: Transition,
-  next: AlarmState,
-  prev: AlarmState,
+  next: AlarmState<M>,
+  prev: AlarmState<M>,
 ) => Promise<void>;
 
 const MAX_ATTEMPTS = 3;
@@ -255,13 +271,13 @@ const MAX_ATTEMPTS = 3;
  *
  * `given` skips the first read (the caller read it already).
  */
-export async function applyStep(
-  store: AlarmStore,
-  key: { distributionId: string; metric: AlarmMetric },
-  step: (prev: AlarmState) => NextState,
-  announce: Announce,
-  given?: AlarmState,
-): Promise<ApplyResult> {
+export async function applyStep<M extends string = AlarmMetric>(
+  store: AlarmStore<M>,
+  key: { distributionId: string; metric: M },
+  step: (prev: AlarmState<M>) => NextState<M>,
+  announce: Announce<M>,
+  given?: AlarmState<M>,
+): Promise<ApplyResult<M>> {
   let prev = given ?? (await readAlarmState(store, key.distributionId, key.metric));
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
     if (attempt > 1) prev = await readAlarmState(store, key.distributionId, key.metric);
@@ -288,13 +304,13 @@ export async function applyStep(
 }
 
 /** `applyStep` with `nextState` for one observation (see there). */
-export function applyObservation(
-  store: AlarmStore,
-  key: { distributionId: string; metric: AlarmMetric },
+export function applyObservation<M extends string = AlarmMetric>(
+  store: AlarmStore<M>,
+  key: { distributionId: string; metric: M },
   observation: Observation,
   k: number | Hysteresis,
-  announce: Announce,
-  given?: AlarmState,
-): Promise<ApplyResult> {
+  announce: Announce<M>,
+  given?: AlarmState<M>,
+): Promise<ApplyResult<M>> {
   return applyStep(store, key, (prev) => nextState(prev, observation, k), announce, given);
 }

@@ -33,9 +33,13 @@ export type ThresholdTransition = 'alarm' | 'recovered';
  */
 export type Transition = ThresholdTransition | 'stale' | 'unmonitored';
 
-export interface AlarmState {
+/**
+ * One alarm's state. `M` is what the alarm watches: the report's threshold metrics by default;
+ * the scheduled health check keeps its own (functions/health/scheduled.ts) in the same table.
+ */
+export interface AlarmState<M extends string = AlarmMetric> {
   readonly distributionId: string;
-  readonly metric: AlarmMetric;
+  readonly metric: M;
   readonly state: AlarmStatus;
   /** Consecutive breaching checks (0 after a clean one). */
   readonly breaches: number;
@@ -71,14 +75,17 @@ export interface Hysteresis {
   readonly staleAfter?: number;
 }
 
-export interface NextState {
-  readonly next: AlarmState;
+export interface NextState<M extends string = AlarmMetric> {
+  readonly next: AlarmState<M>;
   readonly transition: Transition | undefined;
   /** Why the observation changed nothing (then `next === prev`). */
   readonly ignored?: 'no-data' | 'period-already-counted';
 }
 
-export function initialAlarmState(distributionId: string, metric: AlarmMetric): AlarmState {
+export function initialAlarmState<M extends string>(
+  distributionId: string,
+  metric: M,
+): AlarmState<M> {
   return {
     distributionId,
     metric,
@@ -105,11 +112,11 @@ const iso = (t: Date | string): string => (typeof t === 'string' ? new Date(t) :
  * counters 0: data that returns must breach K times again to raise a new alarm). Any real
  * observation resets `noData`. `k` is one K for both directions, or each on its own.
  */
-export function nextState(
-  prev: AlarmState,
+export function nextState<M extends string>(
+  prev: AlarmState<M>,
   observation: Observation,
   k: number | Hysteresis,
-): NextState {
+): NextState<M> {
   const {
     alarmAfter,
     recoverAfter,
@@ -168,7 +175,10 @@ export function nextState(
  * (`unmonitored`: OK, counters 0, `since` = `at`); anything else is left as it is (`prev`).
  * `lastPeriodEnd` is kept: should the distribution come back, its windows count as before.
  */
-export function unmonitoredState(prev: AlarmState, at: Date | string): NextState {
+export function unmonitoredState<M extends string>(
+  prev: AlarmState<M>,
+  at: Date | string,
+): NextState<M> {
   if (prev.state !== 'ALARM') return { next: prev, transition: undefined };
   return {
     next: {
@@ -192,7 +202,11 @@ export function unmonitoredState(prev: AlarmState, at: Date | string): NextState
  * next window without data closes it again); `unmonitored` restores `prev` (the next check that
  * still does not find the distribution closes it again). Always one version above `next`.
  */
-export function takenBack(prev: AlarmState, next: AlarmState, transition: Transition): AlarmState {
+export function takenBack<M extends string>(
+  prev: AlarmState<M>,
+  next: AlarmState<M>,
+  transition: Transition,
+): AlarmState<M> {
   const version = next.version + 1;
   switch (transition) {
     case 'alarm':
