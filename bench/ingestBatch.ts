@@ -1,0 +1,344 @@
+/**
+ * Ingest on the emulator: a batch of 10 S3 notifications (versioned bucket, each an overwrite,
+ * the AWS event shape with version ids) handled by the same handler Lambda runs, against the
+ * slowest of the same records handled one per invocation; and the AWS calls it makes per object.
+ * Every run uses keys ingest has never seen, so each pays the same calls (fresh tags to write).
+ */
+import {
+  CreateBucketCommand,
+  DeleteObjectsCommand,
+  ListObjectVersionsCommand,
+  PutBucketVersioningCommand,
+  PutObjectCommand,
+} from '@aws-sdk/client-s3';
+import { CreateQueueCommand } from '@aws-sdk/client-sqs';
+import type { SQSEvent } from 'aws-lambda';
+import { performance } from 'node:perf_hooks';
+import { loadIngestConfig } from '../functions/ingest/config.js';
+import { createIngestHandler } from '../functions/ingest/handler.js';
+import { startEmulator } from '../local/emulator.js';
+import { createClients, type AwsClients } from '../shared/clients.js';
+
+export const BATCH_SIZE = 10;
+
+/** One measurement: a batch against the slowest of its records alone. */
+export interface IngestMeasurement {
+  /** Extra latency added to every AWS call, ms (0: the emulator as it is). */
+  readonly addedLatencyMs: number;
+  /** Median over repeats of the batch handled in one invocation, ms. */
+  readonly batchMs: number;
+  /** Median over repeats of the slowest record handled alone, ms. */
+  readonly slowestSingleMs: number;
+  /** batchMs / slowestSingleMs (target ≤ 1.5). */
+  readonly ratio: number;
+  /** AWS calls during one batch, per object. */
+  readonly callsPerObject: number;
+  readonly callsByOperation: Readonly<Record<string, number>>;
+  /** The most calls in flight at once during a batch. */
+  readonly maxInFlight: number;
+  /** Mean ms of one call, by operation, for the records alone and in the batch. */
+  readonly callMs: {
+    readonly single: Readonly<Record<string, number>>;
+    readonly batch: Readonly<Record<string, number>>;
+  };
+}
+
+export interface IngestBatchResult {
+  readonly records: number;
+  readonly repeats: number;
+  /** INGEST_CONCURRENCY as the bench ran it (absent before it existed). */
+  readonly concurrency?: number;
+  readonly measurements: readonly IngestMeasurement[];
+  readonly seconds: number;
+}
+
+/** The part of an SDK client's middleware stack the bench uses (the same for every client). */
+interface Stack {
+  add(
+    middleware: (
+      next: (args: unknown) => Promise<unknown>,
+      context: { commandName?: string },
+    ) => (args: unknown) => Promise<unknown>,
+    options: { step: 'initialize' | 'finalizeRequest'; name: string },
+  ): void;
+}
+const stacks = (clients: Pick<AwsClients, 's3' | 'sqs'>): Stack[] =>
+  [clients.s3.middlewareStack, clients.sqs.middlewareStack] as unknown as Stack[];
+
+interface Counter {
+  calls: Map<string, number>;
+  inFlight: number;
+  maxInFlight: number;
+  ms: Map<string, number>;
+}
+
+/** Counts every command sent through the clients (by name) and the most in flight at once. */
+function countCalls(clients: Pick<AwsClients, 's3' | 'sqs'>): Counter {
+  const counter: Counter = { calls: new Map(), inFlight: 0, maxInFlight: 0, ms: new Map() };
+  for (const stack of stacks(clients)) {
+    stack.add(
+      (next, context) => async (args) => {
+        const name = String(context.commandName ?? 'unknown').replace(/Command$/, '');
+        counter.calls.set(name, (counter.calls.get(name) ?? 0) + 1);
+        counter.inFlight += 1;
+        counter.maxInFlight = Math.max(counter.maxInFlight, counter.inFlight);
+        const t0 = performance.now();
+        try {
+          return await next(args);
+        } finally {
+          counter.ms.set(name, (counter.ms.get(name) ?? 0) + performance.now() - t0);
+          counter.inFlight -= 1;
+        }
+      },
+      { step: 'initialize', name: 'benchCallCounter' },
+    );
+  }
+  return counter;
+}
+
+/** Mean ms of a call, by operation. */
+const average = (counter: Counter): Record<string, number> =>
+  Object.fromEntries(
+    [...counter.calls.entries()]
+      .sort()
+      .map(([k, v]) => [k, Number(((counter.ms.get(k) ?? 0) / v).toFixed(1))]),
+  );
+
+const median = (xs: readonly number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+};
+
+let messageSeq = 0;
+function eventFor(
+  bucket: string,
+  uploads: ReadonlyArray<{ key: string; versionId: string; eTag: string }>,
+): SQSEvent {
+  return {
+    Records: uploads.map((u) => {
+      messageSeq += 1;
+      return {
+        messageId: `bench-${messageSeq}`,
+        receiptHandle: `handle-${messageSeq}`,
+        body: JSON.stringify({
+          Records: [
+            {
+              eventVersion: '2.1',
+              eventSource: 'aws:s3',
+              awsRegion: 'us-east-1',
+              eventTime: new Date().toISOString(),
+              eventName: 'ObjectCreated:Put',
+              s3: {
+                s3SchemaVersion: '1.0',
+                bucket: { name: bucket, arn: `arn:aws:s3:::${bucket}` },
+                object: {
+                  key: encodeURIComponent(u.key),
+                  size: 8,
+                  eTag: u.eTag,
+                  versionId: u.versionId,
+                  sequencer: messageSeq.toString(16).toUpperCase().padStart(18, '0'),
+                },
+              },
+            },
+          ],
+        }),
+        attributes: {
+          ApproximateReceiveCount: '1',
+          SentTimestamp: String(Date.now()),
+          SenderId: 'AIDAEXAMPLE',
+          ApproximateFirstReceiveTimestamp: String(Date.now()),
+        },
+        messageAttributes: {},
+        md5OfBody: '',
+        eventSource: 'aws:sqs',
+        eventSourceARN: 'arn:aws:sqs:us-east-1:123456789012:bench-object-events',
+        awsRegion: 'us-east-1',
+      };
+    }),
+  };
+}
+
+/** Delays every call by `latency.ms` before it is sent (a stand-in for a network round trip). */
+function addLatency(clients: Pick<AwsClients, 's3' | 'sqs'>, latency: { ms: number }): void {
+  for (const stack of stacks(clients)) {
+    stack.add(
+      (next) => async (args) => {
+        if (latency.ms > 0) await new Promise((r) => setTimeout(r, latency.ms));
+        return next(args);
+      },
+      { step: 'finalizeRequest', name: 'benchAddedLatency' },
+    );
+  }
+}
+
+/**
+ * Runs the ingest section on its own moto: for each added latency, `repeats` rounds of the
+ * records handled one per invocation, then as a batch.
+ */
+export async function runIngestBatch(
+  options: { repeats?: number; records?: number; addedLatencyMs?: readonly number[] } = {},
+): Promise<IngestBatchResult> {
+  const repeats = options.repeats ?? 5;
+  const records = options.records ?? BATCH_SIZE;
+  const latencies = options.addedLatencyMs ?? [0, 20];
+  const started = performance.now();
+  const emulator = await startEmulator({ port: 0, reuse: false });
+  try {
+    const clients = createClients({
+      endpoint: emulator.endpoint,
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      region: 'us-east-1',
+    });
+    const bucket = 'bench-ingest-content';
+    await clients.s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    await clients.s3.send(
+      new PutBucketVersioningCommand({
+        Bucket: bucket,
+        VersioningConfiguration: { Status: 'Enabled' },
+      }),
+    );
+    const queue = await clients.sqs.send(
+      new CreateQueueCommand({ QueueName: 'bench-invalidation-requests' }),
+    );
+    const config = loadIngestConfig({ INVALIDATION_QUEUE_URL: queue.QueueUrl! });
+    const latency = { ms: 0 };
+    addLatency(clients, latency);
+    const counter = countCalls(clients);
+    const handler = createIngestHandler({ clients, config });
+
+    let round = 0;
+    /** `records` keys, each uploaded twice: each event (of the second upload) is an overwrite. */
+    const overwrites = async () => {
+      round += 1;
+      const saved = latency.ms;
+      latency.ms = 0;
+      const uploads = [];
+      for (let i = 0; i < records; i += 1) {
+        const key = `bench/round-${round}/video-${i}/segment ${i}.ts`;
+        await clients.s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: 'v1' }));
+        const out = await clients.s3.send(
+          new PutObjectCommand({ Bucket: bucket, Key: key, Body: `v2 ${key}` }),
+        );
+        uploads.push({ key, versionId: out.VersionId!, eTag: out.ETag!.replace(/"/g, '') });
+      }
+      latency.ms = saved;
+      return uploads;
+    };
+    /** Deletes every version of a round (the emulator lists versions in time ∝ the bucket's size). */
+    const clear = async (uploads: ReadonlyArray<{ key: string }>) => {
+      const saved = latency.ms;
+      latency.ms = 0;
+      const prefix = uploads[0]!.key.split('/').slice(0, 2).join('/') + '/';
+      const listed = await clients.s3.send(
+        new ListObjectVersionsCommand({ Bucket: bucket, Prefix: prefix }),
+      );
+      const objects = [...(listed.Versions ?? []), ...(listed.DeleteMarkers ?? [])].map((v) => ({
+        Key: v.Key!,
+        VersionId: v.VersionId!,
+      }));
+      if (objects.length)
+        await clients.s3.send(
+          new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: objects, Quiet: true } }),
+        );
+      latency.ms = saved;
+    };
+    const timed = async (event: SQSEvent) => {
+      const t0 = performance.now();
+      const response = await handler(event);
+      const ms = performance.now() - t0;
+      if (response.batchItemFailures.length)
+        throw new Error(`ingest bench: ${response.batchItemFailures.length} records failed`);
+      return ms;
+    };
+    const reset = () => {
+      counter.calls = new Map();
+      counter.ms = new Map();
+      counter.maxInFlight = 0;
+    };
+
+    // Warm up: clients, the versioning cache, module code paths.
+    const warm = await overwrites();
+    await timed(eventFor(bucket, warm));
+    await clear(warm);
+
+    const measurements: IngestMeasurement[] = [];
+    for (const addedLatencyMs of latencies) {
+      latency.ms = addedLatencyMs;
+      const batches: number[] = [];
+      const slowest: number[] = [];
+      let calls = new Map<string, number>();
+      let maxInFlight = 0;
+      let singleMs: Record<string, number> = {};
+      let batchCallMs: Record<string, number> = {};
+      for (let r = 0; r < repeats; r += 1) {
+        const singles = await overwrites();
+        reset();
+        const times: number[] = [];
+        for (const u of singles) times.push(await timed(eventFor(bucket, [u])));
+        slowest.push(Math.max(...times));
+        singleMs = average(counter);
+        await clear(singles);
+        const batch = await overwrites();
+        reset();
+        batches.push(await timed(eventFor(bucket, batch)));
+        calls = counter.calls;
+        batchCallMs = average(counter);
+        maxInFlight = counter.maxInFlight;
+        await clear(batch);
+      }
+      const total = [...calls.values()].reduce((a, b) => a + b, 0);
+      const batchMs = median(batches);
+      const slowestSingleMs = median(slowest);
+      measurements.push({
+        addedLatencyMs,
+        batchMs,
+        slowestSingleMs,
+        ratio: batchMs / slowestSingleMs,
+        callsPerObject: total / records,
+        callsByOperation: Object.fromEntries(
+          [...calls.entries()].sort().map(([k, v]) => [k, v / records]),
+        ),
+        maxInFlight,
+        callMs: { single: singleMs, batch: batchCallMs },
+      });
+    }
+    const concurrency = (config as { recordConcurrency?: number }).recordConcurrency;
+    return {
+      records,
+      repeats,
+      ...(concurrency ? { concurrency } : {}),
+      measurements,
+      seconds: (performance.now() - started) / 1000,
+    };
+  } finally {
+    await emulator.stop();
+  }
+}
+
+const ms = (x: number) => `${x.toFixed(1)} ms`;
+const num = (x: number) => String(Number(x.toFixed(2)));
+
+/** The Markdown table; `before` is a committed earlier result, when there is one. */
+export function ingestBatchTable(after: IngestBatchResult, before?: IngestBatchResult): string[] {
+  const ops = (m: IngestMeasurement) =>
+    Object.entries(m.callsByOperation)
+      .map(([k, v]) => `${k} ${num(v)}`)
+      .join(', ');
+  const rows = (label: string, r: IngestBatchResult) =>
+    r.measurements.map(
+      (m) =>
+        `| ${label} | ${m.addedLatencyMs ? `+${m.addedLatencyMs} ms a call` : 'none'} | ` +
+        `${ms(m.batchMs)} | ${ms(m.slowestSingleMs)} | ${m.ratio.toFixed(2)}× | ` +
+        `${num(m.callsPerObject)} (${ops(m)}) | ${m.maxInFlight} |`,
+    );
+  return [
+    `Ingest: a batch of ${after.records} overwrites (one invocation) against the slowest of the same kind of record alone, ` +
+      `on the emulator, median of ${after.repeats}; concurrency ${after.concurrency ?? 'unbounded'}; target ≤ 1.5×:`,
+    '',
+    '| code | added latency | batch of 10 | slowest single record | ratio | calls per object | max calls in flight |',
+    '|---|---|--:|--:|--:|---|--:|',
+    ...(before ? rows('before', before) : []),
+    ...rows('after', after),
+  ];
+}
