@@ -7,6 +7,7 @@
 import {
   CreateBucketCommand,
   DeleteObjectsCommand,
+  GetObjectTaggingCommand,
   ListObjectVersionsCommand,
   PutBucketVersioningCommand,
   PutObjectCommand,
@@ -43,9 +44,17 @@ export interface IngestMeasurement {
   };
 }
 
+/** How much the emulator gains from concurrent calls: 10 GetObjectTagging at once vs in turn. */
+export interface EmulatorParallelism {
+  readonly oneCallMs: number;
+  readonly tenInTurnMs: number;
+  readonly tenAtOnceMs: number;
+}
+
 export interface IngestBatchResult {
   readonly records: number;
   readonly repeats: number;
+  readonly emulator: EmulatorParallelism;
   /** INGEST_CONCURRENCY as the bench ran it (absent before it existed). */
   readonly concurrency?: number;
   readonly measurements: readonly IngestMeasurement[];
@@ -159,6 +168,34 @@ function eventFor(
   };
 }
 
+/** Medians of `repeats` rounds: one GetObjectTagging, ten in turn, ten at once. */
+async function probeEmulator(
+  clients: Pick<AwsClients, 's3'>,
+  bucket: string,
+  key: string,
+  repeats: number,
+): Promise<EmulatorParallelism> {
+  const get = () => clients.s3.send(new GetObjectTaggingCommand({ Bucket: bucket, Key: key }));
+  const time = async (work: () => Promise<unknown>) => {
+    const t0 = performance.now();
+    await work();
+    return performance.now() - t0;
+  };
+  const one: number[] = [];
+  const inTurn: number[] = [];
+  const atOnce: number[] = [];
+  for (let r = 0; r < repeats; r += 1) {
+    one.push(await time(get));
+    inTurn.push(
+      await time(async () => {
+        for (let i = 0; i < 10; i += 1) await get();
+      }),
+    );
+    atOnce.push(await time(() => Promise.all(Array.from({ length: 10 }, get))));
+  }
+  return { oneCallMs: median(one), tenInTurnMs: median(inTurn), tenAtOnceMs: median(atOnce) };
+}
+
 /** Delays every call by `latency.ms` before it is sent (a stand-in for a network round trip). */
 function addLatency(clients: Pick<AwsClients, 's3' | 'sqs'>, latency: { ms: number }): void {
   for (const stack of stacks(clients)) {
@@ -260,8 +297,9 @@ export async function runIngestBatch(
     // Warm up: clients, the versioning cache, module code paths.
     const warm = await overwrites();
     await timed(eventFor(bucket, warm));
-    await clear(warm);
 
+    const parallelism = await probeEmulator(clients, bucket, warm[0]!.key, repeats);
+    await clear(warm);
     const measurements: IngestMeasurement[] = [];
     for (const addedLatencyMs of latencies) {
       latency.ms = addedLatencyMs;
@@ -282,7 +320,7 @@ export async function runIngestBatch(
         const batch = await overwrites();
         reset();
         batches.push(await timed(eventFor(bucket, batch)));
-        calls = counter.calls;
+        calls = new Map(counter.calls);
         batchCallMs = average(counter);
         maxInFlight = counter.maxInFlight;
         await clear(batch);
@@ -308,6 +346,7 @@ export async function runIngestBatch(
       records,
       repeats,
       ...(concurrency ? { concurrency } : {}),
+      emulator: parallelism,
       measurements,
       seconds: (performance.now() - started) / 1000,
     };
@@ -340,5 +379,9 @@ export function ingestBatchTable(after: IngestBatchResult, before?: IngestBatchR
     '|---|---|--:|--:|--:|---|--:|',
     ...(before ? rows('before', before) : []),
     ...rows('after', after),
+    '',
+    `The emulator's own concurrency (GetObjectTagging): one call ${ms(after.emulator.oneCallMs)}, ` +
+      `ten in turn ${ms(after.emulator.tenInTurnMs)}, ten at once ${ms(after.emulator.tenAtOnceMs)} ` +
+      `(${(after.emulator.tenInTurnMs / after.emulator.tenAtOnceMs).toFixed(1)}× from concurrency).`,
   ];
 }
