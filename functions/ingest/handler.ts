@@ -90,15 +90,14 @@ export function createIngestHandler(deps: IngestDeps, observer?: IngestObserver)
    * is still doing its S3 work, so a batch of 10 costs one SendMessageBatch.
    */
   const invocation = (event: SQSEvent, context?: Context) => {
-    let batcher: SqsBatcher | undefined = undefined;
-    const scheduler = createRecordScheduler({
-      concurrency: deps.config.recordConcurrency,
-      onSettled: () => batcher?.poke(),
-    });
-    batcher = new SqsBatcher(deps.clients.sqs, deps.config.invalidationQueueUrl, {
+    // `busy` and `onSettled` are only called once both exist (after this tick).
+    const sender = new SqsBatcher(deps.clients.sqs, deps.config.invalidationQueueUrl, {
       busy: () => scheduler.unsettled > 0,
     });
-    const sender = batcher;
+    const scheduler = createRecordScheduler({
+      concurrency: deps.config.recordConcurrency,
+      onSettled: () => sender.poke(),
+    });
 
     const ingestOne = async (messageId: string, raw: unknown, index: number) => {
       const record = parseS3Record(raw, index);
