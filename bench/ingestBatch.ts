@@ -19,11 +19,15 @@ import { loadIngestConfig } from '../functions/ingest/config.js';
 import { createIngestHandler } from '../functions/ingest/handler.js';
 import { startEmulator } from '../local/emulator.js';
 import { createClients, type AwsClients } from '../shared/clients.js';
+import { eventFor } from './ingestEvents.js';
+import { parallelModelClients } from './ingestModel.js';
 
 export const BATCH_SIZE = 10;
 
 /** One measurement: a batch against the slowest of its records alone. */
 export interface IngestMeasurement {
+  /** Where the calls went (absent in results from before the model: the emulator). */
+  readonly backend?: IngestBackend;
   /** Extra latency added to every AWS call, ms (0: the emulator as it is). */
   readonly addedLatencyMs: number;
   /** Median over repeats of the batch handled in one invocation, ms. */
@@ -119,55 +123,6 @@ const median = (xs: readonly number[]): number => {
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 };
 
-let messageSeq = 0;
-function eventFor(
-  bucket: string,
-  uploads: ReadonlyArray<{ key: string; versionId: string; eTag: string }>,
-): SQSEvent {
-  return {
-    Records: uploads.map((u) => {
-      messageSeq += 1;
-      return {
-        messageId: `bench-${messageSeq}`,
-        receiptHandle: `handle-${messageSeq}`,
-        body: JSON.stringify({
-          Records: [
-            {
-              eventVersion: '2.1',
-              eventSource: 'aws:s3',
-              awsRegion: 'us-east-1',
-              eventTime: new Date().toISOString(),
-              eventName: 'ObjectCreated:Put',
-              s3: {
-                s3SchemaVersion: '1.0',
-                bucket: { name: bucket, arn: `arn:aws:s3:::${bucket}` },
-                object: {
-                  key: encodeURIComponent(u.key),
-                  size: 8,
-                  eTag: u.eTag,
-                  versionId: u.versionId,
-                  sequencer: messageSeq.toString(16).toUpperCase().padStart(18, '0'),
-                },
-              },
-            },
-          ],
-        }),
-        attributes: {
-          ApproximateReceiveCount: '1',
-          SentTimestamp: String(Date.now()),
-          SenderId: 'AIDAEXAMPLE',
-          ApproximateFirstReceiveTimestamp: String(Date.now()),
-        },
-        messageAttributes: {},
-        md5OfBody: '',
-        eventSource: 'aws:sqs',
-        eventSourceARN: 'arn:aws:sqs:us-east-1:123456789012:bench-object-events',
-        awsRegion: 'us-east-1',
-      };
-    }),
-  };
-}
-
 /** Medians of `repeats` rounds: one GetObjectTagging, ten in turn, ten at once. */
 async function probeEmulator(
   clients: Pick<AwsClients, 's3'>,
@@ -209,153 +164,206 @@ function addLatency(clients: Pick<AwsClients, 's3' | 'sqs'>, latency: { ms: numb
   }
 }
 
+/** Where the calls go: the emulator, or the in-memory model that serves calls in parallel. */
+export type IngestBackend = 'emulator' | 'model';
+/** The model's latency per call, ms (S3 and SQS calls inside a region take tens of ms). */
+export const MODEL_LATENCY_MS = 25;
+
+interface BackendOptions {
+  readonly backend: IngestBackend;
+  readonly repeats: number;
+  readonly records: number;
+  readonly latencies: readonly number[];
+}
+
+/** The measurements on one backend (and, on the emulator, its own concurrency). */
+async function measureBackend(
+  clients: Pick<AwsClients, 's3' | 'sqs'>,
+  options: BackendOptions,
+): Promise<{
+  measurements: IngestMeasurement[];
+  parallelism?: EmulatorParallelism;
+  concurrency: number;
+}> {
+  const { repeats, records, backend } = options;
+  const bucket = 'bench-ingest-content';
+  await clients.s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  await clients.s3.send(
+    new PutBucketVersioningCommand({
+      Bucket: bucket,
+      VersioningConfiguration: { Status: 'Enabled' },
+    }),
+  );
+  const queue = await clients.sqs.send(
+    new CreateQueueCommand({ QueueName: 'bench-invalidation-requests' }),
+  );
+  const config = loadIngestConfig({ INVALIDATION_QUEUE_URL: queue.QueueUrl! });
+  const latency = { ms: 0 };
+  addLatency(clients, latency);
+  const counter = countCalls(clients);
+  const handler = createIngestHandler({ clients, config });
+
+  let round = 0;
+  /** `records` keys, each uploaded twice: each event (of the second upload) is an overwrite. */
+  const overwrites = async () => {
+    round += 1;
+    const saved = latency.ms;
+    latency.ms = 0;
+    const uploads = [];
+    for (let i = 0; i < records; i += 1) {
+      const key = `bench/round-${round}/video-${i}/segment ${i}.ts`;
+      await clients.s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: 'v1' }));
+      const out = await clients.s3.send(
+        new PutObjectCommand({ Bucket: bucket, Key: key, Body: `v2 ${key}` }),
+      );
+      uploads.push({ key, versionId: out.VersionId!, eTag: out.ETag!.replace(/"/g, '') });
+    }
+    latency.ms = saved;
+    return uploads;
+  };
+  /** Deletes every version of a round (the emulator lists versions in time ∝ the bucket's size). */
+  const clear = async (uploads: ReadonlyArray<{ key: string }>) => {
+    const saved = latency.ms;
+    latency.ms = 0;
+    const prefix = uploads[0]!.key.split('/').slice(0, 2).join('/') + '/';
+    const listed = await clients.s3.send(
+      new ListObjectVersionsCommand({ Bucket: bucket, Prefix: prefix }),
+    );
+    const objects = [...(listed.Versions ?? []), ...(listed.DeleteMarkers ?? [])].map((v) => ({
+      Key: v.Key!,
+      VersionId: v.VersionId!,
+    }));
+    if (objects.length)
+      await clients.s3.send(
+        new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: objects, Quiet: true } }),
+      );
+    latency.ms = saved;
+  };
+  const timed = async (event: SQSEvent) => {
+    const t0 = performance.now();
+    const response = await handler(event);
+    const ms = performance.now() - t0;
+    if (response.batchItemFailures.length)
+      throw new Error(`ingest bench: ${response.batchItemFailures.length} records failed`);
+    return ms;
+  };
+  const reset = () => {
+    counter.calls = new Map();
+    counter.ms = new Map();
+    counter.maxInFlight = 0;
+  };
+
+  // Warm up: clients, the versioning cache, module code paths.
+  const warm = await overwrites();
+  await timed(eventFor(bucket, warm));
+  const parallelism =
+    backend === 'emulator'
+      ? await probeEmulator(clients, bucket, warm[0]!.key, repeats)
+      : undefined;
+  await clear(warm);
+
+  const measurements: IngestMeasurement[] = [];
+  for (const addedLatencyMs of options.latencies) {
+    latency.ms = addedLatencyMs;
+    const batches: number[] = [];
+    const slowest: number[] = [];
+    let calls = new Map<string, number>();
+    let maxInFlight = 0;
+    let singleMs: Record<string, number> = {};
+    let batchCallMs: Record<string, number> = {};
+    for (let r = 0; r < repeats; r += 1) {
+      const singles = await overwrites();
+      reset();
+      const times: number[] = [];
+      for (const u of singles) times.push(await timed(eventFor(bucket, [u])));
+      slowest.push(Math.max(...times));
+      singleMs = average(counter);
+      await clear(singles);
+      const batch = await overwrites();
+      reset();
+      batches.push(await timed(eventFor(bucket, batch)));
+      calls = new Map(counter.calls);
+      batchCallMs = average(counter);
+      maxInFlight = counter.maxInFlight;
+      await clear(batch);
+    }
+    const total = [...calls.values()].reduce((a, b) => a + b, 0);
+    const batchMs = median(batches);
+    const slowestSingleMs = median(slowest);
+    measurements.push({
+      backend,
+      addedLatencyMs,
+      batchMs,
+      slowestSingleMs,
+      ratio: batchMs / slowestSingleMs,
+      callsPerObject: total / records,
+      callsByOperation: Object.fromEntries(
+        [...calls.entries()].sort().map(([k, v]) => [k, v / records]),
+      ),
+      maxInFlight,
+      callMs: { single: singleMs, batch: batchCallMs },
+    });
+  }
+  const concurrency = (config as { recordConcurrency?: number }).recordConcurrency ?? 0;
+  return { measurements, ...(parallelism ? { parallelism } : {}), concurrency };
+}
+
 /**
- * Runs the ingest section on its own moto: for each added latency, `repeats` rounds of the
- * records handled one per invocation, then as a batch.
+ * Runs the ingest section: on its own moto (for each added latency, `repeats` rounds of the
+ * records handled one per invocation, then as a batch), then on the parallel in-memory model.
  */
 export async function runIngestBatch(
-  options: { repeats?: number; records?: number; addedLatencyMs?: readonly number[] } = {},
+  options: {
+    repeats?: number;
+    records?: number;
+    addedLatencyMs?: readonly number[];
+    model?: boolean;
+  } = {},
 ): Promise<IngestBatchResult> {
   const repeats = options.repeats ?? 5;
   const records = options.records ?? BATCH_SIZE;
-  const latencies = options.addedLatencyMs ?? [0, 20];
   const started = performance.now();
   const emulator = await startEmulator({ port: 0, reuse: false });
+  let onEmulator: Awaited<ReturnType<typeof measureBackend>>;
   try {
     const clients = createClients({
       endpoint: emulator.endpoint,
       credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
       region: 'us-east-1',
     });
-    const bucket = 'bench-ingest-content';
-    await clients.s3.send(new CreateBucketCommand({ Bucket: bucket }));
-    await clients.s3.send(
-      new PutBucketVersioningCommand({
-        Bucket: bucket,
-        VersioningConfiguration: { Status: 'Enabled' },
-      }),
-    );
-    const queue = await clients.sqs.send(
-      new CreateQueueCommand({ QueueName: 'bench-invalidation-requests' }),
-    );
-    const config = loadIngestConfig({ INVALIDATION_QUEUE_URL: queue.QueueUrl! });
-    const latency = { ms: 0 };
-    addLatency(clients, latency);
-    const counter = countCalls(clients);
-    const handler = createIngestHandler({ clients, config });
-
-    let round = 0;
-    /** `records` keys, each uploaded twice: each event (of the second upload) is an overwrite. */
-    const overwrites = async () => {
-      round += 1;
-      const saved = latency.ms;
-      latency.ms = 0;
-      const uploads = [];
-      for (let i = 0; i < records; i += 1) {
-        const key = `bench/round-${round}/video-${i}/segment ${i}.ts`;
-        await clients.s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: 'v1' }));
-        const out = await clients.s3.send(
-          new PutObjectCommand({ Bucket: bucket, Key: key, Body: `v2 ${key}` }),
-        );
-        uploads.push({ key, versionId: out.VersionId!, eTag: out.ETag!.replace(/"/g, '') });
-      }
-      latency.ms = saved;
-      return uploads;
-    };
-    /** Deletes every version of a round (the emulator lists versions in time ∝ the bucket's size). */
-    const clear = async (uploads: ReadonlyArray<{ key: string }>) => {
-      const saved = latency.ms;
-      latency.ms = 0;
-      const prefix = uploads[0]!.key.split('/').slice(0, 2).join('/') + '/';
-      const listed = await clients.s3.send(
-        new ListObjectVersionsCommand({ Bucket: bucket, Prefix: prefix }),
-      );
-      const objects = [...(listed.Versions ?? []), ...(listed.DeleteMarkers ?? [])].map((v) => ({
-        Key: v.Key!,
-        VersionId: v.VersionId!,
-      }));
-      if (objects.length)
-        await clients.s3.send(
-          new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: objects, Quiet: true } }),
-        );
-      latency.ms = saved;
-    };
-    const timed = async (event: SQSEvent) => {
-      const t0 = performance.now();
-      const response = await handler(event);
-      const ms = performance.now() - t0;
-      if (response.batchItemFailures.length)
-        throw new Error(`ingest bench: ${response.batchItemFailures.length} records failed`);
-      return ms;
-    };
-    const reset = () => {
-      counter.calls = new Map();
-      counter.ms = new Map();
-      counter.maxInFlight = 0;
-    };
-
-    // Warm up: clients, the versioning cache, module code paths.
-    const warm = await overwrites();
-    await timed(eventFor(bucket, warm));
-
-    const parallelism = await probeEmulator(clients, bucket, warm[0]!.key, repeats);
-    await clear(warm);
-    const measurements: IngestMeasurement[] = [];
-    for (const addedLatencyMs of latencies) {
-      latency.ms = addedLatencyMs;
-      const batches: number[] = [];
-      const slowest: number[] = [];
-      let calls = new Map<string, number>();
-      let maxInFlight = 0;
-      let singleMs: Record<string, number> = {};
-      let batchCallMs: Record<string, number> = {};
-      for (let r = 0; r < repeats; r += 1) {
-        const singles = await overwrites();
-        reset();
-        const times: number[] = [];
-        for (const u of singles) times.push(await timed(eventFor(bucket, [u])));
-        slowest.push(Math.max(...times));
-        singleMs = average(counter);
-        await clear(singles);
-        const batch = await overwrites();
-        reset();
-        batches.push(await timed(eventFor(bucket, batch)));
-        calls = new Map(counter.calls);
-        batchCallMs = average(counter);
-        maxInFlight = counter.maxInFlight;
-        await clear(batch);
-      }
-      const total = [...calls.values()].reduce((a, b) => a + b, 0);
-      const batchMs = median(batches);
-      const slowestSingleMs = median(slowest);
-      measurements.push({
-        addedLatencyMs,
-        batchMs,
-        slowestSingleMs,
-        ratio: batchMs / slowestSingleMs,
-        callsPerObject: total / records,
-        callsByOperation: Object.fromEntries(
-          [...calls.entries()].sort().map(([k, v]) => [k, v / records]),
-        ),
-        maxInFlight,
-        callMs: { single: singleMs, batch: batchCallMs },
-      });
-    }
-    const concurrency = (config as { recordConcurrency?: number }).recordConcurrency;
-    return {
-      records,
+    onEmulator = await measureBackend(clients, {
+      backend: 'emulator',
       repeats,
-      ...(concurrency ? { concurrency } : {}),
-      emulator: parallelism,
-      measurements,
-      seconds: (performance.now() - started) / 1000,
-    };
+      records,
+      latencies: options.addedLatencyMs ?? [0, 20],
+    });
   } finally {
     await emulator.stop();
   }
+  const onModel =
+    options.model === false
+      ? undefined
+      : await measureBackend(parallelModelClients(MODEL_LATENCY_MS), {
+          backend: 'model',
+          repeats,
+          records,
+          latencies: [0],
+        });
+  return {
+    records,
+    repeats,
+    ...(onEmulator.concurrency ? { concurrency: onEmulator.concurrency } : {}),
+    emulator: onEmulator.parallelism!,
+    measurements: [...onEmulator.measurements, ...(onModel?.measurements ?? [])],
+    seconds: (performance.now() - started) / 1000,
+  };
 }
 
 const ms = (x: number) => `${x.toFixed(1)} ms`;
+const where = (m: IngestMeasurement) =>
+  m.backend === 'model'
+    ? `model: ${MODEL_LATENCY_MS} ms a call, in parallel`
+    : `emulator${m.addedLatencyMs ? ` +${m.addedLatencyMs} ms a call` : ''}`;
 const num = (x: number) => String(Number(x.toFixed(2)));
 
 /** The Markdown table; `before` is a committed earlier result, when there is one. */
@@ -367,15 +375,15 @@ export function ingestBatchTable(after: IngestBatchResult, before?: IngestBatchR
   const rows = (label: string, r: IngestBatchResult) =>
     r.measurements.map(
       (m) =>
-        `| ${label} | ${m.addedLatencyMs ? `+${m.addedLatencyMs} ms a call` : 'none'} | ` +
+        `| ${label} | ${where(m)} | ` +
         `${ms(m.batchMs)} | ${ms(m.slowestSingleMs)} | ${m.ratio.toFixed(2)}× | ` +
         `${num(m.callsPerObject)} (${ops(m)}) | ${m.maxInFlight} |`,
     );
   return [
     `Ingest: a batch of ${after.records} overwrites (one invocation) against the slowest of the same kind of record alone, ` +
-      `on the emulator, median of ${after.repeats}; concurrency ${after.concurrency ?? 'unbounded'}; target ≤ 1.5×:`,
+      `median of ${after.repeats}; concurrency ${after.concurrency ?? 'unbounded'}; target ≤ 1.5×:`,
     '',
-    '| code | added latency | batch of 10 | slowest single record | ratio | calls per object | max calls in flight |',
+    '| code | calls served by | batch of 10 | slowest single record | ratio | calls per object | max calls in flight |',
     '|---|---|--:|--:|--:|---|--:|',
     ...(before ? rows('before', before) : []),
     ...rows('after', after),

@@ -76,9 +76,9 @@ export const ENV_SCHEMA = z.object({
     .default('overwrites')
     .describe('which uploads are invalidated: overwrites | all | none'),
   INGEST_CONCURRENCY: int(1, 100)
-    .default(8)
+    .default(10)
     .describe(
-      'how many S3 records one ingest invocation works on at once (records of the same key run one after another)',
+      'how many S3 records one ingest invocation works on at once, a deployed batch (10) by default; records of the same key run one after another',
     ),
   VERSIONING_CACHE_SECONDS: int(0, 3600)
     .default(300)

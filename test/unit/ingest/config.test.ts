@@ -11,7 +11,7 @@ describe('loadIngestConfig', () => {
       versioningCacheSeconds: 300,
       invalidateNewKeys: 'never',
       newKeyErrorTtlSeconds: 120,
-      recordConcurrency: 8,
+      recordConcurrency: 10,
     });
   });
 
