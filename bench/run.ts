@@ -7,7 +7,7 @@
  *
  * `npm run bench -- [--label latest] [--completion-seconds 25] [--invocation-seconds 5]
  *   [--event-lag-seconds 2] [--workload hls] [--repeats 3]
- *   [--no-planner-alone] [--json]`
+ *   [--no-planner-alone] [--no-ingest-report] [--json]`
  */
 import './quiet.js';
 import { execFileSync } from 'node:child_process';
@@ -18,6 +18,7 @@ import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import { loadInvalidateConfig } from '../functions/invalidate/config.js';
 import { readDeployedFeed } from './deployed.js';
+import { runIngestReportSection } from './ingestReportSection.js';
 import type { FeedOptions } from './feed.js';
 import { plannerAloneTable, runPlannerAlone } from './plannerAlone.js';
 import {
@@ -57,6 +58,7 @@ async function main(): Promise<void> {
       'invocation-seconds': { type: 'string', default: String(INVOCATION_SECONDS) },
       'event-lag-seconds': { type: 'string', default: String(EVENT_LAG_SECONDS) },
       'no-planner-alone': { type: 'boolean', default: false },
+      'no-ingest-report': { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
     },
   });
@@ -118,6 +120,9 @@ async function main(): Promise<void> {
   mkdirSync(dir, { recursive: true });
   const file = new URL(`${label}.json`, dir);
   writeFileSync(file, await formatted(JSON.stringify(report, null, 2)));
+  const ingestReport = values['no-ingest-report']
+    ? []
+    : await runIngestReportSection({ label, format: formatted });
   if (values.json) {
     console.log(JSON.stringify(report, null, 2));
     return;
@@ -136,6 +141,7 @@ async function main(): Promise<void> {
     'Targets (issue 8):',
     ...targetLines(t),
     ...(plannerAlone ? ['', ...plannerAloneTable(plannerAlone)] : []),
+    ...ingestReport,
     '',
     `Written: bench/results/${label}.json`,
   ];

@@ -75,6 +75,11 @@ export const ENV_SCHEMA = z.object({
     .enum(INVALIDATE_ON_VALUES)
     .default('overwrites')
     .describe('which uploads are invalidated: overwrites | all | none'),
+  INGEST_CONCURRENCY: int(1, 100)
+    .default(10)
+    .describe(
+      'how many S3 records one ingest invocation works on at once, a deployed batch (10) by default; records of the same key run one after another',
+    ),
   VERSIONING_CACHE_SECONDS: int(0, 3600)
     .default(300)
     .describe('how long ingest reuses a bucket versioning status, in seconds; 0: ask every time'),

@@ -18,6 +18,7 @@ const ingestEnv = ENV_SCHEMA.pick({
   VERSIONING_CACHE_SECONDS: true,
   INVALIDATE_NEW_KEYS: true,
   NEW_KEY_ERROR_TTL_SECONDS: true,
+  INGEST_CONCURRENCY: true,
 });
 
 export interface IngestConfig {
@@ -30,6 +31,8 @@ export interface IngestConfig {
   readonly invalidateNewKeys: InvalidateNewKeys;
   /** `when-error-cached`: the error-caching TTL a distribution must exceed. */
   readonly newKeyErrorTtlSeconds: number;
+  /** How many S3 records of a batch are worked on at once. */
+  readonly recordConcurrency: number;
 }
 
 export function loadIngestConfig(env: Env = process.env): IngestConfig {
@@ -41,5 +44,6 @@ export function loadIngestConfig(env: Env = process.env): IngestConfig {
     versioningCacheSeconds: raw.VERSIONING_CACHE_SECONDS,
     invalidateNewKeys: raw.INVALIDATE_NEW_KEYS,
     newKeyErrorTtlSeconds: raw.NEW_KEY_ERROR_TTL_SECONDS,
+    recordConcurrency: raw.INGEST_CONCURRENCY,
   });
 }

@@ -1,5 +1,5 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { createClients, type AwsClients } from '../../shared/clients.js';
 import { loadIngestConfig, type IngestConfig } from './config.js';
 import { InvalidInputError } from '../../shared/errors.js';
@@ -11,7 +11,8 @@ import {
   type Handler,
 } from '../../shared/observability.js';
 import { SqsBatcher } from './sqsBatcher.js';
-import { ingestRecord, parseS3Message, type IngestCoreDeps } from './ingest.js';
+import { parseS3Message, parseS3Record, prepareRecord, type IngestCoreDeps } from './ingest.js';
+import { createRecordScheduler } from './recordScheduler.js';
 import type { IngestObserver, IngestOutcome } from './types.js';
 import { versioningLookup } from './versioning.js';
 
@@ -36,12 +37,10 @@ function describe(error: unknown): { error: string; field?: string } {
  * it fails, the message is reported in `batchItemFailures` and comes back (then to the DLQ).
  */
 export function createIngestHandler(deps: IngestDeps, observer?: IngestObserver): SqsHandler {
-  const batcher = new SqsBatcher(deps.clients.sqs, deps.config.invalidationQueueUrl);
   const now = deps.now ?? Date.now;
-  const core: IngestCoreDeps = {
+  const core: Omit<IngestCoreDeps, 'requestInvalidation'> = {
     s3: deps.clients.s3,
     config: deps.config,
-    requestInvalidation: (request) => batcher.send(JSON.stringify(request)),
     isVersioned: versioningLookup(deps.clients.s3, {
       ttlSeconds: deps.config.versioningCacheSeconds,
       now,
@@ -85,40 +84,71 @@ export function createIngestHandler(deps: IngestDeps, observer?: IngestObserver)
     }
   };
 
-  const recordHandler = async (record: SQSRecord): Promise<void> => {
-    const messageId = record.messageId;
-    let parsed: ReturnType<typeof parseS3Message>;
-    try {
-      parsed = parseS3Message(record.body);
-    } catch (error) {
-      report({ status: 'failed', messageId, ...describe(error) });
-      throw error;
-    }
-    if (parsed.testEvent) {
-      report({ status: 'skipped', messageId, reason: 's3:TestEvent' });
-      return;
-    }
-    const results = await Promise.allSettled(
-      parsed.records.map((raw, i) => ingestRecord(core, messageId, raw, i)),
-    );
-    const failures: unknown[] = [];
-    for (const result of results) {
-      if (result.status === 'fulfilled') {
-        report(result.value);
-      } else {
-        failures.push(result.reason);
-        report({ status: 'failed', messageId, ...describe(result.reason) });
-      }
-    }
-    if (failures.length)
-      throw new AggregateError(failures, `${failures.length} of ${results.length} records failed`);
-  };
+  /**
+   * One invocation: its records run through one scheduler (INGEST_CONCURRENCY at a time, a key's
+   * records in turn) and share one SQS batcher, which sends a partial batch only once no record
+   * is still doing its S3 work, so a batch of 10 costs one SendMessageBatch.
+   */
+  const invocation = (event: SQSEvent, context?: Context) => {
+    // `busy` and `onSettled` are only called once both exist (after this tick).
+    const sender = new SqsBatcher(deps.clients.sqs, deps.config.invalidationQueueUrl, {
+      busy: () => scheduler.unsettled > 0,
+    });
+    const scheduler = createRecordScheduler({
+      concurrency: deps.config.recordConcurrency,
+      onSettled: () => sender.poke(),
+    });
 
-  return (event, context) =>
-    processPartialResponse(event, recordHandler, new BatchProcessor(EventType.SQS), {
+    const ingestOne = async (messageId: string, raw: unknown, index: number) => {
+      const record = parseS3Record(raw, index);
+      const prepared = await scheduler.run(`${record.s3.bucket.name}/${record.key}`, () =>
+        prepareRecord(core, messageId, record, index),
+      );
+      if (prepared.request) await sender.send(JSON.stringify(prepared.request));
+      return prepared.outcome;
+    };
+
+    const recordHandler = async (record: SQSRecord): Promise<void> => {
+      const messageId = record.messageId;
+      let parsed: ReturnType<typeof parseS3Message>;
+      try {
+        parsed = parseS3Message(record.body);
+      } catch (error) {
+        report({ status: 'failed', messageId, ...describe(error) });
+        throw error;
+      }
+      if (parsed.testEvent) {
+        report({ status: 'skipped', messageId, reason: 's3:TestEvent' });
+        return;
+      }
+      const results = await Promise.allSettled(
+        parsed.records.map((raw, i) => ingestOne(messageId, raw, i)),
+      );
+      const failures: unknown[] = [];
+      for (const result of results) {
+        if (result.status === 'fulfilled') {
+          report(result.value);
+        } else {
+          failures.push(result.reason);
+          report({ status: 'failed', messageId, ...describe(result.reason) });
+        }
+      }
+      if (failures.length)
+        throw new AggregateError(
+          failures,
+          `${failures.length} of ${results.length} records failed`,
+        );
+    };
+
+    // Every message's handler starts at once (Powertools' parallel mode); the scheduler bounds
+    // the S3 work, and each message still fails or succeeds on its own.
+    return processPartialResponse(event, recordHandler, new BatchProcessor(EventType.SQS), {
       ...(context ? { context } : {}),
       throwOnFullBatchFailure: false,
+      processInParallel: true,
     });
+  };
+  return invocation;
 }
 
 /** The Lambda entry point (`functions/ingest/handler.handler`). */

@@ -95,7 +95,7 @@ type Decision = {
 
 /** INVALIDATE_ON=overwrites on a versioned bucket: did this upload replace something? */
 async function overwriteDecision(
-  deps: IngestCoreDeps,
+  deps: Omit<IngestCoreDeps, 'requestInvalidation'>,
   bucket: string,
   key: string,
   named: NamedVersion,
@@ -117,7 +117,7 @@ async function overwriteDecision(
 }
 
 async function decide(
-  deps: IngestCoreDeps,
+  deps: Omit<IngestCoreDeps, 'requestInvalidation'>,
   record: S3Record & { key: string },
   gone: boolean,
 ): Promise<Decision> {
@@ -139,45 +139,80 @@ async function decide(
   }
 }
 
-/** Processes one S3 record. Throws on anything that must be retried or is invalid. */
+/** What one S3 record needs: its outcome, and the invalidation request to queue first, if any. */
+export interface PreparedRecord {
+  readonly outcome: IngestOutcome & { readonly status: 'processed' };
+  readonly request?: InvalidationRequest;
+}
+
+/**
+ * Does the S3 work of one parsed record: tags the object and, at the same time, decides whether
+ * its edges need refreshing (the decision reads the key's history, which tagging does not
+ * change). Queues nothing: the caller sends `request` and reports `outcome` once it is accepted.
+ * Throws on anything that must be retried.
+ */
+export async function prepareRecord(
+  deps: Omit<IngestCoreDeps, 'requestInvalidation'>,
+  messageId: string,
+  record: S3Record & { key: string },
+  index = 0,
+): Promise<PreparedRecord> {
+  const bucket = record.s3.bucket.name;
+  const classification = classify(record.key, deps.config.contentClasses);
+  const [tagging, deciding] = await Promise.allSettled([
+    writeTags(deps.s3, record, classification),
+    decide(deps, record, false),
+  ]);
+  if (tagging.status === 'rejected')
+    throw unservedBucketError(tagging.reason, index, bucket) ?? tagging.reason;
+  const tagged = tagging.value;
+  // An object gone before it could be tagged is refreshed whatever its history said.
+  let decision: Decision;
+  if (tagged.gone && deps.config.invalidateOn === 'overwrites')
+    decision = { invalidation: 'requested', reason: 'object-gone' };
+  else if (deciding.status === 'rejected') throw deciding.reason;
+  else decision = deciding.value;
+  const request: InvalidationRequest | undefined =
+    decision.invalidation === 'not-needed'
+      ? undefined
+      : {
+          v: 1,
+          bucket,
+          key: record.key,
+          versionId: record.s3.object.versionId || undefined,
+          etag: record.s3.object.eTag || undefined,
+          eventTime: record.eventTime || undefined,
+          sequencer: record.s3.object.sequencer || undefined,
+          reason: decision.reason,
+          ...(decision.invalidation === 'conditional'
+            ? { ifErrorCachedOver: deps.config.newKeyErrorTtlSeconds }
+            : {}),
+        };
+  return {
+    outcome: {
+      status: 'processed',
+      messageId,
+      bucket,
+      key: record.key,
+      eventName: record.eventName,
+      classification,
+      tags: tagged.tags,
+      invalidation: decision.invalidation,
+      reason: decision.reason,
+      warnings: [...keyWarnings(record.key), ...tagged.warnings],
+    },
+    ...(request ? { request } : {}),
+  };
+}
+
+/** Processes one S3 record, queueing its request itself. Throws on anything that must be retried or is invalid. */
 export async function ingestRecord(
   deps: IngestCoreDeps,
   messageId: string,
   raw: unknown,
   index: number,
 ): Promise<IngestOutcome> {
-  const record = parseS3Record(raw, index);
-  const bucket = record.s3.bucket.name;
-  const classification = classify(record.key, deps.config.contentClasses);
-  const tagged = await writeTags(deps.s3, record, classification).catch((error: unknown) => {
-    throw unservedBucketError(error, index, bucket) ?? error;
-  });
-  const decision = await decide(deps, record, tagged.gone);
-  if (decision.invalidation !== 'not-needed') {
-    await deps.requestInvalidation({
-      v: 1,
-      bucket,
-      key: record.key,
-      versionId: record.s3.object.versionId || undefined,
-      etag: record.s3.object.eTag || undefined,
-      eventTime: record.eventTime || undefined,
-      sequencer: record.s3.object.sequencer || undefined,
-      reason: decision.reason,
-      ...(decision.invalidation === 'conditional'
-        ? { ifErrorCachedOver: deps.config.newKeyErrorTtlSeconds }
-        : {}),
-    });
-  }
-  return {
-    status: 'processed',
-    messageId,
-    bucket,
-    key: record.key,
-    eventName: record.eventName,
-    classification,
-    tags: tagged.tags,
-    invalidation: decision.invalidation,
-    reason: decision.reason,
-    warnings: [...keyWarnings(record.key), ...tagged.warnings],
-  };
+  const prepared = await prepareRecord(deps, messageId, parseS3Record(raw, index), index);
+  if (prepared.request) await deps.requestInvalidation(prepared.request);
+  return prepared.outcome;
 }

@@ -38,6 +38,18 @@ export const ADDITIONAL_METRICS: readonly CloudFrontMetric[] = ['CacheHitRate', 
 export const CLOUDFRONT_NAMESPACE = 'AWS/CloudFront';
 /** CloudWatch: at most 500 MetricDataQuery structures per GetMetricData call. */
 export const MAX_QUERIES_PER_CALL = 500;
+/** CloudWatch: at most 100 800 datapoints returned per GetMetricData call (more: NextToken). */
+export const MAX_DATAPOINTS_PER_CALL = 100_800;
+
+/** GetMetricData's limits per call (the API's by default; tests pass smaller ones). */
+export interface MetricDataLimits {
+  readonly maxQueries: number;
+  readonly maxDatapoints: number;
+}
+export const GET_METRIC_DATA_LIMITS: MetricDataLimits = Object.freeze({
+  maxQueries: MAX_QUERIES_PER_CALL,
+  maxDatapoints: MAX_DATAPOINTS_PER_CALL,
+});
 /** CloudFront publishes 1-minute datapoints; finer periods return nothing. */
 export const CLOUDFRONT_PERIOD_SECONDS = 60;
 
@@ -178,22 +190,67 @@ async function runBatch(
   return reader.finish();
 }
 
+/** The StartTime a call is made with (as runBatch sends it): AWS rounds a recent one down to the minute. */
+function callStart(window: MetricWindow): Date {
+  return new Date(Math.floor(window.start.getTime() / 60_000) * 60_000);
+}
+
+/** Datapoints one query can return over the window: one per period (EndTime is exclusive). */
+export function periodsIn(window: MetricWindow): number {
+  const span = window.end.getTime() - callStart(window).getTime();
+  return Math.ceil(span / (window.periodSeconds * 1000));
+}
+
 /**
- * GetMetricData in batches of ≤ 500 queries (7 per distribution), every page read; namespace
- * `AWS/CloudFront`, dimensions DistributionId + Region=Global. Returns every distribution asked
- * for (empty series when CloudWatch has none), each series sorted by time.
+ * Queries per call such that one call answers them all, no second page: at most `maxQueries`,
+ * and at most as many as `maxDatapoints` can hold whole (at least one: a longer series pages).
+ */
+export function queriesPerCall(
+  window: MetricWindow,
+  limits: MetricDataLimits = GET_METRIC_DATA_LIMITS,
+): number {
+  const fit = Math.floor(limits.maxDatapoints / Math.max(1, periodsIn(window)));
+  return Math.max(1, Math.min(limits.maxQueries, fit));
+}
+
+/**
+ * The fewest GetMetricData calls that can read `queries` series of `pointsPerQuery` datapoints:
+ * max(⌈queries / maxQueries⌉, ⌈datapoints / maxDatapoints⌉).
+ */
+export function metricDataCallBound(
+  queries: number,
+  pointsPerQuery: number,
+  limits: MetricDataLimits = GET_METRIC_DATA_LIMITS,
+): number {
+  if (queries === 0) return 0;
+  return Math.max(
+    Math.ceil(queries / limits.maxQueries),
+    Math.ceil((queries * pointsPerQuery) / limits.maxDatapoints),
+  );
+}
+
+/**
+ * GetMetricData for every (distribution, metric) series, packed across distributions so that
+ * each call carries as many whole series as its 500 queries and 100 800 datapoints hold (70 of
+ * 24 h at one minute, 500 of 15 min): the calls are then max(⌈queries / 500⌉, ⌈datapoints /
+ * 100 800⌉) whenever the window's periods divide 100 800 (a day of minutes does), and a page
+ * CloudWatch cuts short is still followed by NextToken. Namespace `AWS/CloudFront`, dimensions
+ * DistributionId + Region=Global. Returns every distribution asked for (empty series when
+ * CloudWatch has none), each series sorted by time.
  */
 export async function fetchDistributionMetrics(
   cloudwatch: CloudWatchClient,
   distributionIds: readonly string[],
   window: MetricWindow,
+  limits: MetricDataLimits = GET_METRIC_DATA_LIMITS,
 ): Promise<Map<string, SeriesByMetric>> {
   checkWindow(window);
   const ids = [...new Set(distributionIds)];
   const collected = new Map<string, Record<CloudFrontMetric, Point[]>>(
     ids.map((id) => [id, { ...emptySeries() } as Record<CloudFrontMetric, Point[]>]),
   );
-  for (const batch of chunk(buildMetricQueries(ids, window.periodSeconds), MAX_QUERIES_PER_CALL)) {
+  const perCall = queriesPerCall(window, limits);
+  for (const batch of chunk(buildMetricQueries(ids, window.periodSeconds), perCall)) {
     const queries = batch.map(({ query }, i) => ({ ...query, Id: `q${i}` }));
     const results = await runBatch(cloudwatch, queries, window);
     batch.forEach(({ ref }, i) => {

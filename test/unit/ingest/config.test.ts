@@ -11,6 +11,7 @@ describe('loadIngestConfig', () => {
       versioningCacheSeconds: 300,
       invalidateNewKeys: 'never',
       newKeyErrorTtlSeconds: 120,
+      recordConcurrency: 10,
     });
   });
 
@@ -19,6 +20,8 @@ describe('loadIngestConfig', () => {
     ['VERSIONING_CACHE_SECONDS', 'soon'],
     ['INVALIDATE_NEW_KEYS', 'sometimes'],
     ['NEW_KEY_ERROR_TTL_SECONDS', '-1'],
+    ['INGEST_CONCURRENCY', '0'],
+    ['INGEST_CONCURRENCY', '2.5'],
   ])('names %s when it is %s', (variable, value) => {
     expect(() => loadIngestConfig({ INVALIDATION_QUEUE_URL: QUEUE, [variable]: value })).toThrow(
       new RegExp(`${variable}.*got "${value}"`),
