@@ -8,7 +8,7 @@ import {
   PutObjectTaggingCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { z } from 'zod';
+import * as z from 'zod';
 import { classify } from '../../shared/contentClasses.js';
 import type { IngestConfig } from './config.js';
 import { InvalidInputError } from '../../shared/errors.js';

@@ -1,5 +1,9 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { createClients, type AwsClients } from '../../shared/clients.js';
+import type { AwsClients } from '../../shared/clients.js';
+import { cloudfrontClient } from '../../shared/clients/cloudfront.js';
+import { dynamodbClient } from '../../shared/clients/dynamodb.js';
+import { lazyClients } from '../../shared/clients/lazy.js';
+import { s3Client } from '../../shared/clients/s3.js';
 import { loadInvalidateConfig, type InvalidateConfig } from './config.js';
 import { budgetFor } from './budget.js';
 import { cachedOriginFinder } from '../../shared/distributions.js';
@@ -166,5 +170,8 @@ export function createInvalidateHandler(
 
 /** The Lambda entry point (`functions/invalidate/handler.handler`). */
 export const handler: SqsHandler = lambdaHandler(() =>
-  createInvalidateHandler({ clients: createClients(), config: loadInvalidateConfig() }),
+  createInvalidateHandler({
+    clients: lazyClients({ s3: s3Client, cloudfront: cloudfrontClient, dynamodb: dynamodbClient }),
+    config: loadInvalidateConfig(),
+  }),
 );
