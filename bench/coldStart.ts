@@ -172,9 +172,16 @@ async function rowSet(
   return { rows, bundles };
 }
 
-export async function runColdStart(runs = DEFAULT_RUNS): Promise<ColdStartReport> {
+/** Measures every deployed function (or those named in `only`, for the smoke test). */
+export async function runColdStart(
+  runs = DEFAULT_RUNS,
+  only?: readonly string[],
+): Promise<ColdStartReport> {
   const started = Date.now();
-  const stack = readStackBuild();
+  const all = readStackBuild();
+  const stack = only
+    ? { ...all, functions: all.functions.filter((f) => only.includes(f.name)) }
+    : all;
   const dir = mkdtempSync(join(tmpdir(), 'cdn-pipeline-cold-start-'));
   try {
     const bundled = await rowSet(stack, dir, runs, false);
@@ -265,6 +272,8 @@ export async function writeColdStart(
 
 /** `npm run bench -- --only cold-start`: measure, print, write. */
 export async function coldStartMain(runs = DEFAULT_RUNS, label = 'cold-start'): Promise<void> {
+  if (!Number.isInteger(runs) || runs < 1)
+    throw new Error(`--cold-start-runs: a whole number ≥ 1: ${runs}`);
   const report = await runColdStart(runs);
   const written = await writeColdStart(report, label);
   console.log([...coldStartTables(report), '', `Written: ${written}`].join('\n'));

@@ -7,7 +7,7 @@
  *
  * `npm run bench -- [--label latest] [--completion-seconds 25] [--invocation-seconds 5]
  *   [--workload hls] [--repeats 3]
- *   [--no-planner-alone] [--json]`
+ *   [--no-planner-alone] [--json] [--only cold-start] [--cold-start-runs 11]`
  */
 import './quiet.js';
 import { execFileSync } from 'node:child_process';
@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import { loadInvalidateConfig } from '../functions/invalidate/config.js';
+import { coldStartMain } from './coldStart.js';
 import { readDeployedFeed } from './deployed.js';
 import type { FeedOptions } from './feed.js';
 import { plannerAloneTable, runPlannerAlone } from './plannerAlone.js';
@@ -56,8 +57,13 @@ async function main(): Promise<void> {
       'invocation-seconds': { type: 'string', default: String(INVOCATION_SECONDS) },
       'no-planner-alone': { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
+      only: { type: 'string' }, // cold-start: that part alone (bench/coldStart.ts)
+      'cold-start-runs': { type: 'string', default: '11' },
     },
   });
+  if (values.only && values.only !== 'cold-start')
+    throw new Error(`--only: cold-start: ${values.only}`);
+  if (values.only) return coldStartMain(Number(values['cold-start-runs']));
   const label = values.label!;
   if (!/^[A-Za-z0-9._-]+$/.test(label))
     throw new Error(`--label: letters, digits, ".", "_" and "-" only: ${label}`);
@@ -134,6 +140,8 @@ async function main(): Promise<void> {
     `Written: bench/results/${label}.json`,
   ];
   console.log(lines.join('\n'));
+  console.log('');
+  await coldStartMain(Number(values['cold-start-runs']));
 }
 
 await main();
