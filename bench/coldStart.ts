@@ -250,7 +250,7 @@ export function coldStartTables(report: ColdStartReport): string[] {
     '',
     worst(report.sdkExternal),
     '',
-    'SDK bundled vs external (the choice: lower init wins; bytes are the zip, not loaded twice):',
+    'SDK bundled vs external (the choice: the lower init wins):',
     '',
     '| function | bundled bytes | external bytes | bundled init ms | external init ms | bundled CPU ms | external CPU ms |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
