@@ -7,7 +7,7 @@
  *
  * `npm run bench -- [--label latest] [--completion-seconds 25] [--invocation-seconds 5]
  *   [--event-lag-seconds 2] [--workload hls] [--repeats 3]
- *   [--no-planner-alone] [--no-ingest-report] [--json]`
+ *   [--no-planner-alone] [--no-ingest-report] [--json] [--only cold-start] [--cold-start-runs 11]`
  */
 import './quiet.js';
 import { execFileSync } from 'node:child_process';
@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import { loadInvalidateConfig } from '../functions/invalidate/config.js';
+import { coldStartMain } from './coldStart.js';
 import { readDeployedFeed } from './deployed.js';
 import { runIngestReportSection } from './ingestReportSection.js';
 import type { FeedOptions } from './feed.js';
@@ -60,8 +61,13 @@ async function main(): Promise<void> {
       'no-planner-alone': { type: 'boolean', default: false },
       'no-ingest-report': { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
+      only: { type: 'string' }, // cold-start: that part alone (bench/coldStart.ts)
+      'cold-start-runs': { type: 'string', default: '11' },
     },
   });
+  if (values.only && values.only !== 'cold-start')
+    throw new Error(`--only: cold-start: ${values.only}`);
+  if (values.only) return coldStartMain(Number(values['cold-start-runs']));
   const label = values.label!;
   if (!/^[A-Za-z0-9._-]+$/.test(label))
     throw new Error(`--label: letters, digits, ".", "_" and "-" only: ${label}`);
@@ -146,6 +152,8 @@ async function main(): Promise<void> {
     `Written: bench/results/${label}.json`,
   ];
   console.log(lines.join('\n'));
+  console.log('');
+  await coldStartMain(Number(values['cold-start-runs']));
 }
 
 await main();

@@ -13,7 +13,7 @@
  * CloudFront call. The first matching rule wins, the operation's own rules before `*`.
  */
 import { readFileSync } from 'node:fs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { prng } from './prng.js';
 
 /** The faults the proxy can inject, named as a script names them. */

@@ -1,14 +1,30 @@
-import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
-import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
-import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { S3Client } from '@aws-sdk/client-s3';
-import { SFNClient } from '@aws-sdk/client-sfn';
-import { SNSClient } from '@aws-sdk/client-sns';
-import { SQSClient } from '@aws-sdk/client-sqs';
-import { ENV_SCHEMA, parseEnv } from './env.js';
+/**
+ * Every SDK client the project uses, by name, for the callers that need any of them (the CLI,
+ * the local pipeline, the tests). A deployed function does not import this module: its handler
+ * names only the clients it calls (`lazyClients({ s3: s3Client, sqs: sqsClient })`, from
+ * `./clients/`), so its bundle carries no other SDK client. The endpoint, region, credentials and
+ * retry options are decided in one place for both: `./clients/settings.ts`.
+ */
+import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
+import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { SFNClient } from '@aws-sdk/client-sfn';
+import type { SNSClient } from '@aws-sdk/client-sns';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import { cloudformationClient } from './clients/cloudformation.js';
+import { cloudfrontClient } from './clients/cloudfront.js';
+import { cloudwatchClient, cloudwatchGlobalClient } from './clients/cloudwatch.js';
+import { dynamodbClient } from './clients/dynamodb.js';
+import { lazyClients } from './clients/lazy.js';
+import type { ClientFactoryOptions } from './clients/settings.js';
+import { s3Client } from './clients/s3.js';
+import { sfnClient } from './clients/sfn.js';
+import { snsClient } from './clients/sns.js';
+import { sqsClient } from './clients/sqs.js';
 
-const clientEnv = ENV_SCHEMA.pick({ AWS_ENDPOINT_URL: true, AWS_REGION: true });
+export type { ClientFactoryOptions } from './clients/settings.js';
 
 export interface AwsClients {
   readonly s3: S3Client;
@@ -28,97 +44,24 @@ export interface AwsClients {
   readonly cloudformation: CloudFormationClient;
 }
 
-export interface ClientFactoryOptions {
-  /** Endpoint override for local runs; defaults to the standard `AWS_ENDPOINT_URL`. */
-  endpoint?: string;
-  /** Region for regional services; defaults to `AWS_REGION` (default in the env schema). */
-  region?: string;
-  /** Static credentials (tests); otherwise the SDK's default chain. */
-  credentials?: { accessKeyId: string; secretAccessKey: string };
-  /** Attempts for CloudFront calls (throttling and 5xx are retried by the SDK). */
-  cloudfrontMaxAttempts?: number;
-}
+/** Every client's factory, by its name in {@link AwsClients}. */
+export const ALL_CLIENTS = {
+  s3: s3Client,
+  sqs: sqsClient,
+  sns: snsClient,
+  cloudfront: cloudfrontClient,
+  cloudwatchGlobal: cloudwatchGlobalClient,
+  sfn: sfnClient,
+  dynamodb: dynamodbClient,
+  cloudwatch: cloudwatchClient,
+  cloudformation: cloudformationClient,
+} as const;
 
 /**
- * Builds the SDK clients once, lazily (a function that never calls SNS never builds its client).
- * The only place the pipeline constructs AWS clients.
+ * All the clients, each built on first use (a caller that never calls SNS never builds its
+ * client). For the CLI, the local pipeline and the tests; a function uses `lazyClients` with
+ * its own few.
  */
 export function createClients(options: ClientFactoryOptions = {}): AwsClients {
-  const env = parseEnv(clientEnv, process.env);
-  const endpoint = options.endpoint ?? env.AWS_ENDPOINT_URL;
-  const region = options.region ?? env.AWS_REGION;
-  const common = {
-    ...(endpoint ? { endpoint } : {}),
-    ...(options.credentials ? { credentials: options.credentials } : {}),
-  };
-  const cache = new Map<string, unknown>();
-  const lazy = <T>(name: string, build: () => T): T => {
-    if (!cache.has(name)) cache.set(name, build());
-    return cache.get(name) as T;
-  };
-  return {
-    get s3() {
-      // Path-style addressing: a local endpoint has no per-bucket host names.
-      return lazy(
-        's3',
-        () =>
-          new S3Client({
-            ...common,
-            region,
-            forcePathStyle: Boolean(endpoint),
-            // Provisioning reads and writes policies of buckets in any region.
-            followRegionRedirects: true,
-          }),
-      );
-    },
-    get sqs() {
-      return lazy('sqs', () => new SQSClient({ ...common, region }));
-    },
-    get sns() {
-      return lazy('sns', () => new SNSClient({ ...common, region }));
-    },
-    get cloudfront() {
-      return lazy(
-        'cloudfront',
-        () =>
-          new CloudFrontClient({
-            ...common,
-            region: 'us-east-1',
-            maxAttempts: options.cloudfrontMaxAttempts ?? 5,
-          }),
-      );
-    },
-    get cloudwatchGlobal() {
-      return lazy(
-        'cloudwatchGlobal',
-        () =>
-          new CloudWatchClient({
-            ...common,
-            region: 'us-east-1',
-            // The emulator rejects gzip bodies over ~10 KB; compression only matters on AWS.
-            disableRequestCompression: Boolean(endpoint),
-          }),
-      );
-    },
-    get cloudwatch() {
-      return lazy(
-        'cloudwatch',
-        () =>
-          new CloudWatchClient({
-            ...common,
-            region,
-            disableRequestCompression: Boolean(endpoint),
-          }),
-      );
-    },
-    get dynamodb() {
-      return lazy('dynamodb', () => new DynamoDBClient({ ...common, region }));
-    },
-    get sfn() {
-      return lazy('sfn', () => new SFNClient({ ...common, region }));
-    },
-    get cloudformation() {
-      return lazy('cloudformation', () => new CloudFormationClient({ ...common, region }));
-    },
-  };
+  return lazyClients(ALL_CLIENTS, options);
 }

@@ -6,7 +6,7 @@
  * name rules, and the report judges behaviours by the same extension sets. Classification is by
  * file extension, case-insensitive.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const CACHE_CLASSES = {
   /** Large, rarely changing media: 7 days. */

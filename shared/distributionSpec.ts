@@ -10,7 +10,7 @@
  * defaults, small validators), `schema.ts` (field shapes, class and TTL resolution), `checks.ts`
  * (cross-field rules) and `issues.ts` (how a rejection reads).
  */
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { CACHE_CLASSES } from './contentClasses.js';
 import { checkSpec } from './distributionSpec/checks.js';
 import { describeIssue, fieldName } from './distributionSpec/issues.js';

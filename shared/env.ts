@@ -5,7 +5,7 @@
  * value counts as not set, so serverless.yml can pass an unset parameter through as `''`. The
  * README's configuration tables are checked against this schema (test/unit/env.test.ts).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { SNS_TOPIC_ARN, SNS_TOPIC_ARN_MESSAGE } from './catalogue.js';
 import { parseContentClasses, DEFAULT_CONTENT_CLASSES } from './contentClasses.js';
 import { ConfigError } from './errors.js';

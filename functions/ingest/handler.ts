@@ -1,6 +1,9 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { createClients, type AwsClients } from '../../shared/clients.js';
+import type { AwsClients } from '../../shared/clients.js';
+import { lazyClients } from '../../shared/clients/lazy.js';
+import { s3Client } from '../../shared/clients/s3.js';
+import { sqsClient } from '../../shared/clients/sqs.js';
 import { loadIngestConfig, type IngestConfig } from './config.js';
 import { InvalidInputError } from '../../shared/errors.js';
 import {
@@ -153,5 +156,8 @@ export function createIngestHandler(deps: IngestDeps, observer?: IngestObserver)
 
 /** The Lambda entry point (`functions/ingest/handler.handler`). */
 export const handler: SqsHandler = lambdaHandler(() =>
-  createIngestHandler({ clients: createClients(), config: loadIngestConfig() }),
+  createIngestHandler({
+    clients: lazyClients({ s3: s3Client, sqs: sqsClient }),
+    config: loadIngestConfig(),
+  }),
 );

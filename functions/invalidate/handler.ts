@@ -1,6 +1,11 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { retryLater } from './retryLater.js';
-import { createClients, type AwsClients } from '../../shared/clients.js';
+import type { AwsClients } from '../../shared/clients.js';
+import { cloudfrontClient } from '../../shared/clients/cloudfront.js';
+import { dynamodbClient } from '../../shared/clients/dynamodb.js';
+import { lazyClients } from '../../shared/clients/lazy.js';
+import { s3Client } from '../../shared/clients/s3.js';
+import { sqsClient } from '../../shared/clients/sqs.js';
 import { loadInvalidateConfig, type InvalidateConfig } from './config.js';
 import { budgetFor } from './budget.js';
 import { cachedOriginFinder } from '../../shared/distributions.js';
@@ -163,5 +168,13 @@ export function createInvalidateHandler(
 
 /** The Lambda entry point (`functions/invalidate/handler.handler`). */
 export const handler: SqsHandler = lambdaHandler(() =>
-  createInvalidateHandler({ clients: createClients(), config: loadInvalidateConfig() }),
+  createInvalidateHandler({
+    clients: lazyClients({
+      s3: s3Client,
+      cloudfront: cloudfrontClient,
+      dynamodb: dynamodbClient,
+      sqs: sqsClient,
+    }),
+    config: loadInvalidateConfig(),
+  }),
 );

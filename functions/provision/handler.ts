@@ -5,8 +5,11 @@
  * error whose name the state machine's Retry/Catch match (`TransientError`, `InvalidSpec`,
  * `BucketNotFound`, `DistributionConflict`, or AWS's own).
  */
-import { z } from 'zod';
-import { createClients } from '../../shared/clients.js';
+import * as z from 'zod';
+import { cloudfrontClient } from '../../shared/clients/cloudfront.js';
+import { lazyClients } from '../../shared/clients/lazy.js';
+import { s3Client } from '../../shared/clients/s3.js';
+import { snsClient } from '../../shared/clients/sns.js';
 import { ConfigError } from '../../shared/errors.js';
 import { lambdaHandler, logger } from '../../shared/observability.js';
 import type { DistributionSpec } from '../../shared/distributionSpec.js';
@@ -217,7 +220,7 @@ function entry<K extends Task>(task: K) {
   type Result = Awaited<ReturnType<ProvisionTasks[K]>>;
   return lambdaHandler<unknown, Result>(() => {
     const tasks = createProvisionTasks({
-      clients: createClients(),
+      clients: lazyClients({ cloudfront: cloudfrontClient, s3: s3Client, sns: snsClient }),
       ...(task === 'notify' ? { notifyConfig: loadNotifyConfig() } : {}),
     });
     return tasks[task] as (input: unknown) => Promise<Result>;

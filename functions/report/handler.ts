@@ -9,7 +9,11 @@
  * publish is a log line (and an entry in the result), never an invocation error that EventBridge
  * would retry into a second mail.
  */
-import { createClients } from '../../shared/clients.js';
+import { cloudfrontClient } from '../../shared/clients/cloudfront.js';
+import { cloudwatchClient, cloudwatchGlobalClient } from '../../shared/clients/cloudwatch.js';
+import { dynamodbClient } from '../../shared/clients/dynamodb.js';
+import { lazyClients } from '../../shared/clients/lazy.js';
+import { snsClient } from '../../shared/clients/sns.js';
 import {
   lambdaHandler,
   logger,
@@ -101,7 +105,16 @@ export function createReportHandlers(deps: ReportDeps): ReportHandlers {
 }
 
 const build = (): ReportHandlers =>
-  createReportHandlers({ clients: createClients(), config: loadReportConfig() });
+  createReportHandlers({
+    clients: lazyClients({
+      cloudfront: cloudfrontClient,
+      cloudwatchGlobal: cloudwatchGlobalClient,
+      cloudwatch: cloudwatchClient,
+      dynamodb: dynamodbClient,
+      sns: snsClient,
+    }),
+    config: loadReportConfig(),
+  });
 
 /** Lambda entry point of the scheduled check (`functions/report/handler.check`). */
 export const check: Handler<ReportEvent | undefined, CheckResult> = lambdaHandler(

@@ -1,5 +1,5 @@
 /** How a zod issue on a spec reads to a person: the field's dotted path and what to change. */
-import type { z } from 'zod';
+import type * as z from 'zod';
 /** `['geo', 'countries', 2]` → `geo.countries[2]`; `[]` → `spec`. */
 export function fieldName(path: readonly PropertyKey[]): string {
   const text = path

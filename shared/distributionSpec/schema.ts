@@ -2,7 +2,7 @@
  * The distribution spec's input schema (zod): the shape of each field, and how content classes
  * and TTLs resolve against the built-in classes. Cross-field rules are in `checks.ts`.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { DEFAULT_ERROR_CACHING_TTL } from '../catalogue.js';
 import {
   CACHE_CLASSES,

@@ -3,7 +3,7 @@
  * edges refreshed. Small and versioned so both sides can evolve: new fields are optional, so a
  * message from an older ingest stays valid.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { DEFAULT_ERROR_CACHING_TTL } from '../catalogue.js';
 
 /** Why ingest asked (the `reason` field). */

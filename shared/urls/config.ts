@@ -3,7 +3,7 @@
  * signing key and the lifetimes); errors name the variable, never the key.
  */
 import { readFileSync } from 'node:fs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseEnv } from '../env.js';
 import { ConfigError, InvalidInputError } from '../errors.js';
 import { URL_LIMITS, type SigningKey } from './limits.js';
