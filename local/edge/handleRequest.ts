@@ -1,0 +1,416 @@
+/**
+ * LOCAL ONLY (the local edge). One viewer request, the way one CloudFront edge location answers
+ * it: checks CloudFront makes before anything else (URL and header sizes, path traversal), the
+ * distribution and behaviour, the allowed methods, a CORS preflight, then the cache (fresh: Hit;
+ * expired with a validator: revalidated, RefreshHit on a 304; else Miss and a fetch from S3),
+ * error caching, compression, conditional requests and ranges, and the headers CloudFront adds.
+ * Plain function of its dependencies; the HTTP server (server.ts) only parses and writes.
+ */
+import type { S3Client } from '@aws-sdk/client-s3';
+import { decodeEventKey } from '../../shared/keys.js';
+import { cacheKey, normalisedEncoding } from './cacheKey.js';
+import { CLOUDFRONT_REASONS, errorPage } from './cloudfrontErrors.js';
+import { compress, isCompressible } from './compression.js';
+import type { CacheEntry, EdgeCache } from './EdgeCache.js';
+import {
+  errorCachingMinTtl,
+  type EdgeBehaviour,
+  type EdgeDistribution,
+} from './edgeDistributions.js';
+import { fetchFromS3, type OriginResponse } from './origin.js';
+import { parseRange } from './ranges.js';
+import { applyResponseHeadersPolicy, preflightHeaders } from './responseHeaders.js';
+import { routeDistribution, selectBehaviour } from './routing.js';
+import { errorTtl, objectTtl } from './ttl.js';
+
+/** CloudFront's quotas on a request (DG, "Quotas" and "Standard logging reference"). */
+export const REQUEST_LIMITS = { maxUrlBytes: 8_192, maxHeaderBytes: 20_480 } as const;
+
+export interface EdgeRequest {
+  readonly method: string;
+  /** Path and query as sent (`/videos/a%20b.mp4?x=1`). */
+  readonly url: string;
+  /** Lower-case names; repeated headers joined with `, `. */
+  readonly headers: Readonly<Record<string, string | undefined>>;
+  /** Bytes of the request line and headers, as received. */
+  readonly headerBytes: number;
+  readonly requestId: string;
+}
+
+export type ResultType = 'Hit' | 'RefreshHit' | 'Miss' | 'Error';
+
+export interface EdgeResponse {
+  readonly status: number;
+  readonly headers: Record<string, string>;
+  readonly body: Buffer;
+  readonly resultType: ResultType;
+  /** The log's x-edge-detailed-result-type (`Hit`, `Miss`, `OriginConnectError`, …). */
+  readonly detailedResultType: string;
+  readonly distributionId?: string;
+  readonly behaviourPattern?: string;
+  /** The path as the distribution saw it (the `/_edge/<id>` prefix removed), and the query. */
+  readonly path: string;
+  readonly query: string;
+  /** Time to the origin's answer, when the origin was asked. */
+  readonly originLatencyMs?: number;
+  readonly range?: { readonly start: number; readonly end: number };
+}
+
+export interface EdgeDeps {
+  distributions(): readonly EdgeDistribution[];
+  readonly cache: EdgeCache;
+  readonly s3: S3Client;
+  readonly now: () => number;
+  /** The edge location's name (`X-Amz-Cf-Pop`, the log's x-edge-location). */
+  readonly pop: string;
+  /** Served to a loopback Host without a `/_edge/<id>/` prefix (routing.ts). */
+  readonly defaultDistributionId?: string;
+  /** The host part of `Via` (`<id>.cloudfront.net`). */
+  readonly viaHost: string;
+  readonly originTimeoutMs?: number;
+}
+
+const CLOUDFRONT_ERROR = 'Error from cloudfront';
+const X_CACHE: Record<ResultType, string> = {
+  Hit: 'Hit from cloudfront',
+  RefreshHit: 'RefreshHit from cloudfront',
+  Miss: 'Miss from cloudfront',
+  Error: CLOUDFRONT_ERROR,
+};
+
+function splitUrl(url: string): { path: string; query: string } {
+  const at = url.indexOf('?');
+  return at < 0 ? { path: url, query: '' } : { path: url.slice(0, at), query: url.slice(at + 1) };
+}
+
+/** An answer CloudFront makes itself (its HTML page). */
+function generated(
+  deps: EdgeDeps,
+  request: EdgeRequest,
+  status: keyof typeof CLOUDFRONT_REASONS | 403,
+  detail: string,
+  where: { path: string; query: string; distributionId?: string },
+): EdgeResponse {
+  const body = errorPage(status, CLOUDFRONT_REASONS[status], request.requestId);
+  return finish(deps, request, {
+    status,
+    headers: { 'content-type': 'text/html', server: 'CloudFront' },
+    body,
+    resultType: 'Error',
+    detailedResultType: detail,
+    ...where,
+  });
+}
+
+/** The headers every answer carries, then HEAD's empty body. */
+function finish(deps: EdgeDeps, request: EdgeRequest, response: EdgeResponse): EdgeResponse {
+  const headers: Record<string, string> = {
+    ...response.headers,
+    date: new Date(deps.now()).toUTCString(),
+    'x-cache': X_CACHE[response.resultType],
+    via: `1.1 ${deps.viaHost} (CloudFront)`,
+    'x-amz-cf-pop': deps.pop,
+    'x-amz-cf-id': request.requestId,
+  };
+  const body =
+    request.method === 'HEAD' || response.status === 304 ? Buffer.alloc(0) : response.body;
+  if (response.status !== 304) headers['content-length'] = String(response.body.length);
+  return { ...response, headers, body };
+}
+
+/** The path has a `.` or `..` segment (raw or percent-encoded): CloudFront answers 400. */
+function traverses(path: string): boolean {
+  return path.split('/').some((s) => /^(\.|%2e){1,2}$/i.test(s));
+}
+
+/** The S3 key a viewer path names (`+` is a space, as S3 reads it), before the origin path. */
+function keyFor(path: string, distribution: EdgeDistribution): string {
+  const viewer =
+    path === '/' && distribution.defaultRootObject ? `/${distribution.defaultRootObject}` : path;
+  const relative = viewer.slice(1);
+  return relative ? decodeEventKey(relative, 'path') : '';
+}
+
+function entryFrom(
+  distribution: EdgeDistribution,
+  path: string,
+  response: OriginResponse,
+  ttl: number,
+  now: number,
+): CacheEntry {
+  const tagHeader = distribution.cacheTagHeader;
+  const tags = new Set(
+    (tagHeader ? (response.headers[tagHeader] ?? '') : '')
+      .split(',')
+      .map((t) => t.trim())
+      .filter(Boolean),
+  );
+  return {
+    distributionId: distribution.id,
+    path,
+    tags,
+    status: response.status,
+    headers: response.headers,
+    body: response.body,
+    storedAt: now,
+    expiresAt: now + ttl * 1000,
+    ...(response.headers.etag ? { etag: response.headers.etag } : {}),
+    ...(response.headers['last-modified']
+      ? { lastModified: response.headers['last-modified'] }
+      : {}),
+  };
+}
+
+/** Compresses a fresh 200 for the viewer's coding where CloudFront would. */
+function compressed(response: OriginResponse, coding: 'br' | 'gzip' | undefined): OriginResponse {
+  const h = response.headers;
+  if (!coding || response.status !== 200) return response;
+  if (!isCompressible(h['content-type'], response.body.length, h['content-encoding']))
+    return response;
+  const headers: Record<string, string> = {
+    ...h,
+    'content-encoding': coding,
+    vary: 'Accept-Encoding',
+  };
+  if (h.etag && !h.etag.startsWith('W/')) headers.etag = `W/${h.etag}`;
+  return { ...response, headers, body: compress(response.body, coding) };
+}
+
+/** If-None-Match / If-Modified-Since against a 200 entry: true when the viewer's copy is current. */
+function notModified(entry: CacheEntry, headers: EdgeRequest['headers']): boolean {
+  const inm = headers['if-none-match'];
+  if (inm !== undefined) {
+    const tags = inm.split(',').map((t) => t.trim().replace(/^W\//, ''));
+    const etag = (entry.headers.etag ?? '').replace(/^W\//, '');
+    return tags.includes('*') || (etag !== '' && tags.includes(etag));
+  }
+  const ims = Date.parse(headers['if-modified-since'] ?? '');
+  const lm = Date.parse(entry.lastModified ?? '');
+  return !Number.isNaN(ims) && !Number.isNaN(lm) && lm <= ims;
+}
+
+interface Lookup {
+  readonly entry: CacheEntry;
+  readonly resultType: ResultType;
+  readonly detail: string;
+  readonly originLatencyMs?: number;
+}
+
+/** The cache for this key: fresh, revalidated, or fetched (and stored when its TTL allows). */
+async function lookup(
+  deps: EdgeDeps,
+  distribution: EdgeDistribution,
+  behaviour: EdgeBehaviour,
+  key: string,
+  s3Key: string,
+  path: string,
+  coding: 'br' | 'gzip' | undefined,
+): Promise<Lookup> {
+  const now = deps.now();
+  const cached = deps.cache.get(key);
+  if (cached && cached.expiresAt > now) return { entry: cached, resultType: 'Hit', detail: 'Hit' };
+  const origin = distribution.origins.get(behaviour.targetOriginId);
+  const policy = behaviour.cachePolicy;
+  const ttls = {
+    minTtl: policy.MinTTL ?? 0,
+    defaultTtl: policy.DefaultTTL ?? 86_400,
+    maxTtl: policy.MaxTTL ?? 31_536_000,
+  };
+  if (!origin?.bucket) {
+    const response = {
+      status: 502,
+      headers: {},
+      body: Buffer.alloc(0),
+      latencyMs: 0,
+      failure: 'OriginConnectError',
+    };
+    return {
+      entry: entryFrom(distribution, path, response, 0, now),
+      resultType: 'Error',
+      detail: response.failure,
+    };
+  }
+  const revalidate = cached?.status === 200 && cached.etag !== undefined;
+  const response = await fetchFromS3(deps.s3, {
+    bucket: origin.bucket,
+    key: origin.originPath ? `${origin.originPath.slice(1)}/${s3Key}` : s3Key,
+    missingStatus: distribution.missingObjectStatus,
+    ...(revalidate ? { ifNoneMatch: cached.etag!.replace(/^W\//, '') } : {}),
+    ...(deps.originTimeoutMs ? { timeoutMs: deps.originTimeoutMs } : {}),
+  });
+  const at = deps.now();
+  const latency = { originLatencyMs: response.latencyMs };
+  if (response.status === 304 && cached) {
+    const ttl = objectTtl(
+      ttls,
+      { cacheControl: cached.headers['cache-control'], expires: cached.headers.expires },
+      at,
+    );
+    const refreshed = { ...cached, storedAt: at, expiresAt: at + ttl * 1000 };
+    if (ttl > 0) deps.cache.set(key, refreshed);
+    else deps.cache.delete(key);
+    return { entry: refreshed, resultType: 'RefreshHit', detail: 'RefreshHit', ...latency };
+  }
+  if (response.failure) {
+    // CloudFront keeps serving what it has when the origin does not answer (DG, "Origin unavailable").
+    if (cached)
+      return { entry: cached, resultType: 'RefreshHit', detail: 'RefreshHit', ...latency };
+    return {
+      entry: entryFrom(distribution, path, response, 0, at),
+      resultType: 'Error',
+      detail: response.failure,
+      ...latency,
+    };
+  }
+  const served = compressed(response, coding);
+  const cc = { cacheControl: served.headers['cache-control'], expires: served.headers.expires };
+  const isError = served.status >= 400;
+  const ttl = isError
+    ? errorTtl(served.status, errorCachingMinTtl(distribution, served.status), ttls.maxTtl, cc, at)
+    : objectTtl(ttls, cc, at);
+  const entry = entryFrom(distribution, path, served, ttl, at);
+  if (ttl > 0) deps.cache.set(key, entry);
+  else deps.cache.delete(key);
+  return {
+    entry,
+    resultType: isError ? 'Error' : 'Miss',
+    detail: isError ? 'Error' : 'Miss',
+    ...latency,
+  };
+}
+
+/** Answers one viewer request; never throws for anything a viewer can send. */
+export async function handleEdgeRequest(
+  deps: EdgeDeps,
+  request: EdgeRequest,
+): Promise<EdgeResponse> {
+  const raw = splitUrl(request.url);
+  if (Buffer.byteLength(request.url) > REQUEST_LIMITS.maxUrlBytes)
+    return generated(deps, request, 414, 'Error', raw);
+  if (request.headerBytes > REQUEST_LIMITS.maxHeaderBytes)
+    return generated(deps, request, 494, 'Error', raw);
+  if (!request.url.startsWith('/') || traverses(raw.path))
+    return generated(deps, request, 400, 'Error', raw);
+
+  const routed = routeDistribution(
+    deps.distributions(),
+    request.headers.host,
+    raw.path,
+    deps.defaultDistributionId,
+  );
+  if (routed.kind === 'unknown') return generated(deps, request, 403, 'Error', raw);
+  const { distribution, path } = routed;
+  const where = { path, query: raw.query, distributionId: distribution.id };
+  if (!distribution.enabled) return generated(deps, request, 403, 'Error', where);
+
+  let decoded: string;
+  let s3Key: string;
+  try {
+    decoded = decodeURIComponent(path);
+    s3Key = keyFor(path, distribution);
+  } catch {
+    return generated(deps, request, 400, 'Error', where);
+  }
+  const behaviour = selectBehaviour(distribution, decoded);
+  const context = { ...where, behaviourPattern: behaviour.pathPattern };
+  const method = request.method.toUpperCase();
+  if (!behaviour.allowedMethods.includes(method))
+    return generated(deps, request, 403, 'Error', context);
+  const policyHeaders = behaviour.responseHeadersPolicy;
+  const origin = request.headers.origin;
+
+  if (method === 'OPTIONS') {
+    const preflight = preflightHeaders(policyHeaders, {
+      ...(origin ? { origin } : {}),
+      ...(request.headers['access-control-request-method']
+        ? { method: request.headers['access-control-request-method'] }
+        : {}),
+      ...(request.headers['access-control-request-headers']
+        ? { headers: request.headers['access-control-request-headers'] }
+        : {}),
+    });
+    // Without a CORS config that allows it, S3 refuses the preflight itself (403).
+    const headers = preflight ?? { 'content-type': 'application/xml', server: 'AmazonS3' };
+    return finish(deps, request, {
+      status: preflight ? 200 : 403,
+      headers,
+      body: Buffer.alloc(0),
+      resultType: preflight ? 'Miss' : 'Error',
+      detailedResultType: preflight ? 'Miss' : 'Error',
+      ...context,
+    });
+  }
+  if (method !== 'GET' && method !== 'HEAD') {
+    // Forwarded, not cached: OAC's s3:GetObject allows no writes.
+    const headers = { 'content-type': 'application/xml', server: 'AmazonS3' };
+    return finish(deps, request, {
+      status: 403,
+      headers,
+      body: Buffer.alloc(0),
+      resultType: 'Error',
+      detailedResultType: 'Error',
+      ...context,
+    });
+  }
+
+  const ranged = request.headers.range !== undefined && method === 'GET';
+  const params = behaviour.cachePolicy.ParametersInCacheKeyAndForwardedToOrigin;
+  // CloudFront compresses whole objects only; a range request is served from the identity copy.
+  const coding =
+    behaviour.compress && !ranged
+      ? normalisedEncoding(params, request.headers['accept-encoding'])
+      : undefined;
+  const keyHeaders = coding
+    ? request.headers
+    : { ...request.headers, 'accept-encoding': undefined };
+  const key = cacheKey(behaviour.cachePolicy, {
+    distributionId: distribution.id,
+    path,
+    query: raw.query,
+    headers: keyHeaders,
+  });
+  const found = await lookup(deps, distribution, behaviour, key, s3Key, path, coding);
+  const { entry } = found;
+  const base = {
+    ...context,
+    resultType: found.resultType,
+    detailedResultType: found.detail,
+    ...(found.originLatencyMs !== undefined ? { originLatencyMs: found.originLatencyMs } : {}),
+  };
+  if (entry.status >= 500 && entry.body.length === 0) {
+    const status = entry.status === 504 ? 504 : 502;
+    return { ...generated(deps, request, status, found.detail, context), ...base };
+  }
+
+  const headers: Record<string, string> = { ...entry.headers };
+  if (found.resultType === 'Hit' || found.resultType === 'RefreshHit')
+    headers.age = String(Math.max(0, Math.floor((deps.now() - entry.storedAt) / 1000)));
+  applyResponseHeadersPolicy(policyHeaders, headers, origin);
+
+  if (entry.status !== 200) {
+    return finish(deps, request, {
+      status: entry.status,
+      headers,
+      body: entry.body,
+      ...base,
+      resultType: 'Error',
+    });
+  }
+  if (notModified(entry, request.headers)) {
+    return finish(deps, request, { status: 304, headers, body: Buffer.alloc(0), ...base });
+  }
+  if (ranged) {
+    const range = parseRange(request.headers.range, entry.body.length);
+    if (range.kind === 'unsatisfiable') {
+      headers['content-range'] = `bytes */${entry.body.length}`;
+      delete headers.etag;
+      return finish(deps, request, { status: 416, headers, body: Buffer.alloc(0), ...base });
+    }
+    if (range.kind === 'partial') {
+      headers['content-range'] = `bytes ${range.start}-${range.end}/${entry.body.length}`;
+      const body = entry.body.subarray(range.start, range.end + 1);
+      return finish(deps, request, { status: 206, headers, body, ...base, range });
+    }
+  }
+  return finish(deps, request, { status: 200, headers, body: entry.body, ...base });
+}
