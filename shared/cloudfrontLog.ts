@@ -84,7 +84,10 @@ export type LogRecord = Readonly<Partial<Record<string, string>>>;
 
 /** Where a line was skipped and why. */
 export interface LogLineProblem {
+  /** 1-based line number in the (inflated) file. */
   readonly line: number;
+  /** `lines[<line>]`, in the style errors name their field. */
+  readonly field: string;
   readonly message: string;
 }
 
@@ -241,6 +244,7 @@ export async function* parseCloudFrontLog(
     if (values.length !== fields.length) {
       onProblem({
         line: number,
+        field: `lines[${number}]`,
         message: `has ${values.length} fields; the #Fields header names ${fields.length}`,
       });
       continue;
