@@ -3,25 +3,22 @@
  * it: checks CloudFront makes before anything else (URL and header sizes, path traversal), the
  * distribution and behaviour, the allowed methods, a CORS preflight, then the cache (fresh: Hit;
  * expired with a validator: revalidated, RefreshHit on a 304; else Miss and a fetch from S3),
- * error caching, compression, conditional requests and ranges, and the headers CloudFront adds.
+ * error caching, compression (cacheLookup.ts), conditional requests and ranges, and the headers
+ * CloudFront adds.
  * Plain function of its dependencies; the HTTP server (server.ts) only parses and writes.
  */
-import type { S3Client } from '@aws-sdk/client-s3';
 import { decodeEventKey } from '../../shared/keys.js';
 import { cacheKey, normalisedEncoding } from './cacheKey.js';
 import { CLOUDFRONT_REASONS, errorPage } from './cloudfrontErrors.js';
-import { compress, isCompressible } from './compression.js';
-import type { CacheEntry, EdgeCache } from './EdgeCache.js';
-import {
-  errorCachingMinTtl,
-  type EdgeBehaviour,
-  type EdgeDistribution,
-} from './edgeDistributions.js';
-import { fetchFromS3, type OriginResponse } from './origin.js';
+import { lookup } from './cacheLookup.js';
+import type { CacheEntry } from './EdgeCache.js';
+import type { EdgeDeps, ResultType } from './edgeDeps.js';
+import type { EdgeDistribution } from './edgeDistributions.js';
 import { parseRange } from './ranges.js';
 import { applyResponseHeadersPolicy, preflightHeaders } from './responseHeaders.js';
 import { routeDistribution, selectBehaviour } from './routing.js';
-import { errorTtl, objectTtl } from './ttl.js';
+
+export type { EdgeDeps, ResultType } from './edgeDeps.js';
 
 /** CloudFront's quotas on a request (DG, "Quotas" and "Standard logging reference"). */
 export const REQUEST_LIMITS = { maxUrlBytes: 8_192, maxHeaderBytes: 20_480 } as const;
@@ -36,8 +33,6 @@ export interface EdgeRequest {
   readonly headerBytes: number;
   readonly requestId: string;
 }
-
-export type ResultType = 'Hit' | 'RefreshHit' | 'Miss' | 'Error';
 
 export interface EdgeResponse {
   readonly status: number;
@@ -54,20 +49,6 @@ export interface EdgeResponse {
   /** Time to the origin's answer, when the origin was asked. */
   readonly originLatencyMs?: number;
   readonly range?: { readonly start: number; readonly end: number };
-}
-
-export interface EdgeDeps {
-  distributions(): readonly EdgeDistribution[];
-  readonly cache: EdgeCache;
-  readonly s3: S3Client;
-  readonly now: () => number;
-  /** The edge location's name (`X-Amz-Cf-Pop`, the log's x-edge-location). */
-  readonly pop: string;
-  /** Served to a loopback Host without a `/_edge/<id>/` prefix (routing.ts). */
-  readonly defaultDistributionId?: string;
-  /** The host part of `Via` (`<id>.cloudfront.net`). */
-  readonly viaHost: string;
-  readonly originTimeoutMs?: number;
 }
 
 const CLOUDFRONT_ERROR = 'Error from cloudfront';
@@ -131,51 +112,6 @@ function keyFor(path: string, distribution: EdgeDistribution): string {
   return relative ? decodeEventKey(relative, 'path') : '';
 }
 
-function entryFrom(
-  distribution: EdgeDistribution,
-  path: string,
-  response: OriginResponse,
-  ttl: number,
-  now: number,
-): CacheEntry {
-  const tagHeader = distribution.cacheTagHeader;
-  const tags = new Set(
-    (tagHeader ? (response.headers[tagHeader] ?? '') : '')
-      .split(',')
-      .map((t) => t.trim())
-      .filter(Boolean),
-  );
-  return {
-    distributionId: distribution.id,
-    path,
-    tags,
-    status: response.status,
-    headers: response.headers,
-    body: response.body,
-    storedAt: now,
-    expiresAt: now + ttl * 1000,
-    ...(response.headers.etag ? { etag: response.headers.etag } : {}),
-    ...(response.headers['last-modified']
-      ? { lastModified: response.headers['last-modified'] }
-      : {}),
-  };
-}
-
-/** Compresses a fresh 200 for the viewer's coding where CloudFront would. */
-function compressed(response: OriginResponse, coding: 'br' | 'gzip' | undefined): OriginResponse {
-  const h = response.headers;
-  if (!coding || response.status !== 200) return response;
-  if (!isCompressible(h['content-type'], response.body.length, h['content-encoding']))
-    return response;
-  const headers: Record<string, string> = {
-    ...h,
-    'content-encoding': coding,
-    vary: 'Accept-Encoding',
-  };
-  if (h.etag && !h.etag.startsWith('W/')) headers.etag = `W/${h.etag}`;
-  return { ...response, headers, body: compress(response.body, coding) };
-}
-
 /** If-None-Match / If-Modified-Since against a 200 entry: true when the viewer's copy is current. */
 function notModified(entry: CacheEntry, headers: EdgeRequest['headers']): boolean {
   const inm = headers['if-none-match'];
@@ -187,96 +123,6 @@ function notModified(entry: CacheEntry, headers: EdgeRequest['headers']): boolea
   const ims = Date.parse(headers['if-modified-since'] ?? '');
   const lm = Date.parse(entry.lastModified ?? '');
   return !Number.isNaN(ims) && !Number.isNaN(lm) && lm <= ims;
-}
-
-interface Lookup {
-  readonly entry: CacheEntry;
-  readonly resultType: ResultType;
-  readonly detail: string;
-  readonly originLatencyMs?: number;
-}
-
-/** The cache for this key: fresh, revalidated, or fetched (and stored when its TTL allows). */
-async function lookup(
-  deps: EdgeDeps,
-  distribution: EdgeDistribution,
-  behaviour: EdgeBehaviour,
-  key: string,
-  s3Key: string,
-  path: string,
-  coding: 'br' | 'gzip' | undefined,
-): Promise<Lookup> {
-  const now = deps.now();
-  const cached = deps.cache.get(key);
-  if (cached && cached.expiresAt > now) return { entry: cached, resultType: 'Hit', detail: 'Hit' };
-  const origin = distribution.origins.get(behaviour.targetOriginId);
-  const policy = behaviour.cachePolicy;
-  const ttls = {
-    minTtl: policy.MinTTL ?? 0,
-    defaultTtl: policy.DefaultTTL ?? 86_400,
-    maxTtl: policy.MaxTTL ?? 31_536_000,
-  };
-  if (!origin?.bucket) {
-    const response = {
-      status: 502,
-      headers: {},
-      body: Buffer.alloc(0),
-      latencyMs: 0,
-      failure: 'OriginConnectError',
-    };
-    return {
-      entry: entryFrom(distribution, path, response, 0, now),
-      resultType: 'Error',
-      detail: response.failure,
-    };
-  }
-  const revalidate = cached?.status === 200 && cached.etag !== undefined;
-  const response = await fetchFromS3(deps.s3, {
-    bucket: origin.bucket,
-    key: origin.originPath ? `${origin.originPath.slice(1)}/${s3Key}` : s3Key,
-    missingStatus: distribution.missingObjectStatus,
-    ...(revalidate ? { ifNoneMatch: cached.etag!.replace(/^W\//, '') } : {}),
-    ...(deps.originTimeoutMs ? { timeoutMs: deps.originTimeoutMs } : {}),
-  });
-  const at = deps.now();
-  const latency = { originLatencyMs: response.latencyMs };
-  if (response.status === 304 && cached) {
-    const ttl = objectTtl(
-      ttls,
-      { cacheControl: cached.headers['cache-control'], expires: cached.headers.expires },
-      at,
-    );
-    const refreshed = { ...cached, storedAt: at, expiresAt: at + ttl * 1000 };
-    if (ttl > 0) deps.cache.set(key, refreshed);
-    else deps.cache.delete(key);
-    return { entry: refreshed, resultType: 'RefreshHit', detail: 'RefreshHit', ...latency };
-  }
-  if (response.failure) {
-    // CloudFront keeps serving what it has when the origin does not answer (DG, "Origin unavailable").
-    if (cached)
-      return { entry: cached, resultType: 'RefreshHit', detail: 'RefreshHit', ...latency };
-    return {
-      entry: entryFrom(distribution, path, response, 0, at),
-      resultType: 'Error',
-      detail: response.failure,
-      ...latency,
-    };
-  }
-  const served = compressed(response, coding);
-  const cc = { cacheControl: served.headers['cache-control'], expires: served.headers.expires };
-  const isError = served.status >= 400;
-  const ttl = isError
-    ? errorTtl(served.status, errorCachingMinTtl(distribution, served.status), ttls.maxTtl, cc, at)
-    : objectTtl(ttls, cc, at);
-  const entry = entryFrom(distribution, path, served, ttl, at);
-  if (ttl > 0) deps.cache.set(key, entry);
-  else deps.cache.delete(key);
-  return {
-    entry,
-    resultType: isError ? 'Error' : 'Miss',
-    detail: isError ? 'Error' : 'Miss',
-    ...latency,
-  };
 }
 
 /** Answers one viewer request; never throws for anything a viewer can send. */
