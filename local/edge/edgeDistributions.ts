@@ -9,7 +9,9 @@
 import {
   GetCachePolicyCommand,
   GetDistributionConfigCommand,
+  GetKeyGroupCommand,
   GetMonitoringSubscriptionCommand,
+  GetPublicKeyCommand,
   GetResponseHeadersPolicyCommand,
   paginateListDistributions,
   type CachePolicyConfig,
@@ -33,6 +35,8 @@ export interface EdgeBehaviour {
   readonly cachedMethods: readonly string[];
   readonly cachePolicy: CachePolicyConfig;
   readonly responseHeadersPolicy?: ResponseHeadersPolicyConfig;
+  /** A private behaviour: its trusted key groups' public keys, by id (PEM). */
+  readonly trustedKeys?: ReadonlyMap<string, string>;
 }
 
 export interface EdgeOrigin {
@@ -81,6 +85,7 @@ export function errorCachingMinTtl(d: EdgeDistribution, status: number): number 
 type PolicyReader = {
   cache(id: string): Promise<CachePolicyConfig>;
   headers(id: string): Promise<ResponseHeadersPolicyConfig>;
+  keys(groupIds: readonly string[]): Promise<ReadonlyMap<string, string>>;
 };
 
 /** Reads policies once per load (several behaviours share one). */
@@ -114,6 +119,18 @@ function policyReader(cloudfront: CloudFrontClient): PolicyReader {
         );
       return headers.get(id)!;
     },
+    async keys(groupIds) {
+      const keys = new Map<string, string>();
+      for (const groupId of groupIds) {
+        const group = await cloudfront.send(new GetKeyGroupCommand({ Id: groupId }));
+        for (const keyId of group.KeyGroup?.KeyGroupConfig?.Items ?? []) {
+          const key = await cloudfront.send(new GetPublicKeyCommand({ Id: keyId }));
+          const pem = key.PublicKey?.PublicKeyConfig?.EncodedKey;
+          if (pem) keys.set(keyId, pem);
+        }
+      }
+      return keys;
+    },
   };
 }
 
@@ -132,11 +149,13 @@ async function toBehaviour(
   pathPattern: string,
   policies: PolicyReader,
 ): Promise<EdgeBehaviour> {
-  const [cachePolicy, responseHeadersPolicy] = await Promise.all([
+  const groups = b.TrustedKeyGroups?.Enabled ? (b.TrustedKeyGroups.Items ?? []) : undefined;
+  const [cachePolicy, responseHeadersPolicy, trustedKeys] = await Promise.all([
     b.CachePolicyId ? policies.cache(b.CachePolicyId) : Promise.resolve(legacyPolicy(b)),
     b.ResponseHeadersPolicyId
       ? policies.headers(b.ResponseHeadersPolicyId)
       : Promise.resolve(undefined),
+    groups ? policies.keys(groups) : Promise.resolve(undefined),
   ]);
   return {
     pathPattern,
@@ -146,6 +165,7 @@ async function toBehaviour(
     cachedMethods: b.AllowedMethods?.CachedMethods?.Items ?? ['GET', 'HEAD'],
     cachePolicy,
     ...(responseHeadersPolicy ? { responseHeadersPolicy } : {}),
+    ...(trustedKeys ? { trustedKeys } : {}),
   };
 }
 

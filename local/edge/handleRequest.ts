@@ -12,44 +12,17 @@ import { cacheKey, normalisedEncoding } from './cacheKey.js';
 import { CLOUDFRONT_REASONS, errorPage } from './cloudfrontErrors.js';
 import { lookup } from './cacheLookup.js';
 import type { CacheEntry } from './EdgeCache.js';
-import type { EdgeDeps, ResultType } from './edgeDeps.js';
+import type { EdgeDeps, EdgeRequest, EdgeResponse, ResultType } from './edgeDeps.js';
 import type { EdgeDistribution } from './edgeDistributions.js';
 import { parseRange } from './ranges.js';
 import { applyResponseHeadersPolicy, preflightHeaders } from './responseHeaders.js';
 import { routeDistribution, selectBehaviour } from './routing.js';
+import { refusedUnsigned, unsignedQuery } from './signedRequests.js';
 
-export type { EdgeDeps, ResultType } from './edgeDeps.js';
+export type { EdgeDeps, EdgeRequest, EdgeResponse, ResultType } from './edgeDeps.js';
 
 /** CloudFront's quotas on a request (DG, "Quotas" and "Standard logging reference"). */
 export const REQUEST_LIMITS = { maxUrlBytes: 8_192, maxHeaderBytes: 20_480 } as const;
-
-export interface EdgeRequest {
-  readonly method: string;
-  /** Path and query as sent (`/videos/a%20b.mp4?x=1`). */
-  readonly url: string;
-  /** Lower-case names; repeated headers joined with `, `. */
-  readonly headers: Readonly<Record<string, string | undefined>>;
-  /** Bytes of the request line and headers, as received. */
-  readonly headerBytes: number;
-  readonly requestId: string;
-}
-
-export interface EdgeResponse {
-  readonly status: number;
-  readonly headers: Record<string, string>;
-  readonly body: Buffer;
-  readonly resultType: ResultType;
-  /** The log's x-edge-detailed-result-type (`Hit`, `Miss`, `OriginConnectError`, …). */
-  readonly detailedResultType: string;
-  readonly distributionId?: string;
-  readonly behaviourPattern?: string;
-  /** The path as the distribution saw it (the `/_edge/<id>` prefix removed), and the query. */
-  readonly path: string;
-  readonly query: string;
-  /** Time to the origin's answer, when the origin was asked. */
-  readonly originLatencyMs?: number;
-  readonly range?: { readonly start: number; readonly end: number };
-}
 
 const CLOUDFRONT_ERROR = 'Error from cloudfront';
 const X_CACHE: Record<ResultType, string> = {
@@ -162,6 +135,17 @@ export async function handleEdgeRequest(
   const method = request.method.toUpperCase();
   if (!behaviour.allowedMethods.includes(method))
     return generated(deps, request, 403, 'Error', context);
+  if (behaviour.trustedKeys) {
+    const refused = refusedUnsigned(
+      deps,
+      request,
+      distribution,
+      behaviour.trustedKeys,
+      path,
+      raw.query,
+    );
+    if (refused) return finish(deps, request, { ...refused, ...context });
+  }
   const policyHeaders = behaviour.responseHeadersPolicy;
   const origin = request.headers.origin;
 
@@ -212,7 +196,7 @@ export async function handleEdgeRequest(
   const key = cacheKey(behaviour.cachePolicy, {
     distributionId: distribution.id,
     path,
-    query: raw.query,
+    query: behaviour.trustedKeys ? unsignedQuery(raw.query) : raw.query,
     headers: keyHeaders,
   });
   const found = await lookup(deps, distribution, behaviour, key, s3Key, path, coding);

@@ -232,6 +232,7 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
         headers: lowerHeaders(req),
         headerBytes: headerBytes(req),
         requestId: newRequestId(),
+        clientIp: req.socket.remoteAddress ?? '',
       });
     } catch (error) {
       onError(
