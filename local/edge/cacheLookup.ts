@@ -14,6 +14,7 @@ import {
 } from './edgeDistributions.js';
 import type { EdgeDeps, ResultType } from './edgeDeps.js';
 import { fetchFromS3, type OriginResponse } from './origin.js';
+import { selectBehaviour } from './routing.js';
 import { errorTtl, objectTtl } from './ttl.js';
 
 function entryFrom(
@@ -59,6 +60,30 @@ function compressed(response: OriginResponse, coding: 'br' | 'gzip' | undefined)
   };
   if (h.etag && !h.etag.startsWith('W/')) headers.etag = `W/${h.etag}`;
   return { ...response, headers, body: compress(response.body, coding) };
+}
+
+/**
+ * The distribution's custom error page for `status` (CustomErrorResponses with a
+ * ResponsePagePath), fetched through the behaviour that serves the page's path, with the
+ * configured ResponseCode; undefined when none is configured or the page cannot be read (the
+ * origin's error is served then, as CloudFront does).
+ */
+async function errorPage(
+  deps: EdgeDeps,
+  distribution: EdgeDistribution,
+  status: number,
+): Promise<OriginResponse | undefined> {
+  const page = distribution.errorPages.get(status);
+  if (!page) return undefined;
+  const origin = distribution.origins.get(selectBehaviour(distribution, page.path).targetOriginId);
+  if (!origin?.bucket) return undefined;
+  const key = decodeURIComponent(page.path.replace(/^\/+/, ''));
+  const response = await fetchFromS3(deps.s3, {
+    bucket: origin.bucket,
+    key: origin.originPath ? `${origin.originPath.slice(1)}/${key}` : key,
+    missingStatus: distribution.missingObjectStatus,
+  });
+  return response.status === 200 ? { ...response, status: page.responseCode } : undefined;
 }
 
 export interface Lookup {
@@ -140,7 +165,8 @@ export async function lookup(
   const ttl = isError
     ? errorTtl(served.status, errorCachingMinTtl(distribution, served.status), ttls.maxTtl, cc, at)
     : objectTtl(ttls, cc, at);
-  const entry = entryFrom(distribution, path, served, ttl, at);
+  const page = isError ? await errorPage(deps, distribution, served.status) : undefined;
+  const entry = entryFrom(distribution, path, page ?? served, ttl, at);
   if (ttl > 0) deps.cache.set(key, entry);
   else deps.cache.delete(key);
   return {

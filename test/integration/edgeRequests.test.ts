@@ -149,6 +149,30 @@ describe('errors', () => {
     expect((await e.get('/late/b.txt')).status).toBe(200);
   });
 
+  it('serves the custom error page with its ResponseCode, cached for the error-caching TTL', async () => {
+    await put('errors/not-found.html', '<h1>not here</h1>', { ContentType: 'text/html' });
+    await put('app/index.html', '<div id=app></div>', { ContentType: 'text/html' });
+    const d = distribution({
+      errorPages: new Map([[403, { path: '/errors/not-found.html', responseCode: 404 }]]),
+    });
+    const e = edge(d);
+    const answer = await e.get('/missing/page.html');
+    expect([answer.status, answer.body.toString(), answer.headers['x-cache']]).toEqual([
+      404,
+      '<h1>not here</h1>',
+      'Error from cloudfront',
+    ]);
+    e.at(5);
+    expect((await e.get('/missing/page.html')).status).toBe(404);
+    const spa = edge(
+      distribution({
+        errorPages: new Map([[403, { path: '/app/index.html', responseCode: 200 }]]),
+      }),
+    );
+    const route = await spa.get('/app/settings');
+    expect([route.status, route.body.toString()]).toEqual([200, '<div id=app></div>']);
+  });
+
   it('answers 502 when the origin does not answer, and keeps serving an expired copy it has', async () => {
     const dead = new S3Client({
       endpoint: `http://127.0.0.1:${await freePort()}`,
