@@ -289,8 +289,8 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
 
     if (options.edge) {
       const { startPipelineEdge } = await import('./edge/pipelineEdge.js');
-      const at = { clients, port: options.edge.port, distributionId: distribution.id };
-      edge = await startPipelineEdge({ ...at, log, onError });
+      const at = { clients, port: options.edge.port, distributionId: distribution.id, region };
+      edge = await startPipelineEdge({ ...at, faultProxy, log, onError });
     }
 
     if (options.schedules) {

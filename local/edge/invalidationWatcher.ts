@@ -1,17 +1,56 @@
 /**
  * LOCAL ONLY (the local edge). Makes accepted invalidations take effect: polls each distribution's
- * invalidations (ListInvalidations, then GetInvalidation for each id not seen before) on the
- * clients it is given — the emulator, or the fault proxy whose ledger answers them when one is in
- * use — and evicts the matching cache entries as soon as it sees one, InProgress or not (an
- * accepted invalidation starts taking effect at once on CloudFront). Invalidations that existed
- * when the watcher started are taken as already applied (nothing was cached before them).
+ * invalidations — on the emulator (ListInvalidations, then GetInvalidation for each id not seen
+ * before), or, when the fault proxy answers invalidations, in its ledger directly (so the edge's
+ * reads neither count as the script's calls nor meet its faults) — and evicts the matching cache
+ * entries as soon as it sees one, InProgress or not (an accepted invalidation starts taking effect
+ * at once on CloudFront). Invalidations that existed when the watcher started are taken as already
+ * applied (nothing was cached before them).
  */
 import {
   GetInvalidationCommand,
   paginateListInvalidations,
   type CloudFrontClient,
 } from '@aws-sdk/client-cloudfront';
+import type { InvalidationLedger } from '../faultProxyLedger.js';
 import type { EdgeCache } from './EdgeCache.js';
+
+/** Where invalidations are read. */
+export interface InvalidationSource {
+  ids(distributionId: string): Promise<string[]>;
+  paths(distributionId: string, id: string): Promise<readonly string[]>;
+}
+
+/** CloudFront's API (the emulator). */
+export function cloudFrontSource(cloudfront: CloudFrontClient): InvalidationSource {
+  return {
+    async ids(distributionId) {
+      const ids: string[] = [];
+      const pages = paginateListInvalidations(
+        { client: cloudfront },
+        { DistributionId: distributionId },
+      );
+      for await (const page of pages) {
+        for (const item of page.InvalidationList?.Items ?? []) if (item.Id) ids.push(item.Id);
+      }
+      return ids;
+    },
+    async paths(distributionId, id) {
+      const out = await cloudfront.send(
+        new GetInvalidationCommand({ DistributionId: distributionId, Id: id }),
+      );
+      return out.Invalidation?.InvalidationBatch?.Paths?.Items ?? [];
+    },
+  };
+}
+
+/** The fault proxy's ledger, read in this process. */
+export function ledgerSource(ledger: Pick<InvalidationLedger, 'list' | 'get'>): InvalidationSource {
+  return {
+    ids: async (distributionId) => ledger.list(distributionId).map((i) => i.id),
+    paths: async (distributionId, id) => ledger.get(distributionId, id)?.paths ?? [],
+  };
+}
 
 export interface InvalidationWatcher {
   /** One poll of every distribution now (tests and the poll loop call it). */
@@ -22,7 +61,7 @@ export interface InvalidationWatcher {
 }
 
 export interface WatcherOptions {
-  readonly cloudfront: CloudFrontClient;
+  readonly source: InvalidationSource;
   readonly cache: EdgeCache;
   /** The distributions to watch (re-read on every poll: distributions come and go). */
   readonly distributionIds: () => readonly string[];
@@ -32,7 +71,7 @@ export interface WatcherOptions {
 }
 
 export function startInvalidationWatcher(options: WatcherOptions): InvalidationWatcher {
-  const { cloudfront, cache } = options;
+  const { source, cache } = options;
   const log = options.log ?? (() => undefined);
   const seen = new Map<string, Set<string>>();
   let invalidations = 0;
@@ -43,23 +82,14 @@ export function startInvalidationWatcher(options: WatcherOptions): InvalidationW
 
   async function pollOne(distributionId: string): Promise<void> {
     const known = seen.get(distributionId);
-    const ids: string[] = [];
-    for await (const page of paginateListInvalidations(
-      { client: cloudfront },
-      { DistributionId: distributionId },
-    )) {
-      for (const item of page.InvalidationList?.Items ?? []) if (item.Id) ids.push(item.Id);
-    }
+    const ids = await source.ids(distributionId);
     if (!known) {
       seen.set(distributionId, new Set(ids));
       return;
     }
     for (const id of ids) {
       if (known.has(id)) continue;
-      const out = await cloudfront.send(
-        new GetInvalidationCommand({ DistributionId: distributionId, Id: id }),
-      );
-      const paths = out.Invalidation?.InvalidationBatch?.Paths?.Items ?? [];
+      const paths = await source.paths(distributionId, id);
       const n = cache.invalidate(distributionId, paths);
       known.add(id);
       invalidations += 1;

@@ -17,7 +17,11 @@ import { DEFAULT_CACHE_BYTES, EdgeCache } from './EdgeCache.js';
 import { loadEdgeDistributions, type EdgeDistribution } from './edgeDistributions.js';
 import { startEdgeMetrics, type EdgeMetrics } from './edgeMetrics.js';
 import { handleEdgeRequest, type EdgeDeps, type EdgeResponse } from './handleRequest.js';
-import { startInvalidationWatcher } from './invalidationWatcher.js';
+import {
+  cloudFrontSource,
+  startInvalidationWatcher,
+  type InvalidationSource,
+} from './invalidationWatcher.js';
 
 export const DEFAULT_EDGE_PORT = 4580;
 /** Where the edge writes standard logs for a distribution that has no `Logging` of its own. */
@@ -38,6 +42,8 @@ export interface EdgeOptions {
   /** Served at `http://127.0.0.1:<port>/<path>` with no Host or prefix naming another. */
   readonly defaultDistributionId?: string;
   readonly invalidationPollMs?: number;
+  /** Where invalidations are read (default: CloudFront's API on `clients.cloudfront`). */
+  readonly invalidations?: InvalidationSource;
   /** How often the distributions' configs are re-read (default 5 s). */
   readonly refreshMs?: number;
   /** Standard logs (default on: every 10 s into the distribution's Logging bucket, else ours). */
@@ -127,7 +133,7 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
   refreshTimer.unref();
 
   const watcher = startInvalidationWatcher({
-    cloudfront: clients.cloudfront,
+    source: options.invalidations ?? cloudFrontSource(clients.cloudfront),
     cache,
     distributionIds: () => distributions.map((d) => d.id),
     everyMs: options.invalidationPollMs ?? 500,

@@ -6,7 +6,10 @@
 import { CloudFrontClient, CreateInvalidationCommand } from '@aws-sdk/client-cloudfront';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { EdgeCache, type CacheEntry } from '../../local/edge/EdgeCache.js';
-import { startInvalidationWatcher } from '../../local/edge/invalidationWatcher.js';
+import {
+  cloudFrontSource,
+  startInvalidationWatcher,
+} from '../../local/edge/invalidationWatcher.js';
 import { freePort } from '../../local/emulator.js';
 import { createTaggedDistribution } from '../helpers/distributions.js';
 import { startTestEmulator, TEST_CREDENTIALS, type TestEmulator } from '../helpers/emulator.js';
@@ -52,7 +55,7 @@ it('takes the existing invalidations as applied, then evicts what a new one matc
   cache.set('3', entry(b, '/img/logo.png'));
   const lines: string[] = [];
   const watcher = startInvalidationWatcher({
-    cloudfront: emu.clients.cloudfront,
+    source: cloudFrontSource(emu.clients.cloudfront),
     cache,
     distributionIds: () => [a, b],
     everyMs: 60_000,
@@ -83,7 +86,7 @@ it('reports a failing poll once and keeps going', async () => {
   });
   const lines: string[] = [];
   const watcher = startInvalidationWatcher({
-    cloudfront: dead,
+    source: cloudFrontSource(dead),
     cache: new EdgeCache(),
     distributionIds: () => [a],
     everyMs: 60_000,
