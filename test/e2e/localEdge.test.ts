@@ -11,6 +11,7 @@ import { GetMetricStatisticsCommand } from '@aws-sdk/client-cloudwatch';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_LOG_BUCKET, DEFAULT_LOG_PREFIX } from '../../local/edge/server.js';
+import { buildReportHandlers } from '../../local/handlers.js';
 import { startLocalPipeline, type LocalPipeline } from '../../local/pipeline.js';
 import { parseCloudFrontLog, type LogRecord } from '../../shared/cloudfrontLog.js';
 
@@ -251,5 +252,22 @@ describe('what the traffic leaves behind', () => {
     );
     const requests = (stats.Datapoints ?? []).reduce((n, d) => n + (d.Sum ?? 0), 0);
     expect(requests).toBe(records.length);
+
+    // The report's own check reads the same traffic (no additional metrics: no hit rate, as on
+    // AWS). Its window is whole hours here: the one now is in, against the log lines in it.
+    const report = buildReportHandlers(
+      pipeline.clients,
+      pipeline.stack,
+      {},
+      { checkSeconds: 3_600 },
+    );
+    const check = await report.check({ time: new Date(now + 3_600_000).toISOString() });
+    const mine = check.distributions.find((d) => d.distributionId === pipeline.distribution.id);
+    const start = Date.parse(check.window.start);
+    const inWindow = records.filter((r) => Date.parse(`${r.date}T${r.time}Z`) >= start);
+    expect(mine?.requests).toBe(inWindow.length);
+    expect(mine?.hitRate).toBeUndefined();
+    const errors = inWindow.filter((r) => Number(r['sc-status']) >= 400).length;
+    expect(mine?.totalErrorRate).toBeCloseTo((100 * errors) / inWindow.length);
   }, 60_000);
 });
