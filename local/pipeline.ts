@@ -19,6 +19,7 @@ import type { Poller } from './poller.js';
 import type { StageDistribution } from './provision.js';
 import type { Schedule } from './schedule.js';
 import { applyAwsEnvDefaults, type Env } from './startOptions.js';
+import type { Edge } from './edge/server.js';
 
 /** Lambda's settings from serverless.yml, with the invalidate window shortened for a laptop. */
 export const LOCAL_POLLING = {
@@ -105,6 +106,8 @@ export interface LocalPipelineOptions {
    * then talk to the fault proxy (local/faultProxy.ts), which forwards to the emulator.
    */
   readonly faults?: string;
+  /** The local edge (local/edge/server.ts) on this port for the distributions; omitted: none. */
+  readonly edge?: { readonly port: number };
 }
 
 export interface LocalPipeline {
@@ -116,6 +119,8 @@ export interface LocalPipeline {
   readonly polling: NonNullable<LocalPipelineOptions['polling']>;
   /** The fault proxy the clients talk to, when a fault script was given. */
   readonly faultProxy?: FaultProxy;
+  /** The local edge, when asked for and its port was free. */
+  readonly edge?: Edge;
   /** Pollers and schedules finish their run, the lease and the outbox let go, then the emulator. */
   stop(): Promise<void>;
 }
@@ -149,6 +154,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
   let faultProxy: FaultProxy | undefined;
   let lease: Lease | undefined;
   let outbox: Outbox | undefined;
+  let edge: Edge | undefined;
   const running: Array<Poller | Schedule> = [];
   let stopping = false;
   const stop = async () => {
@@ -157,6 +163,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     // lease and the outbox let go (moto fails every publish to a silent http subscriber), then
     // moto. An emulator started here got the same Ctrl-C: nothing to let go of on it.
     await Promise.allSettled(running.map((r) => r.stop()));
+    await edge?.close().catch(() => undefined);
     const keep = !emulator?.owned;
     if (keep) await lease?.release().catch(() => undefined);
     await outbox?.stop({ unsubscribe: keep }).catch(() => undefined);
@@ -280,6 +287,12 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       poll(stack.invalidationRequests, handlers.invalidate, polling.invalidate),
     );
 
+    if (options.edge) {
+      const { startPipelineEdge } = await import('./edge/pipelineEdge.js');
+      const at = { clients, port: options.edge.port, distributionId: distribution.id, region };
+      edge = await startPipelineEdge({ ...at, faultProxy, log, onError });
+    }
+
     if (options.schedules) {
       const { checkSeconds, digestSeconds } = options.schedules;
       const report = modules.handlers.buildReportHandlers(clients, stack, env, { checkSeconds });
@@ -316,6 +329,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       distribution,
       polling,
       ...(faultProxy ? { faultProxy } : {}),
+      ...(edge ? { edge } : {}),
       stop,
     };
   } catch (error) {

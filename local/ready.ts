@@ -22,6 +22,8 @@ export interface ReadyInfo {
   readonly alarmTable: string;
   /** Where mail lands, as the user would type it (`.local/outbox/`). */
   readonly outbox: string;
+  /** The local edge's URL (local/edge/), when it runs. */
+  readonly edge?: string;
 }
 
 /**
@@ -56,6 +58,9 @@ export function formatReady(info: ReadyInfo, p: Palette): string[] {
     line('region', info.region),
     line('bucket', info.bucket),
     line('distribution', `${info.distributionId}  ${info.distributionDomain}`),
+    ...(info.edge
+      ? [line('edge', `${info.edge}  (local CloudFront, distribution ${info.distributionId})`)]
+      : []),
     line('pollers', `${info.ingestQueue} → ingest`),
     line('', `${info.invalidateQueue} → invalidate (window ${info.invalidateWindowMs / 1000} s)`),
     line(

@@ -42,6 +42,8 @@ Options:
                       this JSON file (default: $CDN_PIPELINE_FAULTS): CloudFront's in-flight
                       quotas, CallerReference idempotency and refusals, plus the faults it
                       names (README: "Fault proxy")
+  --edge-port <n>     port of the local edge, a local CloudFront serving the distribution
+                      (default: $CDN_PIPELINE_EDGE_PORT, else 4580; README: "Local edge")
   --quiet             print only the ready lines and failures
   -h, --help          show this help
 
@@ -67,6 +69,8 @@ export interface StartOptions {
   readonly outboxDir: string;
   /** The fault proxy's script (absolute), when asked for. */
   readonly faults?: string;
+  /** The local edge's port (local/edge/). */
+  readonly edgePort: number;
 }
 
 export class UsageError extends Error {
@@ -137,6 +141,7 @@ export function parseStartArgs(argv: readonly string[], env: Env): StartOptions 
         'check-every': { type: 'string' },
         'digest-every': { type: 'string' },
         faults: { type: 'string' },
+        'edge-port': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
@@ -164,6 +169,10 @@ export function parseStartArgs(argv: readonly string[], env: Env): StartOptions 
   );
   const outboxDir = env.CDN_PIPELINE_OUTBOX_DIR ? resolve(env.CDN_PIPELINE_OUTBOX_DIR) : OUTBOX_DIR;
   const faults = faultsOption(values.faults, env);
+  const edge = values['edge-port'] ?? env.CDN_PIPELINE_EDGE_PORT ?? '4580';
+  const edgePort = Number(edge);
+  if (!/^\d+$/.test(edge) || edgePort < 1 || edgePort > 65_535)
+    throw new UsageError(`--edge-port: must be a port number 1-65535 (got "${edge}")`);
   return {
     port,
     stage,
@@ -172,6 +181,7 @@ export function parseStartArgs(argv: readonly string[], env: Env): StartOptions 
     digestSeconds,
     outboxDir,
     ...(faults ? { faults } : {}),
+    edgePort,
   };
 }
 
