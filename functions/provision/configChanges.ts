@@ -119,6 +119,12 @@ function shown(value: Json | undefined, other: Json | undefined): Json | undefin
 
 function walk(path: string, a: Json | undefined, b: Json | undefined, out: FieldChange[]): void {
   if (same(a, b)) return;
+  // A settings object set on one side only reads leaf by leaf; a list item added or removed
+  // (`…[*.mp4]`) reads as a whole.
+  if (!path.endsWith(']')) {
+    if (isRecord(a) && b === undefined) b = {};
+    if (isRecord(b) && a === undefined) a = {};
+  }
   if (isRecord(a) && isRecord(b)) {
     // `{ Quantity, Items }`: the items speak for the count.
     const items = Array.isArray(a.Items) || Array.isArray(b.Items);
