@@ -391,3 +391,79 @@ describe('adopting a hand-made OAI distribution', () => {
     expect(await readyMails()).toHaveLength(mailsBefore);
   });
 });
+
+describe('adoption refused, nothing half-done', () => {
+  /** Custom policies and OACs in the account: none may appear when an adoption is refused. */
+  async function createdSoFar() {
+    const data = (await emulatorData(emu.endpoint)) as {
+      cloudfront?: { OriginAccessControl?: unknown[] };
+    };
+    return JSON.stringify(data.cloudfront?.OriginAccessControl ?? []);
+  }
+
+  it('names the distribution and its origins when none of them is the bucket', async () => {
+    await emu.clients.s3.send(new CreateBucketCommand({ Bucket: 'reports-prod' }));
+    const oai = await createOai('other-oai');
+    const other = await teamDistribution('other', oai, 'someone-elses-bucket');
+    const before = await configOf(other);
+    const oacs = await createdSoFar();
+    const { result } = await adopt({ bucket: 'reports-prod' }, other);
+    expect(result.status).toBe('FAILED');
+    expect(result.error?.Error).toBe('AdoptionRefused');
+    const cause = (JSON.parse(result.error!.Cause) as { errorMessage: string }).errorMessage;
+    expect(cause).toContain(`distribution ${other} does not read bucket "reports-prod"`);
+    expect(cause).toContain(
+      'someone-elses-bucket.s3.us-east-1.amazonaws.com (origin charts-origin)',
+    );
+    expect((await configOf(other)).ETag).toBe(before.ETag);
+    expect(await createdSoFar()).toBe(oacs);
+    expect(await policyOf('reports-prod')).toBeUndefined();
+  });
+
+  it('says a distribution id that does not exist does not exist', async () => {
+    const preview = previewAdoption(
+      emu.clients,
+      parseDistributionSpec({ bucket: BUCKET }),
+      'E0DOESNOTEXIST',
+    );
+    await expect(preview).rejects.toMatchObject({
+      name: 'AdoptionRefused',
+      message: expect.stringContaining('distribution E0DOESNOTEXIST does not exist'),
+    });
+    const { result } = await adopt({ bucket: BUCKET, name: 'ghost' }, 'E0DOESNOTEXIST');
+    expect(result.status).toBe('FAILED');
+    expect(result.error?.Error).toBe('AdoptionRefused');
+  });
+
+  it('keeps an OAI, and its grant, that another distribution still reads through', async () => {
+    const bucket = 'shared-oai-bucket';
+    await emu.clients.s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    const shared = await createOai('shared-oai');
+    const first = await teamDistribution('first', shared, bucket);
+    const second = await teamDistribution('second', shared, bucket);
+    const grant = {
+      Sid: 'SharedOai',
+      Effect: 'Allow',
+      Principal: { AWS: oaiPrincipalArn(shared) },
+      Action: 's3:GetObject',
+      Resource: `arn:aws:s3:::${bucket}/*`,
+    };
+    await emu.clients.s3.send(
+      new PutBucketPolicyCommand({
+        Bucket: bucket,
+        Policy: JSON.stringify({ Version: '2012-10-17', Statement: [grant] }),
+      }),
+    );
+    const preview = await previewAdoption(emu.clients, parseDistributionSpec({ bucket }), first);
+    expect(preview.originAccessIdentities).toEqual([
+      { id: shared, grantInPolicy: true, alsoUsedBy: [second] },
+    ]);
+    const { result } = await adopt({ bucket }, first, preview.etag);
+    expect(result.status, JSON.stringify(result.error)).toBe('SUCCEEDED');
+    const statements = policyStatements(await policyOf(bucket));
+    expect(statements.find((s) => s.Sid === 'SharedOai')).toEqual(grant);
+    await expect(
+      emu.clients.cloudfront.send(new GetCloudFrontOriginAccessIdentityCommand({ Id: shared })),
+    ).resolves.toBeDefined();
+  });
+});
