@@ -20,6 +20,7 @@ Examples:
       --price-class PriceClass_100
   $ npx cdn-pipeline provision --spec media.json --stage prod --json
   $ npx cdn-pipeline provision --bucket my-content --no-wait
+  $ npx cdn-pipeline provision --bucket charts-prod --distribution E2EXAMPLE1ABCD --dry-run
   $ npx cdn-pipeline provision --bucket cdn-pipeline-local-content --local   # npm start's
 
 The spec file is JSON with the distribution spec's fields (bucket, name, aliases,
@@ -154,6 +155,9 @@ function addProvision(cli: Command): void {
         'use this state machine instead of the stack output',
       ).env('CDN_PIPELINE_STATE_MACHINE_ARN'),
     )
+    .option('--distribution <id>', 'adopt this existing distribution (see --dry-run, --if-match)')
+    .option('--dry-run', 'with --distribution: print the change field by field, change nothing')
+    .option('--if-match <etag>', 'with --distribution: the ETag --dry-run printed (required)')
     .option('--json', 'print one JSON object at the end (progress goes to stderr)')
     .option('--no-wait', 'start the run, print its execution ARN and exit (deployed runs)')
     .addOption(new Option('--watch-seconds <n>').argParser(positiveNumber).hideHelp());

@@ -124,6 +124,8 @@ function walk(path: string, a: Json | undefined, b: Json | undefined, out: Field
   if (!path.endsWith(']')) {
     if (isRecord(a) && b === undefined) b = {};
     if (isRecord(b) && a === undefined) a = {};
+    if (Array.isArray(a) && b === undefined) b = [];
+    if (Array.isArray(b) && a === undefined) a = [];
   }
   if (isRecord(a) && isRecord(b)) {
     // `{ Quantity, Items }`: the items speak for the count.
