@@ -12,7 +12,7 @@ import {
 import { oaiIdFromOrigin } from '../../shared/bucketPolicy.js';
 import type { DistributionSpec } from '../../shared/distributionSpec.js';
 import { adoptionProblem, bucketOrigins } from './adoptConfig.js';
-import { findManagedDistribution } from './ensureDistribution.js';
+import { findManagedDistribution } from './findDistribution.js';
 import { AdoptionRefused, awsErrorName, changedSincePreview, InvalidSpec } from './errors.js';
 
 /** The workflow input's `adopt`: which distribution, and the ETag its preview showed. */

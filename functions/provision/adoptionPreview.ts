@@ -22,7 +22,7 @@ import { adoptedConfig } from './adoptConfig.js';
 import { prepareAdoption, type Adoption } from './adoption.js';
 import { fieldChanges, type FieldChange } from './configChanges.js';
 import { managedTags, specCallerReference } from './distributionConfig.js';
-import { missingTags } from './ensureDistribution.js';
+import { missingTags } from './findDistribution.js';
 import { findOriginAccessControl } from './ensureOriginAccessControl.js';
 import { existingPolicyIds } from './ensurePolicies.js';
 import { awsErrorName } from './errors.js';
