@@ -29,6 +29,12 @@ additionalMetrics, webAclArn, tags, ...); flags override its fields. The spec is
 before anything is created. Re-running with the same bucket and name finds the same
 distribution: it is updated when the spec changed, never created twice.
 
+--distribution ID adopts a distribution set up outside the pipeline, keeping what the spec
+does not speak about (its own behaviours, aliases, functions, WAF, logging). --dry-run prints
+the change field by field and its ETag, changing nothing; the real run needs --if-match with
+that ETag and is refused if the distribution changed since. An OAI it reads the bucket with is
+retired only once the OAC config is Deployed (the bucket policy grants both until then).
+
 Deployed runs start the state machine of stack cdn-pipeline-<stage> (its output
 ProvisionStateMachineArn, or --state-machine-arn) with the standard AWS credentials and
 watch it. Ctrl-C stops watching, not the run; npx cdn-pipeline status shows the result.
