@@ -23,7 +23,7 @@ export const EXIT = { ok: 0, failed: 1, usage: 2, partial: 3, timedOut: 4 } as c
 /** What a command ends with; the action maps it to the exit code. */
 export type Outcome = keyof typeof EXIT;
 
-import type { Env } from '../shared/env.js';
+import { resolveAliases, type Env } from '../shared/env.js';
 
 export type { Env };
 
@@ -39,9 +39,12 @@ export interface CliContext {
   clients(): Promise<AwsClients>;
 }
 
-/** The environment, read here and nowhere else in the CLI. */
+/**
+ * The environment, read here and nowhere else in the CLI, with the project's variables taken
+ * from their aliases when unset (`CLOUDFRONT_DOMAIN` → `CDN_DOMAIN` …, `shared/env.ts`).
+ */
 export function cliEnv(): Env {
-  return process.env;
+  return resolveAliases(process.env).env;
 }
 
 /** Clients by target: built once per process, like the functions' clients. */

@@ -20,6 +20,7 @@ Examples:
       --price-class PriceClass_100
   $ npx cdn-pipeline provision --spec media.json --stage prod --json
   $ npx cdn-pipeline provision --bucket my-content --no-wait
+  $ npx cdn-pipeline provision --bucket charts-prod --distribution E2EXAMPLE1ABCD --dry-run
   $ npx cdn-pipeline provision --bucket cdn-pipeline-local-content --local   # npm start's
 
 The spec file is JSON with the distribution spec's fields (bucket, name, aliases,
@@ -27,6 +28,12 @@ certificateArn, priceClass, geo, contentClasses, headers, cors, errors, logging,
 additionalMetrics, webAclArn, tags, ...); flags override its fields. The spec is checked
 before anything is created. Re-running with the same bucket and name finds the same
 distribution: it is updated when the spec changed, never created twice.
+
+--distribution ID adopts a distribution set up outside the pipeline, keeping what the spec
+does not speak about (its own behaviours, aliases, functions, WAF, logging). --dry-run prints
+the change field by field and its ETag, changing nothing; the real run needs --if-match with
+that ETag and is refused if the distribution changed since. An OAI it reads the bucket with is
+retired only once the OAC config is Deployed (the bucket policy grants both until then).
 
 Deployed runs start the state machine of stack cdn-pipeline-<stage> (its output
 ProvisionStateMachineArn, or --state-machine-arn) with the standard AWS credentials and
@@ -154,6 +161,9 @@ function addProvision(cli: Command): void {
         'use this state machine instead of the stack output',
       ).env('CDN_PIPELINE_STATE_MACHINE_ARN'),
     )
+    .option('--distribution <id>', 'adopt this existing distribution (see --dry-run, --if-match)')
+    .option('--dry-run', 'with --distribution: print the change field by field, change nothing')
+    .option('--if-match <etag>', 'with --distribution: the ETag --dry-run printed (required)')
     .option('--json', 'print one JSON object at the end (progress goes to stderr)')
     .option('--no-wait', 'start the run, print its execution ARN and exit (deployed runs)')
     .addOption(new Option('--watch-seconds <n>').argParser(positiveNumber).hideHelp());

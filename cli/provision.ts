@@ -29,6 +29,7 @@ import {
 import { watchExecution } from './executionHistory.js';
 import { fromWorkflowEvent, printer, RunObserver, type Printer } from './progress.js';
 import { report, type ProvisionedOutput, type RunResult } from './provisionResult.js';
+import { adoptInput, adoptionDryRun } from './provisionAdopt.js';
 
 export const STATE_MACHINE_OUTPUT = 'ProvisionStateMachineArn';
 /** Local runs poll at most this often (seconds), whatever `--poll-seconds` says. */
@@ -163,10 +164,16 @@ async function runDeployed(
 
 // ── Local runs ──────────────────────────────────────────────────────────────────────────────
 
+type WorkflowInput = {
+  spec: unknown;
+  options: { pollSeconds?: number; maxWaitSeconds?: number };
+  adopt?: { distributionId: string; ifMatch?: string };
+};
+
 async function runLocal(
   ctx: CliContext,
   spec: DistributionSpec,
-  input: { spec: unknown; options: { pollSeconds?: number; maxWaitSeconds?: number } },
+  input: WorkflowInput,
   print: Printer,
 ): Promise<Outcome> {
   const clients = await ctx.clients();
@@ -190,6 +197,7 @@ async function runLocal(
       spec: input.spec,
       options: input.options,
       stage: names.stage,
+      ...(input.adopt ? { adopt: input.adopt } : {}),
       pollSecondsOverride: Math.min(
         input.options.pollSeconds ?? WAIT_DEFAULTS.pollSeconds,
         LOCAL_MAX_POLL_SECONDS,
@@ -223,7 +231,7 @@ export async function provisionCommand(flags: ProvisionFlags): Promise<Outcome> 
   const ctx = cliContext(flags);
   const local = ctx.target.kind === 'local';
   let spec: DistributionSpec;
-  let input: { spec: unknown; options: { pollSeconds?: number; maxWaitSeconds?: number } };
+  let input: WorkflowInput;
   try {
     if (local && flags.wait === false) {
       throw new UsageError(
@@ -232,12 +240,14 @@ export async function provisionCommand(flags: ProvisionFlags): Promise<Outcome> 
     }
     const raw = await specInput(flags);
     spec = validSpec(raw);
-    input = { spec: raw, options: workflowOptions(flags) };
+    const adopt = adoptInput(flags);
+    input = { spec: raw, options: workflowOptions(flags), ...(adopt ? { adopt } : {}) };
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     print.err(`cdn-pipeline: ${error.message}`);
     return 'usage';
   }
+  if (flags.dryRun) return adoptionDryRun(ctx, flags, spec, print);
   if (local) return runLocal(ctx, spec, input, print);
   return runDeployed(ctx, flags, spec, { ...input, stage: ctx.target.stage }, print);
 }

@@ -33,6 +33,12 @@ export interface ProvisionFlags extends TargetFlags {
   readonly wait?: boolean;
   /** Seconds between DescribeExecution calls while watching a deployed run (default 3). */
   readonly watchSeconds?: number;
+  /** Adopt this existing distribution (`provisionAdopt.ts`). */
+  readonly distribution?: string;
+  /** With `distribution`: print the change and exit, changing nothing. */
+  readonly dryRun?: boolean;
+  /** With `distribution`: the ETag the dry run printed; the run refuses if it changed. */
+  readonly ifMatch?: string;
 }
 
 /** Bad usage: the command line or the spec. Nothing has been created. */

@@ -100,6 +100,13 @@ async function urlsFor(keys: readonly string[], flags: UrlFlags): Promise<Printe
     throw new UsageError('--presigned goes without --signed and --domain');
   }
   if (flags.presigned && !flags.bucket) throw new UsageError('--presigned needs --bucket');
+  // CloudFront turned off (CDN_ENABLED / AWS_ENABLE_CLOUDFRONT false): presigned, as --presigned.
+  const presigned = Boolean(flags.presigned) || (!env.cdnEnabled && !flags.domain);
+  if (presigned && !flags.bucket) {
+    throw new UsageError(
+      'CloudFront is off (CDN_ENABLED or AWS_ENABLE_CLOUDFRONT): give --bucket to presign',
+    );
+  }
   const signingKey = flags.signed ? signingKeyFrom(flags, env.signingKey) : undefined;
   if (flags.signed && !signingKey && !flags.bucket) {
     throw new UsageError(
@@ -113,10 +120,10 @@ async function urlsFor(keys: readonly string[], flags: UrlFlags): Promise<Printe
   // Clients are lazy: nothing is called unless a key needs discovery or presigning.
   const clients = flags.bucket ? await ctx.clients() : undefined;
   const origins =
-    !domain && !flags.presigned && clients
+    !domain && !presigned && clients
       ? await findBucketOrigins(clients.cloudfront, flags.bucket!)
       : [];
-  if (clients && !domain && !flags.presigned && !origins.length) {
+  if (clients && !domain && !presigned && !origins.length) {
     const hint = await bucketElsewhere(ctx, flags.bucket!);
     console.error(`cdn-pipeline: no enabled distribution serves s3://${flags.bucket} (${hint})`);
   }
@@ -130,7 +137,7 @@ async function urlsFor(keys: readonly string[], flags: UrlFlags): Promise<Printe
   };
   const results: Printed[] = [];
   for (const key of keys) {
-    if (flags.presigned) {
+    if (presigned) {
       results.push({ key, ...(await urlFor(key, common)) });
       continue;
     }

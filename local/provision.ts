@@ -1,12 +1,15 @@
 /**
  * LOCAL ONLY. Runs the provisioning state machine (the same ASL file Step Functions runs) in
  * this process against the emulator, with the real task functions. The emulator lacks
- * CloudFront's policy APIs, so its CloudFront client gets the local shim first.
+ * CloudFront's policy and OAI APIs and changing ETags, so its CloudFront client gets the local
+ * shims first ({@link installLocalCloudFrontShims}).
  */
 import { createProvisionTasks, type ProvisionTasks } from '../functions/provision/handler.js';
 import type { AwsClients } from '../shared/clients.js';
 import type { DistributionSpecInput } from '../shared/distributionSpec.js';
 import { installCloudFrontShim } from './cloudfrontShim.js';
+import { installEtagShim } from './cloudfrontShimEtag.js';
+import { installOaiShim, s3OaiStore } from './cloudfrontShimOai.js';
 import { s3ShimStore } from './cloudfrontShimStore.js';
 import {
   runProvisionWorkflow,
@@ -23,6 +26,8 @@ export interface LocalProvisionOptions {
   readonly spec: unknown;
   readonly options?: { readonly pollSeconds?: number; readonly maxWaitSeconds?: number };
   readonly stage?: string;
+  /** Adopt this distribution (`{ distributionId, ifMatch? }`), as `provision --distribution`. */
+  readonly adopt?: { readonly distributionId: string; readonly ifMatch?: string };
   /** Seconds between deployment polls here (the spec's own interval is kept for the mail). */
   readonly pollSecondsOverride?: number;
   readonly retryIntervalMsOverride?: number;
@@ -30,13 +35,23 @@ export interface LocalProvisionOptions {
   readonly signal?: AbortSignal;
 }
 
+/**
+ * Every LOCAL-ONLY CloudFront shim on an emulator client (idempotent): the policy APIs and the
+ * origin fields moto drops, OAIs, and ETags that change with the config. Their state is stored
+ * on the emulator, so a CLI run beside npm start sees the same policies, origins and OAIs.
+ */
+export function installLocalCloudFrontShims(clients: Pick<AwsClients, 'cloudfront' | 's3'>): void {
+  installCloudFrontShim(clients.cloudfront, { store: s3ShimStore(clients.s3) });
+  installOaiShim(clients.cloudfront, { store: s3OaiStore(clients.s3) });
+  installEtagShim(clients.cloudfront);
+}
+
 /** The task handlers the ASL's Task states resolve to, bound to these clients. */
 export function localProvisionTasks(
   clients: LocalProvisionOptions['clients'],
   alertsTopicArn: string,
 ): ProvisionTasks {
-  // Stored on the emulator: a CLI run beside npm start sees the same policies and origins.
-  installCloudFrontShim(clients.cloudfront, { store: s3ShimStore(clients.s3) });
+  installLocalCloudFrontShims(clients);
   return createProvisionTasks({ clients, notifyConfig: { alertsTopicArn } });
 }
 
@@ -49,6 +64,7 @@ export async function provisionLocally(
       spec: options.spec,
       ...(options.options ? { options: options.options } : {}),
       ...(options.stage ? { stage: options.stage } : {}),
+      ...(options.adopt ? { adopt: options.adopt } : {}),
     },
     handlers: tasks as unknown as TaskHandlers,
     ...(options.pollSecondsOverride !== undefined

@@ -126,3 +126,98 @@ export function publicAllows(statements: readonly PolicyStatement[]): {
     conditional: everyone.filter(({ s }) => s.Condition).map(({ id }) => id),
   };
 }
+
+// ── Legacy Origin Access Identities (OAI → OAC migration) ───────────────────────────────────
+
+/** How an origin names its OAI: `origin-access-identity/cloudfront/<id>`. */
+export const OAI_ORIGIN_PREFIX = 'origin-access-identity/cloudfront/';
+
+/** The OAI id an origin's `S3OriginConfig.OriginAccessIdentity` names, if any. */
+export function oaiIdFromOrigin(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  return value.startsWith(OAI_ORIGIN_PREFIX) ? value.slice(OAI_ORIGIN_PREFIX.length) : value;
+}
+
+/** The principal ARN S3 shows for an OAI grant (whatever form it was written in). */
+export function oaiPrincipalArn(oaiId: string, partition = 'aws'): string {
+  return `arn:${partition}:iam::cloudfront:user/CloudFront Origin Access Identity ${oaiId}`;
+}
+
+/** One OAI as a bucket policy can name it: by id (the ARN form) and by S3 canonical user id. */
+export interface OaiPrincipal {
+  readonly id: string;
+  readonly canonicalUserId?: string;
+}
+
+function principalValues(principal: unknown, kind: 'AWS' | 'CanonicalUser'): unknown[] {
+  const value = (principal as Record<string, unknown> | undefined)?.[kind];
+  return value === undefined ? [] : asList(value);
+}
+
+function isOaiPrincipal(kind: 'AWS' | 'CanonicalUser', value: unknown, oai: OaiPrincipal): boolean {
+  if (typeof value !== 'string') return false;
+  if (kind === 'CanonicalUser') return value === oai.canonicalUserId;
+  return (
+    /^arn:aws[a-z-]*:iam::cloudfront:user\/CloudFront Origin Access Identity (\S+)$/.exec(
+      value,
+    )?.[1] === oai.id
+  );
+}
+
+/** Allow statements that grant the OAI (by ARN or canonical user) `s3:GetObject`. */
+export function oaiStatementsFor(
+  statements: readonly PolicyStatement[],
+  oai: OaiPrincipal,
+): PolicyStatement[] {
+  return statements.filter((s) => {
+    if (s.Effect !== 'Allow') return false;
+    const actions = asList(s.Action);
+    if (!actions.some((a) => a === 's3:GetObject' || a === 's3:*' || a === '*')) return false;
+    return (['AWS', 'CanonicalUser'] as const).some((kind) =>
+      principalValues(s.Principal, kind).some((v) => isOaiPrincipal(kind, v, oai)),
+    );
+  });
+}
+
+/**
+ * The policy without these OAIs as principals: each is removed from the statements that name it;
+ * a statement left with no principal is dropped, every other statement is kept as it is.
+ */
+export function withoutOaiGrants(
+  policy: string | undefined,
+  oais: readonly OaiPrincipal[],
+): { policy: string | undefined; changed: boolean } {
+  if (!policy) return { policy, changed: false };
+  const doc = JSON.parse(policy) as PolicyDocument;
+  const statements = policyStatements(policy);
+  let changed = false;
+  const kept: PolicyStatement[] = [];
+  for (const statement of statements) {
+    const principal = statement.Principal;
+    if (typeof principal !== 'object' || principal === null) {
+      kept.push(statement);
+      continue;
+    }
+    const next: Record<string, unknown> = {};
+    let removed = false;
+    for (const [kind, value] of Object.entries(principal as Record<string, unknown>)) {
+      const values = asList(value).filter(
+        (v) =>
+          !(
+            (kind === 'AWS' || kind === 'CanonicalUser') &&
+            oais.some((oai) => isOaiPrincipal(kind, v, oai))
+          ),
+      );
+      if (values.length !== asList(value).length) removed = true;
+      if (values.length > 0) next[kind] = Array.isArray(value) ? values : values[0];
+    }
+    if (!removed) {
+      kept.push(statement);
+      continue;
+    }
+    changed = true;
+    if (Object.keys(next).length > 0) kept.push({ ...statement, Principal: next });
+  }
+  if (!changed) return { policy, changed: false };
+  return { policy: JSON.stringify({ ...doc, Statement: kept }), changed: true };
+}

@@ -218,13 +218,16 @@ export type EnvVariable = keyof typeof ENV_SCHEMA.shape;
  */
 export function parseEnv<T extends z.ZodType>(schema: T, env: Env): z.output<T> {
   const set: Record<string, string> = {};
-  for (const [key, value] of Object.entries(env))
+  const { env: resolved, from } = resolveAliases(env);
+  for (const [key, value] of Object.entries(resolved))
     if (value !== undefined && value !== '') set[key] = value;
   const result = schema.safeParse(set);
   if (!result.success) {
     const issue = result.error.issues[0]!;
-    const field = String(issue.path[0] ?? 'environment');
-    const value = set[field];
+    const variable = String(issue.path[0] ?? 'environment');
+    // A value that came from an alias is reported under the name the user set.
+    const field = from[variable] ?? variable;
+    const value = set[variable];
     throw new ConfigError(
       field,
       `${issue.message}${value === undefined ? ' (not set)' : ` (got "${value}")`}`,
@@ -243,4 +246,42 @@ export function envDefault<K extends EnvVariable>(
 ): { readonly required: true } | { readonly required: false; readonly value: unknown } {
   const parsed = ENV_SCHEMA.shape[variable].safeParse(undefined);
   return parsed.success ? { required: false, value: parsed.data } : { required: true };
+}
+
+// ── Aliases: the names existing setups already use ────────────────────────────────────────
+
+/**
+ * Other names for the project's variables, in precedence order after the project's own name:
+ * the project's name wins (it is explicit for this pipeline), then the `AWS_*` alias (the
+ * convention of AWS tooling, set on purpose for a CloudFront setup), then the plain alias (the
+ * most generic, the likeliest to mean something else). `CDN_ENABLED` is read by the URL helpers
+ * (`shared/urls/config.ts`): off, URLs are presigned S3 URLs; the pipeline itself still tags
+ * and invalidates.
+ */
+export const ENV_ALIASES = {
+  CDN_DOMAIN: ['AWS_CLOUDFRONT_DOMAIN', 'CLOUDFRONT_DOMAIN'],
+  DISTRIBUTION_IDS: ['AWS_CLOUDFRONT_DISTRIBUTION_ID'],
+  CDN_ENABLED: ['AWS_ENABLE_CLOUDFRONT'],
+} as const satisfies Readonly<Record<string, readonly string[]>>;
+
+/**
+ * The environment with every unset project variable taken from its first alias that is set
+ * ({@link ENV_ALIASES}), and which alias each came from. An empty value counts as not set.
+ */
+export function resolveAliases(env: Env): {
+  readonly env: Env;
+  readonly from: Readonly<Record<string, string>>;
+} {
+  const set = (name: string) => env[name] !== undefined && env[name] !== '';
+  const out: Record<string, string | undefined> = { ...env };
+  const from: Record<string, string> = {};
+  for (const [variable, aliases] of Object.entries(ENV_ALIASES)) {
+    if (set(variable)) continue;
+    const alias = aliases.find(set);
+    if (alias) {
+      out[variable] = env[alias];
+      from[variable] = alias;
+    }
+  }
+  return { env: out, from };
 }

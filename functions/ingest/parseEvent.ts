@@ -6,7 +6,7 @@
  * rest of the batch proceeds. Envelopes the pipeline does not read (SNS, EventBridge events of
  * other kinds) are named as such rather than reported as a missing `Records`.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvalidInputError } from '../../shared/errors.js';
 import { fieldPath, hasLoneSurrogate, issueText } from '../../shared/inputIssue.js';
 import { decodeEventKey } from '../../shared/keys.js';

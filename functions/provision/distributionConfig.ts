@@ -60,7 +60,8 @@ export function managedTags(spec: DistributionSpec, stage?: string): Tag[] {
 const list = <T>(items: readonly T[]) =>
   items.length > 0 ? { Quantity: items.length, Items: [...items] } : { Quantity: 0 };
 
-function behaviourFields(
+/** The fields of one behaviour the spec manages (its cache, headers and origin-request policies, compression, HTTPS). */
+export function behaviourFields(
   plan: BehaviourPlan,
   spec: DistributionSpec,
   refs: DistributionRefs,
@@ -171,93 +172,10 @@ export function toDistributionConfig(
 }
 
 // ---------------------------------------------------------------------------------------------
-// Comparing configs for the update path
+// The update path (the comparison itself is configChanges.ts)
 // ---------------------------------------------------------------------------------------------
 
-/** Legacy per-behaviour cache settings CloudFront ignores when a cache policy is attached. */
-const LEGACY_CACHE_FIELDS = ['ForwardedValues', 'MinTTL', 'DefaultTTL', 'MaxTTL'] as const;
-/** Origin fields whose values CloudFront fills in when they are not sent. */
-const ORIGIN_DEFAULTS: Readonly<Record<string, unknown>> = {
-  ConnectionAttempts: 3,
-  ConnectionTimeout: 10,
-  ResponseCompletionTimeout: 0,
-};
-
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-
-/**
- * A canonical form for comparison: drops what CloudFront treats as "not set" (undefined, '',
- * false, `{ Quantity: 0 }`, empty objects) and defaults it fills in (origin timeouts, legacy TTLs
- * beside a cache policy, the certificate's deprecated echo fields), and sorts what is a set
- * (string lists, error responses by code, origins by id). Cache behaviours keep their order: it
- * is their precedence.
- */
-function canonical(value: unknown, key = ''): Json | undefined {
-  if (value === undefined || value === null || value === '' || value === false) return undefined;
-  if (value instanceof Date) return value.toISOString();
-  if (Array.isArray(value)) {
-    const items = value.map((v) => canonical(v)).filter((v): v is Json => v !== undefined);
-    if (items.length === 0) return undefined;
-    if (items.every((v) => typeof v === 'string')) return [...(items as string[])].sort();
-    if (key === 'CustomErrorResponses' || key === 'Origins') {
-      return items.sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1));
-    }
-    return items;
-  }
-  if (typeof value !== 'object') return value as Json;
-
-  let record = value as Record<string, unknown>;
-  if (key === 'ViewerCertificate') {
-    record = record.CloudFrontDefaultCertificate
-      ? { CloudFrontDefaultCertificate: true }
-      : {
-          ACMCertificateArn: record.ACMCertificateArn,
-          IAMCertificateId: record.IAMCertificateId,
-          SSLSupportMethod: record.SSLSupportMethod,
-          MinimumProtocolVersion: record.MinimumProtocolVersion,
-        };
-  }
-  if (key === 'Logging' && !record.Enabled) return undefined;
-  if (key === 'GeoRestriction' && record.RestrictionType === 'none') return undefined;
-  if (typeof record.CachePolicyId === 'string' && record.CachePolicyId) {
-    record = { ...record };
-    for (const field of LEGACY_CACHE_FIELDS) delete record[field];
-  }
-  const out: Record<string, Json> = {};
-  for (const k of Object.keys(record).sort()) {
-    if (ORIGIN_DEFAULTS[k] !== undefined && record[k] === ORIGIN_DEFAULTS[k]) continue;
-    if (key === 'ViewerCertificate' && (k === 'Certificate' || k === 'CertificateSource')) continue;
-    // A list's Items are keyed by the list's own name, so set-like lists sort correctly.
-    const v = canonical(record[k], k === 'Items' ? key : k);
-    if (v !== undefined) out[k] = v;
-  }
-  const keys = Object.keys(out);
-  if (keys.length === 0) return undefined;
-  if (keys.length === 1 && out.Quantity === 0) return undefined;
-  return out;
-}
-
-/**
- * The top-level fields of `desired` whose values differ from `current`, ignoring CallerReference
- * and the defaults CloudFront adds (empty lists, `Staging: false`, `ContinuousDeploymentPolicyId:
- * ''`, origin connection defaults, disabled logging's empty fields…). Fields `desired` does not
- * set are not compared: {@link mergeForUpdate} keeps them as they are. Empty means no update.
- */
-export function configDiff(current: DistributionConfig, desired: DistributionConfig): string[] {
-  const differ: string[] = [];
-  for (const key of Object.keys(desired).sort() as Array<keyof DistributionConfig>) {
-    if (key === 'CallerReference' || desired[key] === undefined) continue;
-    const a = JSON.stringify(canonical(current[key], key) ?? null);
-    const b = JSON.stringify(canonical(desired[key], key) ?? null);
-    if (a !== b) differ.push(key);
-  }
-  return differ;
-}
-
-/** True when UpdateDistribution would change nothing this spec manages. */
-export function sameConfig(current: DistributionConfig, desired: DistributionConfig): boolean {
-  return configDiff(current, desired).length === 0;
-}
+export { configDiff, sameConfig } from './configChanges.js';
 
 /**
  * The config to send with UpdateDistribution: `desired`, with the current CallerReference

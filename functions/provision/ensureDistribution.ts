@@ -11,34 +11,51 @@
  *    that differ, UpdateDistribution with the merged config and `IfMatch` = the ETag. A
  *    `PreconditionFailed` (someone changed it in between) re-reads and retries once.
  *
+ * Adopting (`adopt.distributionId`): steps 1–2 are skipped, the given distribution is updated
+ * with {@link adoptedConfig} (the team's config with what the spec manages), `IfMatch` the
+ * previewed ETag when given (a changed one fails with `DistributionChanged`, never retried). Any
+ * distribution whose CallerReference is not the spec's was adopted, so later runs that find it by
+ * its tags merge the same way instead of replacing the team's settings.
+ *
  * The ARN is always the one the API returns (the emulator's has no `::`).
  */
 import {
   CreateDistributionWithTagsCommand,
+  GetDistributionCommand,
   GetDistributionConfigCommand,
-  ListTagsForResourceCommand,
-  paginateListDistributions,
   TagResourceCommand,
   UpdateDistributionCommand,
   type CloudFrontClient,
-  type Distribution,
   type DistributionConfig,
-  type DistributionSummary,
   type Tag,
 } from '@aws-sdk/client-cloudfront';
-import { MANAGED_TAG_KEYS } from '../../shared/catalogue.js';
-import { bucketFromOriginDomain } from '../../shared/distributions.js';
+import { adoptedConfig } from './adoptConfig.js';
 import {
   configDiff,
   managedTags,
   mergeForUpdate,
   toDistributionConfig,
+  type DistributionRefs,
 } from './distributionConfig.js';
 import type { DistributionSpec } from '../../shared/distributionSpec.js';
-import { awsErrorName, DistributionConflict } from './errors.js';
+import {
+  AdoptionRefused,
+  awsErrorName,
+  changedSincePreview,
+  DistributionConflict,
+} from './errors.js';
+import {
+  findByCallerReference,
+  findManagedDistribution,
+  missingTags,
+  summaryOf,
+  tagsOf,
+  type Found,
+  type Warn,
+} from './findDistribution.js';
 import type { DistributionResult, EnsureDistributionInput } from './types.js';
 
-export type Warn = (message: string, detail: Record<string, unknown>) => void;
+export type { Warn } from './findDistribution.js';
 
 export interface EnsureDistributionDeps {
   readonly cloudfront: CloudFrontClient;
@@ -46,82 +63,7 @@ export interface EnsureDistributionDeps {
   readonly warn?: Warn;
 }
 
-interface Found {
-  readonly id: string;
-  readonly arn: string;
-  readonly domainName: string;
-  readonly status: string;
-  /** Undefined when not read yet. */
-  readonly tags?: Tag[];
-}
-
 const STALE_ETAG = new Set(['PreconditionFailed', 'InvalidIfMatchVersion']);
-
-function summaryOf(s: DistributionSummary | Distribution): Found {
-  return { id: s.Id!, arn: s.ARN!, domainName: s.DomainName!, status: s.Status ?? 'Unknown' };
-}
-
-/** False only when the summary lists its origins and none reads the bucket (AWS's do). */
-function mayServe(summary: DistributionSummary, bucket: string): boolean {
-  const origins = summary.Origins?.Items;
-  if (!origins) return true;
-  return origins.some((o) => o.DomainName && bucketFromOriginDomain(o.DomainName) === bucket);
-}
-
-async function tagsOf(cloudfront: CloudFrontClient, arn: string): Promise<Tag[]> {
-  const out = await cloudfront.send(new ListTagsForResourceCommand({ Resource: arn }));
-  return out.Tags?.Items ?? [];
-}
-
-/** The distribution tagged as this spec's (bucket and name), if any. */
-export async function findManagedDistribution(
-  cloudfront: CloudFrontClient,
-  spec: Pick<DistributionSpec, 'bucket' | 'name'>,
-  warn?: Warn,
-): Promise<Found | undefined> {
-  const matches: Found[] = [];
-  for await (const page of paginateListDistributions({ client: cloudfront }, {})) {
-    for (const summary of page.DistributionList?.Items ?? []) {
-      if (!summary.ARN || !mayServe(summary, spec.bucket)) continue;
-      const tags = await tagsOf(cloudfront, summary.ARN);
-      const value = (key: string) => tags.find((t) => t.Key === key)?.Value;
-      if (
-        value(MANAGED_TAG_KEYS.bucket) === spec.bucket &&
-        value(MANAGED_TAG_KEYS.name) === spec.name
-      ) {
-        matches.push({ ...summaryOf(summary), tags });
-      }
-    }
-  }
-  if (matches.length > 1) {
-    warn?.('several distributions carry this spec’s tags; using the first', {
-      bucket: spec.bucket,
-      name: spec.name,
-      distributionIds: matches.map((m) => m.id),
-    });
-  }
-  return matches[0];
-}
-
-/** The distribution created with `callerReference` (one GetDistributionConfig per candidate). */
-export async function findByCallerReference(
-  cloudfront: CloudFrontClient,
-  callerReference: string,
-): Promise<Found | undefined> {
-  for await (const page of paginateListDistributions({ client: cloudfront }, {})) {
-    for (const summary of page.DistributionList?.Items ?? []) {
-      const out = await cloudfront.send(new GetDistributionConfigCommand({ Id: summary.Id }));
-      if (out.DistributionConfig?.CallerReference === callerReference) return summaryOf(summary);
-    }
-  }
-  return undefined;
-}
-
-/** Tags to add so that every managed and user tag is present with its value (others are kept). */
-export function missingTags(current: readonly Tag[], wanted: readonly Tag[]): Tag[] {
-  const have = new Map(current.map((t) => [t.Key, t.Value ?? '']));
-  return wanted.filter((t) => have.get(t.Key) !== (t.Value ?? ''));
-}
 
 function conflict(error: unknown, spec: DistributionSpec): never {
   const name = awsErrorName(error);
@@ -154,17 +96,35 @@ async function create(
   }
 }
 
-/** Brings a found distribution to the desired config; at most one retry on a stale ETag. */
+/** What the update compares against: the spec's whole config, or the adopted merge. */
+interface Wanted {
+  readonly desired: DistributionConfig;
+  readonly refs: DistributionRefs;
+  /** The previewed ETag (adoption with `--if-match`): a different one refuses the update. */
+  readonly ifMatch?: string | undefined;
+}
+
+/**
+ * Brings a found distribution to the desired config; at most one retry on a stale ETag (none
+ * when adopting with a previewed ETag: that is the point of the preview).
+ */
 async function update(
   deps: EnsureDistributionDeps,
   found: Found,
-  desired: DistributionConfig,
+  wanted: Wanted,
   spec: DistributionSpec,
 ): Promise<{ found: Found; changes: string[] }> {
   for (let attempt = 1; ; attempt++) {
     const current = await deps.cloudfront.send(new GetDistributionConfigCommand({ Id: found.id }));
     if (!current.DistributionConfig)
       throw new Error(`GetDistributionConfig ${found.id}: no config`);
+    if (wanted.ifMatch && current.ETag !== wanted.ifMatch) {
+      changedSincePreview(found.id, wanted.ifMatch, current.ETag ?? '');
+    }
+    const ours = current.DistributionConfig.CallerReference === wanted.desired.CallerReference;
+    const desired = ours
+      ? wanted.desired
+      : adoptedConfig(current.DistributionConfig, spec, wanted.refs, found.id);
     const changes = configDiff(current.DistributionConfig, desired);
     if (changes.length === 0) return { found, changes };
     try {
@@ -187,6 +147,7 @@ async function update(
       return { found: { ...summaryOf(after), arn: after.ARN ?? found.arn }, changes };
     } catch (error) {
       if (!STALE_ETAG.has(awsErrorName(error))) return conflict(error, spec);
+      if (wanted.ifMatch) changedSincePreview(found.id, wanted.ifMatch, 'another');
       if (attempt >= 2) {
         throw new DistributionConflict(
           `${awsErrorName(error)}: distribution ${found.id} changed twice while provision was updating it; run provision again when no one else is editing it`,
@@ -197,21 +158,40 @@ async function update(
   }
 }
 
+/** The distribution being adopted, as `Found`. */
+async function adopted(cloudfront: CloudFrontClient, id: string): Promise<Found> {
+  try {
+    const out = await cloudfront.send(new GetDistributionCommand({ Id: id }));
+    return summaryOf(out.Distribution!);
+  } catch (error) {
+    if (awsErrorName(error) === 'NoSuchDistribution') {
+      throw new AdoptionRefused(`distribution ${id} does not exist in this account`, {
+        cause: error,
+      });
+    }
+    throw error;
+  }
+}
+
 export async function ensureDistribution(
   deps: EnsureDistributionDeps,
   input: EnsureDistributionInput,
 ): Promise<DistributionResult> {
   const { spec, callerReference } = input;
-  const desired = toDistributionConfig(spec, {
+  const refs: DistributionRefs = {
     callerReference,
     originAccessControlId: input.oac.originAccessControlId,
     cachePolicyIds: input.policies.cachePolicyIds,
     responseHeadersPolicyId: input.policies.responseHeadersPolicyId,
     originRequestPolicyId: input.policies.originRequestPolicyId,
-  });
+  };
+  const desired = toDistributionConfig(spec, refs);
   const tags = managedTags(spec, input.stage || undefined);
+  const adoptId = input.adopt?.distributionId;
 
-  let found = await findManagedDistribution(deps.cloudfront, spec, deps.warn);
+  let found = adoptId
+    ? await adopted(deps.cloudfront, adoptId)
+    : await findManagedDistribution(deps.cloudfront, spec, deps.warn);
   if (!found) {
     const created = await create(deps, desired, tags, spec);
     if (created !== 'exists') {
@@ -238,7 +218,12 @@ export async function ensureDistribution(
       new TagResourceCommand({ Resource: found.arn, Tags: { Items: addTags } }),
     );
   }
-  const updated = await update(deps, found, desired, spec);
+  const updated = await update(
+    deps,
+    found,
+    { desired, refs, ifMatch: adoptId ? input.adopt?.ifMatch : undefined },
+    spec,
+  );
   const changes = [...updated.changes, ...(addTags.length > 0 ? ['Tags'] : [])];
   const f = updated.found;
   return {

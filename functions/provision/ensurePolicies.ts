@@ -112,6 +112,18 @@ function responseHeadersPolicyApi(
   };
 }
 
+/** The account's custom policies by name (id), as ensurePolicies finds them: for previews. */
+export async function existingPolicyIds(cloudfront: CloudFrontClient): Promise<{
+  readonly cache: Map<string, string>;
+  readonly responseHeaders: Map<string, string>;
+}> {
+  const [cache, responseHeaders] = await Promise.all([
+    cachePolicyApi(cloudfront).list(),
+    responseHeadersPolicyApi(cloudfront).list(),
+  ]);
+  return { cache, responseHeaders };
+}
+
 type Outcome = 'created' | 'updated' | 'unchanged';
 
 /** One policy: found and kept, found and updated, or created. */

@@ -47,6 +47,26 @@ export class TransientError extends CdnPipelineError {}
  */
 export class DistributionConflict extends CdnPipelineError {}
 
+/**
+ * `provision --distribution ID` cannot adopt that distribution as asked (it does not exist, does
+ * not read the bucket, or another distribution already is the spec's): checked before anything
+ * is created.
+ */
+export class AdoptionRefused extends CdnPipelineError {}
+
+/**
+ * The distribution's ETag is no longer the one the preview (`--dry-run`) showed: someone changed
+ * it since. Nothing was changed; preview again and pass the new `--if-match`.
+ */
+export class DistributionChanged extends CdnPipelineError {}
+
+/** Throws {@link DistributionChanged} for `distributionId`, previewed at ETag `was`. */
+export function changedSincePreview(distributionId: string, was: string, now: string): never {
+  throw new DistributionChanged(
+    `distribution ${distributionId} changed since the preview (ETag ${was} then, ${now} now): nothing was changed. Run the dry run again, check what it shows, and pass its --if-match`,
+  );
+}
+
 /** Names AWS uses for throttling. */
 const THROTTLING = new Set([
   'Throttling',

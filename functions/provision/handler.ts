@@ -3,7 +3,8 @@
  * state, each invoked directly by Step Functions with plain JSON in and out. Thin: parse the
  * slice of state the ASL passes, call the core with its clients, log, and map every failure to an
  * error whose name the state machine's Retry/Catch match (`TransientError`, `InvalidSpec`,
- * `BucketNotFound`, `DistributionConflict`, or AWS's own).
+ * `BucketNotFound`, `DistributionConflict`, `AdoptionRefused`, `DistributionChanged`, or AWS's
+ * own).
  */
 import * as z from 'zod';
 import { cloudfrontClient } from '../../shared/clients/cloudfront.js';
@@ -22,6 +23,7 @@ import { ensureOriginAccessControl as ensureOacCore } from './ensureOriginAccess
 import { ensurePolicies as ensurePoliciesCore } from './ensurePolicies.js';
 import { InvalidTaskInput, toTaskError } from './errors.js';
 import { notify as notifyCore } from './notify.js';
+import { retireOriginAccessIdentities } from './retireOriginAccessIdentity.js';
 import {
   NOTIFY_OUTCOMES,
   type BucketPolicyResult,
@@ -32,6 +34,7 @@ import {
   type OacResult,
   type PoliciesResult,
   type ProvisionClients,
+  type RetireOaiResult,
   type Validated,
 } from './types.js';
 import { validate as validateCore } from './validate.js';
@@ -49,7 +52,8 @@ export interface ProvisionTasks {
   ensureOriginAccessControl(input: unknown): Promise<OacResult>;
   ensurePolicies(input: unknown): Promise<PoliciesResult>;
   ensureDistribution(input: unknown): Promise<DistributionResult>;
-  mergeBucketPolicy(input: unknown): Promise<BucketPolicyResult>;
+  /** Also RetireOriginAccessIdentity's task (input with `retireOriginAccessIdentities`). */
+  mergeBucketPolicy(input: unknown): Promise<BucketPolicyResult | RetireOaiResult>;
   ensureMonitoring(input: unknown): Promise<MonitoringResult>;
   checkDeployment(input: unknown): Promise<CheckDeploymentResult>;
   notify(input: unknown): Promise<NotifyResult>;
@@ -70,6 +74,10 @@ const validatedSpec = z.custom<DistributionSpec>(
 );
 const id = z.string().min(1);
 const count = z.number().int().min(0);
+/** The workflow input's `adopt` (`{}` by the ASL's defaults when not adopting). */
+const adoptInput = z
+  .object({ distributionId: z.string().optional(), ifMatch: z.string().optional() })
+  .optional();
 
 const schemas = {
   validate: z.object({
@@ -78,6 +86,7 @@ const schemas = {
       .object({ pollSeconds: z.unknown().optional(), maxWaitSeconds: z.unknown().optional() })
       .optional(),
     stage: z.string().optional(),
+    adopt: adoptInput,
   }),
   spec: z.object({ spec: validatedSpec }),
   ensureDistribution: z.object({
@@ -90,8 +99,13 @@ const schemas = {
       originRequestPolicyId: id.optional(),
     }),
     stage: z.string().optional(),
+    adopt: adoptInput,
   }),
-  mergeBucketPolicy: z.object({ bucket: id, distributionArn: id }),
+  mergeBucketPolicy: z.object({
+    bucket: id,
+    distributionArn: id,
+    retireOriginAccessIdentities: z.array(id).optional(),
+  }),
   ensureMonitoring: z.object({ distributionId: id, enabled: z.boolean() }),
   checkDeployment: z.object({ distributionId: id, polls: count, maxPolls: count.min(1) }),
   notify: z.object({
@@ -162,7 +176,10 @@ export function createProvisionTasks(deps: ProvisionDeps): ProvisionTasks {
     validate: (input) => {
       const parsed = parse('validate', schemas.validate, input);
       return run('validate', bucketKey(parsed.spec), () =>
-        validateCore({ s3: clients.s3 }, parsed as Parameters<typeof validateCore>[1]),
+        validateCore(
+          { s3: clients.s3, cloudfront: clients.cloudfront },
+          parsed as Parameters<typeof validateCore>[1],
+        ),
       );
     },
     ensureOriginAccessControl: (input) => {
@@ -185,8 +202,18 @@ export function createProvisionTasks(deps: ProvisionDeps): ProvisionTasks {
     },
     mergeBucketPolicy: (input) => {
       const parsed = parse('mergeBucketPolicy', schemas.mergeBucketPolicy, input);
+      const { retireOriginAccessIdentities: retire, ...merge } = parsed;
+      // The same task (and role) retires an adopted OAI's grant once the OAC config is Deployed.
+      if (retire) {
+        return run('retireOriginAccessIdentity', { bucket: parsed.bucket }, () =>
+          retireOriginAccessIdentities(
+            { s3: clients.s3, cloudfront: clients.cloudfront },
+            { ...merge, retireOriginAccessIdentities: retire },
+          ),
+        );
+      }
       return run('mergeBucketPolicy', { bucket: parsed.bucket }, () =>
-        ensureBucketPolicy({ s3: clients.s3, warn }, parsed),
+        ensureBucketPolicy({ s3: clients.s3, warn }, merge),
       );
     },
     ensureMonitoring: (input) => {

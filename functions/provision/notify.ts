@@ -24,5 +24,5 @@ export async function notify(
   const out = await deps.sns.send(
     new PublishCommand({ TopicArn: topic, Subject: subject, Message: body, ...fifo }),
   );
-  return { messageId: out.MessageId ?? '', subject };
+  return { sent: true, messageId: out.MessageId ?? '', subject };
 }

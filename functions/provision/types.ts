@@ -7,6 +7,7 @@ import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { DistributionSpec } from '../../shared/distributionSpec.js';
+import type { Adoption, AdoptInput } from './adoption.js';
 
 /** The clients the cores take as arguments. */
 export interface ProvisionClients {
@@ -19,6 +20,7 @@ export interface ValidateInput {
   readonly spec: unknown;
   readonly options?: { readonly pollSeconds?: number; readonly maxWaitSeconds?: number };
   readonly stage?: string;
+  readonly adopt?: AdoptInput;
 }
 
 /** `$.validated` */
@@ -29,6 +31,8 @@ export interface Validated {
   readonly maxPolls: number;
   /** '' when the caller gave none (no stage tag is written then). */
   readonly stage: string;
+  /** Adopting: the distribution as the preflight found it; `{}` otherwise. */
+  readonly adoption: Adoption | Record<string, never>;
 }
 
 export interface SpecInput {
@@ -63,6 +67,8 @@ export interface EnsureDistributionInput {
     'cachePolicyIds' | 'responseHeadersPolicyId' | 'originRequestPolicyId'
   >;
   readonly stage?: string;
+  /** The workflow input's `adopt` (`{}` when not adopting). */
+  readonly adopt?: AdoptInput;
 }
 
 export const DISTRIBUTION_ACTIONS = ['created', 'updated', 'unchanged'] as const;
@@ -83,6 +89,21 @@ export interface DistributionResult {
 export interface BucketPolicyInput {
   readonly bucket: string;
   readonly distributionArn: string;
+}
+
+/** RetireOriginAccessIdentity: the bucket policy task, once the adopted OAC config is Deployed. */
+export interface RetireOaiInput extends BucketPolicyInput {
+  readonly retireOriginAccessIdentities: readonly string[];
+}
+
+/** `$.retired` (`changed`: the bucket policy was rewritten). */
+export interface RetireOaiResult extends BucketPolicyResult {
+  /** OAIs whose grants left the bucket policy. */
+  readonly revoked: string[];
+  /** OAIs deleted (no distribution used them any more). */
+  readonly deleted: string[];
+  /** OAIs kept, grant and all, with the distributions that still read through them. */
+  readonly kept: Array<{ readonly id: string; readonly usedBy: string[] }>;
 }
 
 /** `$.bucketPolicy` */
@@ -146,6 +167,8 @@ export interface NotifyInput {
 
 /** `$.notified` */
 export interface NotifyResult {
+  /** False when the workflow skipped the mail (the ASL's AlreadyAnnounced: nothing changed). */
+  readonly sent: boolean;
   readonly messageId: string;
   readonly subject: string;
 }

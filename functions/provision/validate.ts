@@ -1,9 +1,12 @@
 /**
  * Validate: the spec parsed with its defaults, the wait-loop options, the CallerReference, and
  * the one check that needs AWS before anything is created: the bucket exists (and, when the spec
- * does not say, in which region, since the origin domain names it).
+ * does not say, in which region, since the origin domain names it). Adopting a distribution
+ * (`adopt`), its preflight too (`adoption.ts`), so a bad id or origin creates nothing.
  */
+import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { HeadBucketCommand, type S3Client } from '@aws-sdk/client-s3';
+import { prepareAdoption } from './adoption.js';
 import { InvalidInputError } from '../../shared/errors.js';
 import { specCallerReference } from './distributionConfig.js';
 import { parseDistributionSpec, type DistributionSpec } from '../../shared/distributionSpec.js';
@@ -125,7 +128,10 @@ function hasOwnRegion(spec: unknown): boolean {
   return typeof spec === 'object' && spec !== null && 'bucketRegion' in spec;
 }
 
-export async function validate(deps: { s3: S3Client }, input: ValidateInput): Promise<Validated> {
+export async function validate(
+  deps: { s3: S3Client; cloudfront?: CloudFrontClient },
+  input: ValidateInput,
+): Promise<Validated> {
   const stage = input.stage ?? '';
   if (typeof stage !== 'string' || !STAGE.test(stage)) {
     throw new InvalidSpec('stage', 'must be up to 64 letters, digits, "-" or "_"');
@@ -143,11 +149,19 @@ export async function validate(deps: { s3: S3Client }, input: ValidateInput): Pr
     // Not given: use the bucket's own region rather than the default.
     spec = parseSpec({ ...(input.spec as object), bucketRegion: region });
   }
+  const adopting = Boolean(input.adopt?.distributionId);
+  if (adopting && !deps.cloudfront) {
+    throw new Error('validate: adopting a distribution needs the CloudFront client');
+  }
+  const adoption = adopting
+    ? await prepareAdoption({ cloudfront: deps.cloudfront! }, spec, input.adopt)
+    : {};
   return {
     spec,
     callerReference: specCallerReference(spec),
     pollSeconds: wait.pollSeconds,
     maxPolls: wait.maxPolls,
     stage,
+    adoption,
   };
 }

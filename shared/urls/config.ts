@@ -1,10 +1,12 @@
 /**
  * URL settings for apps, read once from the environment (CDN_DOMAIN, CDN_ORIGIN_PATH, the
- * signing key and the lifetimes); errors name the variable, never the key.
+ * signing key and the lifetimes, CDN_ENABLED) or the aliases existing setups use
+ * (`CLOUDFRONT_DOMAIN`, `AWS_CLOUDFRONT_DOMAIN`, `AWS_ENABLE_CLOUDFRONT`: `ENV_ALIASES` in
+ * `shared/env.ts`); errors name the variable that was set, never the key.
  */
 import { readFileSync } from 'node:fs';
 import * as z from 'zod';
-import { parseEnv } from '../env.js';
+import { parseEnv, resolveAliases } from '../env.js';
 import { ConfigError, InvalidInputError } from '../errors.js';
 import { URL_LIMITS, type SigningKey } from './limits.js';
 import { validDomain, validSigningKey } from './validation.js';
@@ -12,7 +14,10 @@ import { validDomain, validSigningKey } from './validation.js';
 import type { Env } from '../env.js';
 
 export interface UrlConfig {
+  /** Absent when CloudFront is off (CDN_ENABLED / AWS_ENABLE_CLOUDFRONT false). */
   readonly domain?: string;
+  /** False: every URL is a presigned S3 URL (the pipeline still tags and invalidates). */
+  readonly cdnEnabled: boolean;
   readonly originPath: string;
   readonly signingKey?: SigningKey;
   readonly ttlSeconds: number;
@@ -21,8 +26,19 @@ export interface UrlConfig {
 
 const seconds = (max: number) => z.coerce.number().int().min(1).max(max);
 
+const ON = ['true', '1', 'yes', 'on'];
+const OFF = ['false', '0', 'no', 'off'];
+
 const urlSchema = z.object({
   CDN_DOMAIN: z.string().optional(),
+  CDN_ENABLED: z
+    .string()
+    .transform((s) => s.trim().toLowerCase())
+    .refine((s) => ON.includes(s) || OFF.includes(s), {
+      error: `must be one of ${[...ON, ...OFF].join(', ')}`,
+    })
+    .transform((s) => ON.includes(s))
+    .default(true),
   CDN_ORIGIN_PATH: z.string().default(''),
   CDN_KEY_PAIR_ID: z.string().optional(),
   // Validated below, never echoed: parseEnv would quote the value in its message.
@@ -60,10 +76,12 @@ function privateKeyFrom(raw: z.output<typeof urlSchema>): [string, string] | und
 /**
  * URL settings for apps, from the environment, checked once: CDN_DOMAIN, CDN_ORIGIN_PATH,
  * CDN_KEY_PAIR_ID with CDN_PRIVATE_KEY (PEM) or CDN_PRIVATE_KEY_FILE, CDN_URL_TTL_SECONDS
- * (default 3600), CDN_URL_MAX_TTL_SECONDS (default 7 days). Errors name the variable.
+ * (default 3600), CDN_URL_MAX_TTL_SECONDS (default 7 days), CDN_ENABLED (default true; false:
+ * no domain, so URLs fall back to presigned S3 URLs). Errors name the variable.
  */
 export function loadUrlConfig(env: Env = process.env): UrlConfig {
   const raw = parseEnv(urlSchema, env);
+  const domainVariable = resolveAliases(env).from.CDN_DOMAIN ?? 'CDN_DOMAIN';
   const asConfigError = (run: () => void) => {
     try {
       run();
@@ -77,7 +95,9 @@ export function loadUrlConfig(env: Env = process.env): UrlConfig {
     }
   };
   let domain: string | undefined;
-  if (raw.CDN_DOMAIN) asConfigError(() => (domain = validDomain(raw.CDN_DOMAIN!, 'CDN_DOMAIN')));
+  if (raw.CDN_DOMAIN && raw.CDN_ENABLED) {
+    asConfigError(() => (domain = validDomain(raw.CDN_DOMAIN!, domainVariable)));
+  }
   const pem = privateKeyFrom(raw);
   if (Boolean(pem) !== Boolean(raw.CDN_KEY_PAIR_ID)) {
     throw new ConfigError(
@@ -100,6 +120,7 @@ export function loadUrlConfig(env: Env = process.env): UrlConfig {
   }
   return Object.freeze({
     ...(domain ? { domain } : {}),
+    cdnEnabled: raw.CDN_ENABLED,
     originPath: raw.CDN_ORIGIN_PATH,
     ...(signingKey ? { signingKey: Object.freeze(signingKey) } : {}),
     ttlSeconds: raw.CDN_URL_TTL_SECONDS,

@@ -2,7 +2,7 @@
  * `npm start` after a run that was killed (SIGKILL: no cleanup): the emulator it started still
  * answers on the port and its lease is still on the queue. The next run must not be blocked by
  * the stale lease, must name the emulator left behind (its pid, its port) and how to stop it,
- * and leave it running when it stops.
+ * leave it running when it stops, and not announce the unchanged distribution again.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { GetQueueUrlCommand, ListQueueTagsCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, isEmulatorUp, listenerPid } from '../../local/emulator.js';
+import { emulatorData, freePort, isEmulatorUp, listenerPid } from '../../local/emulator.js';
 import { LEASE_TAG_KEY, parseLease, processAlive } from '../../local/lease.js';
 import { createClients } from '../../shared/clients.js';
 
@@ -124,6 +124,19 @@ describe('npm start after a killed run', () => {
     const taken = await lease();
     expect(taken?.token).not.toBe(held!.token);
     expect(taken?.emulatorPid).toBe(leftBehind);
+    // The distribution the first run announced is found unchanged, and not announced again.
+    const id = /distribution (\w+) created by the provisioning workflow/.exec(first.err)?.[1];
+    expect(id, first.err).toBeDefined();
+    expect(second.err).toContain(`distribution ${id} unchanged by the provisioning workflow`);
+    expect(`${second.out}${second.err}`).not.toMatch(/\bupdated\b/);
+    const data = (await emulatorData(endpoint)) as {
+      sns?: { Topic?: Array<{ sent_notifications?: unknown[][] }> };
+    };
+    const announced = (data.sns?.Topic ?? [])
+      .flatMap((t) => t.sent_notifications ?? [])
+      .map((n) => String(n[2]))
+      .filter((subject) => subject.includes('distribution ready'));
+    expect(announced).toHaveLength(1);
 
     second.child.kill('SIGTERM');
     expect(await second.exited).toBe(0);

@@ -6,7 +6,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const CORPUS_DIR = join(import.meta.dirname, '..', 'fixtures', 'bad-input');
 

@@ -110,10 +110,10 @@ const entered = (events: WorkflowEvent[]) =>
   events.filter((e) => e.type === 'StateEntered').map((e) => e.state);
 
 /** State transitions of a run that polls `n` times and succeeds, without retries. */
-const successTransitions = (n: number) => 3 * n + 10;
+const successTransitions = (n: number) => 3 * n + 12;
 
 describe('runProvisionWorkflow on statemachines/provision.asl.json', () => {
-  it('provisions and waits two polls, in 3N + 10 = 16 transitions, when deployed on the 2nd poll', async () => {
+  it('provisions and waits two polls, in 3N + 12 = 18 transitions, when deployed on the 2nd poll', async () => {
     const { calls, handlers } = stubs({ deployAfter: 2 });
     const events: WorkflowEvent[] = [];
     const result = await run({ spec: { bucket: 'my-content' } }, handlers, (e) => events.push(e));
@@ -132,7 +132,7 @@ describe('runProvisionWorkflow on statemachines/provision.asl.json', () => {
       polls: 2,
       notification: { messageId: 'msg-ready', subject: 'provision ready' },
     });
-    expect(result.transitions).toBe(16);
+    expect(result.transitions).toBe(18);
     expect(result.transitions).toBe(successTransitions(2));
     expect(entered(events)).toEqual([
       'ApplyDefaults',
@@ -140,6 +140,7 @@ describe('runProvisionWorkflow on statemachines/provision.asl.json', () => {
       'Validate',
       'EnsureOriginAccessControl',
       'EnsurePolicies',
+      'GrantFirst',
       'EnsureDistribution',
       'MergeBucketPolicy',
       'EnsureMonitoring',
@@ -149,12 +150,15 @@ describe('runProvisionWorkflow on statemachines/provision.asl.json', () => {
       'WaitForDeployment',
       'CheckDeployment',
       'IsDeployed',
+      'AfterDeployment',
       'NotifyReady',
       'Provisioned',
     ]);
 
     // Absent options and stage reach Validate as their defaults.
-    expect(calls.validate).toEqual([{ spec: { bucket: 'my-content' }, options: {}, stage: '' }]);
+    expect(calls.validate).toEqual([
+      { spec: { bucket: 'my-content' }, options: {}, stage: '', adopt: {} },
+    ]);
     // Each task gets exactly its Parameters slice.
     expect(calls.ensureOriginAccessControl![0]).toEqual({
       spec: expect.objectContaining({ bucket: 'my-content' }),
@@ -165,6 +169,7 @@ describe('runProvisionWorkflow on statemachines/provision.asl.json', () => {
       oac: { originAccessControlId: 'E1OAC', created: true },
       policies: expect.objectContaining({ responseHeadersPolicyId: 'rhp-1' }),
       stage: '',
+      adopt: {},
     });
     expect(calls.mergeBucketPolicy).toEqual([
       { bucket: 'my-content', distributionArn: DISTRIBUTION.arn },
@@ -186,7 +191,7 @@ describe('runProvisionWorkflow on statemachines/provision.asl.json', () => {
 
     // Progress events: entered/exited pairs with elapsed time, CheckDeployment's status visible.
     const exits = events.filter((e) => e.type === 'StateExited');
-    expect(exits).toHaveLength(16);
+    expect(exits).toHaveLength(18);
     for (const e of events) expect(e.elapsedMs).toBeGreaterThanOrEqual(0);
     const lastCheck = exits.filter((e) => e.state === 'CheckDeployment').at(-1)!;
     expect((lastCheck.output as { wait: { status: string } }).wait.status).toBe('Deployed');
@@ -209,6 +214,7 @@ describe('runProvisionWorkflow on statemachines/provision.asl.json', () => {
         spec: { bucket: 'my-content' },
         options: { pollSeconds: 5, maxWaitSeconds: 600 },
         stage: 'prod',
+        adopt: {},
       },
     ]);
     expect(calls.ensureDistribution![0]!.stage).toBe('prod');
@@ -367,8 +373,8 @@ describe('runProvisionWorkflow on statemachines/provision.asl.json', () => {
       'NotifyTimeout',
       'DeploymentTimedOut',
     ]);
-    // Same formula as success: 3 per poll, 10 around the loop.
-    expect(result.transitions).toBe(3 * 3 + 10);
+    // 3 per poll, 11 around the loop (success has one more: the choice after Deployed).
+    expect(result.transitions).toBe(3 * 3 + 11);
   });
 
   it('still fails with the original error when the failure mail cannot be sent', async () => {

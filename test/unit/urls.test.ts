@@ -530,6 +530,7 @@ describe('loadUrlConfig', () => {
 
   it('reads the defaults', () => {
     expect(loadUrlConfig({})).toEqual({
+      cdnEnabled: true,
       originPath: '',
       ttlSeconds: 3600,
       maxTtlSeconds: 7 * 86400,
