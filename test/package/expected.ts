@@ -48,7 +48,13 @@ export const NAMES = Object.keys(FUNCTIONS) as FunctionName[];
 export const PROVISION = {
   provisionValidate: {
     export: 'validate',
-    actions: ['s3:ListBucket'],
+    // Adoption's preflight reads the distribution it is given and who carries the spec's tags.
+    actions: [
+      'cloudfront:GetDistribution',
+      'cloudfront:ListDistributions',
+      'cloudfront:ListTagsForResource',
+      's3:ListBucket',
+    ],
   },
   provisionEnsureOriginAccessControl: {
     export: 'ensureOriginAccessControl',
@@ -71,6 +77,7 @@ export const PROVISION = {
     export: 'ensureDistribution',
     actions: [
       'cloudfront:CreateDistribution',
+      'cloudfront:GetDistribution',
       'cloudfront:GetDistributionConfig',
       'cloudfront:ListDistributions',
       'cloudfront:ListTagsForResource',
@@ -82,7 +89,16 @@ export const PROVISION = {
   },
   provisionMergeBucketPolicy: {
     export: 'mergeBucketPolicy',
-    actions: ['s3:GetBucketPolicy', 's3:PutBucketPolicy'],
+    // OAI -> OAC: the legacy identity is retired once no distribution reads with it.
+    actions: [
+      'cloudfront:DeleteCloudFrontOriginAccessIdentity',
+      'cloudfront:GetCloudFrontOriginAccessIdentity',
+      'cloudfront:GetDistributionConfig',
+      'cloudfront:ListDistributions',
+      's3:DeleteBucketPolicy',
+      's3:GetBucketPolicy',
+      's3:PutBucketPolicy',
+    ],
   },
   provisionEnsureMonitoring: {
     export: 'ensureMonitoring',

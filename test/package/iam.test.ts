@@ -160,6 +160,8 @@ describe('IAM', () => {
       'cloudfront:GetDistributionConfig': `${cf}:distribution/*`,
       'cloudfront:UpdateDistribution': `${cf}:distribution/*`,
       'cloudfront:GetDistribution': `${cf}:distribution/*`,
+      'cloudfront:GetCloudFrontOriginAccessIdentity': `${cf}:origin-access-identity/*`,
+      'cloudfront:DeleteCloudFrontOriginAccessIdentity': `${cf}:origin-access-identity/*`,
     };
     for (const name of PROVISION_NAMES) {
       for (const action of PROVISION[name].actions) {

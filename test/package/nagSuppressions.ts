@@ -39,6 +39,8 @@ export const NAG_SUPPRESSIONS: readonly NagSuppression[] = [
     rule: iam5('*'),
     resources: [
       'InvalidateIamRoleLambdaExecution',
+      'ProvisionValidateIamRoleLambdaExecution',
+      'ProvisionMergeBucketPolicyIamRoleLambdaExecution',
       'ProvisionEnsureOriginAccessControlIamRoleLambdaExecution',
       'ProvisionEnsurePoliciesIamRoleLambdaExecution',
       'ProvisionEnsureDistributionIamRoleLambdaExecution',
@@ -86,7 +88,9 @@ export const NAG_SUPPRESSIONS: readonly NagSuppression[] = [
     rule: iam5(new RegExp(`${CF}distribution/\\*`)),
     resources: [
       'InvalidateIamRoleLambdaExecution',
+      'ProvisionValidateIamRoleLambdaExecution',
       'ProvisionEnsureDistributionIamRoleLambdaExecution',
+      'ProvisionMergeBucketPolicyIamRoleLambdaExecution',
       'ProvisionCheckDeploymentIamRoleLambdaExecution',
       'ReportCheckIamRoleLambdaExecution',
       'ReportDigestIamRoleLambdaExecution',
@@ -104,6 +108,14 @@ export const NAG_SUPPRESSIONS: readonly NagSuppression[] = [
     reason:
       'Cache and response-headers policies are created (and found by name) by the provisioning ' +
       'workflow at run time; their ids cannot be in the template. This account only.',
+  },
+  {
+    rule: iam5(new RegExp(`${CF}origin-access-identity/\\*`)),
+    resources: ['ProvisionMergeBucketPolicyIamRoleLambdaExecution'],
+    reason:
+      'OAI -> OAC migration retires the legacy Origin Access Identity an adopted distribution ' +
+      'used (read, then delete only when no other distribution reads with it); its id comes from ' +
+      'the adopted distribution at run time. This account only.',
   },
   {
     rule: iam5(new RegExp(`${CF}origin-access-control/\\*`)),
