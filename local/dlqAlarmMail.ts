@@ -9,7 +9,7 @@
  */
 import { createRequire } from 'node:module';
 import { formatTime } from '../shared/text/durations.js';
-import { ascii, fitSubject, labelledRows, wrap } from '../shared/text/layout.js';
+import { ascii, fitSubject, labelledRows, MAX_LINE_WIDTH, wrap } from '../shared/text/layout.js';
 import { plural } from '../shared/text/numbers.js';
 
 /** The logical ids of the DLQ alarms in resources/alarms.cjs. */
@@ -111,6 +111,17 @@ const REGION_NAMES: Record<string, string> = {
 };
 
 const MAX_LISTED = 20;
+const LABEL_WIDTH = 18;
+
+/** Labelled rows; a value too long for its row goes under its label, wrapped. */
+function rows(items: ReadonlyArray<readonly [string, string]>): string[] {
+  const room = MAX_LINE_WIDTH - 2 - LABEL_WIDTH;
+  return items.flatMap(([label, value]) =>
+    value.length <= room
+      ? labelledRows([[label, value]], LABEL_WIDTH)
+      : [`  ${label}`, ...wrap(value, '    ')],
+  );
+}
 
 export function alarmConsoleUrl(region: string, name: string): string {
   const r = encodeURIComponent(region);
@@ -151,9 +162,9 @@ export function dlqAlarmMail(input: DlqAlarmMailInput): { subject: string; body:
     alarmConsoleUrl(region, alarm.name),
     '',
     'Alarm Details:',
-    ...labelledRows(details, 18),
-    ...wrap(alarm.description, ' '.repeat(20), `  ${'Description'.padEnd(18)}`),
-    ...wrap(reason, ' '.repeat(20), `  ${'Reason'.padEnd(18)}`),
+    ...rows(details),
+    ...wrap(alarm.description, ' '.repeat(20), `  ${'Description'.padEnd(LABEL_WIDTH)}`),
+    ...wrap(reason, ' '.repeat(20), `  ${'Reason'.padEnd(LABEL_WIDTH)}`),
     '',
     'Threshold:',
     ...wrap(
@@ -164,7 +175,7 @@ export function dlqAlarmMail(input: DlqAlarmMailInput): { subject: string; body:
     ),
     '',
     'Monitored Metric:',
-    ...labelledRows(metric, 18),
+    ...rows(metric),
   ];
   if (transition === 'alarm') {
     const listed = input.arrivals.slice(0, MAX_LISTED);

@@ -117,14 +117,17 @@ export function describeLoss(loss: EmulatorLoss): string {
   const n = (count: number, one: string, many: string) => `${count} ${count === 1 ? one : many}`;
   if (loss.backlog) {
     const b = loss.backlog;
+    const handled = loss.recordsInFlight
+      ? `, ${loss.recordsInFlight} of them in batches being handled`
+      : '';
     lostParts.push(
       `${n(b.objectEvents, 'upload', 'uploads')} not yet ingested and ` +
         `${n(b.invalidationRequests, 'invalidation request', 'invalidation requests')} not yet ` +
-        `sent (queue depths at ${b.at.toISOString().slice(11, 19)} UTC)`,
+        `sent (queue depths at ${b.at.toISOString().slice(11, 19)} UTC${handled})`,
     );
-  }
-  if (loss.recordsInFlight)
+  } else if (loss.recordsInFlight) {
     lostParts.push(`${n(loss.recordsInFlight, 'message', 'messages')} in batches being handled`);
+  }
   return (
     `${who} ${loss.how}: everything it held is gone (the bucket's objects, the queues, the ` +
     `distribution)${lostParts.length ? `; lost: ${lostParts.join(', ')}` : ''}. npm start ` +
