@@ -16,7 +16,10 @@ import {
   ReceiveMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import { dlqAlarmMail, type DlqAlarm, type DlqArrival } from './dlqAlarmMail.js';
+import type { AwsClients } from '../shared/clients.js';
+import type { LocalStack } from './bootstrap.js';
+import { dlqAlarmMail, readDlqAlarm, type DlqAlarm, type DlqArrival } from './dlqAlarmMail.js';
+import type { FailureNote } from './failureNotes.js';
 import type { QueueRef } from './queues.js';
 import { startSchedule, type Schedule } from './schedule.js';
 
@@ -24,12 +27,6 @@ export interface WatchedDlq {
   readonly dlq: QueueRef;
   readonly source: QueueRef;
   readonly alarm: DlqAlarm;
-}
-
-/** What the pipeline saw of a message's last failure. */
-export interface FailureNote {
-  readonly reason?: string;
-  readonly receiveCount?: number;
 }
 
 export interface DlqWatchOptions {
@@ -178,5 +175,42 @@ export async function startDlqWatch(options: DlqWatchOptions): Promise<Schedule>
     job: async () => {
       for (const state of states) await tick(state);
     },
+  });
+}
+
+/** The stage's two DLQs, each with the alarm serverless.yml deploys on it. */
+export function watchStageDlqs(
+  clients: Pick<AwsClients, 'sqs' | 'sns'>,
+  stack: Pick<
+    LocalStack,
+    | 'objectEvents'
+    | 'objectEventsDlq'
+    | 'invalidationRequests'
+    | 'invalidationRequestsDlq'
+    | 'alertsTopicArn'
+    | 'names'
+    | 'region'
+  >,
+  options: Pick<DlqWatchOptions, 'failures' | 'onArrival' | 'onNote' | 'onError' | 'everyMs'>,
+): Promise<Schedule> {
+  const stage = stack.names.stage;
+  return startDlqWatch({
+    sqs: clients.sqs,
+    sns: clients.sns,
+    topicArn: stack.alertsTopicArn,
+    region: stack.region,
+    queues: [
+      {
+        dlq: stack.objectEventsDlq,
+        source: stack.objectEvents,
+        alarm: readDlqAlarm('ObjectEventsDLQAlarm', stage),
+      },
+      {
+        dlq: stack.invalidationRequestsDlq,
+        source: stack.invalidationRequests,
+        alarm: readDlqAlarm('InvalidationRequestsDLQAlarm', stage),
+      },
+    ],
+    ...options,
   });
 }

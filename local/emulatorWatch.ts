@@ -6,7 +6,10 @@
  * Meanwhile it keeps the last queue depths it read, so the loss can be told in numbers: moto
  * holds everything in memory, and a dead one takes the bucket, the queues and the distribution.
  */
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { LocalStack } from './bootstrap.js';
 import type { Emulator } from './emulator.js';
+import { queueDepth } from './queues.js';
 
 /** The pipeline's queues as last read while the emulator answered. */
 export interface Backlog {
@@ -133,4 +136,24 @@ export function describeLoss(loss: EmulatorLoss): string {
     `distribution)${lostParts.length ? `; lost: ${lostParts.join(', ')}` : ''}. npm start ` +
     'stops; run it again for a fresh emulator (uploads made meanwhile must be made again).'
   );
+}
+
+/** The watch of a stage's emulator, reading the depths of its two queues. */
+export function watchStageEmulator(
+  emulator: Emulator,
+  sqs: SQSClient,
+  stack: Pick<LocalStack, 'objectEvents' | 'invalidationRequests'>,
+  options: Pick<EmulatorWatchOptions, 'recordsInFlight' | 'onLost' | 'everyMs' | 'refusals'>,
+): EmulatorWatch {
+  return watchEmulator({
+    emulator,
+    sampleBacklog: async () => {
+      const [objectEvents, invalidationRequests] = await Promise.all([
+        queueDepth(sqs, stack.objectEvents.url),
+        queueDepth(sqs, stack.invalidationRequests.url),
+      ]);
+      return { objectEvents, invalidationRequests, at: new Date() };
+    },
+    ...options,
+  });
 }

@@ -11,9 +11,8 @@ import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { CheckResult, DigestResult } from '../functions/report/types.js';
 import type { AwsClients } from '../shared/clients.js';
 import type { LocalStack } from './bootstrap.js';
-import { readDeployedPolling, type DeployedPolling } from './deployedPolling.js';
+import { LOCAL_POLLING, type Polling, type QueueName } from './pollingSettings.js';
 import type { DlqArrival } from './dlqAlarmMail.js';
-import type { FailureNote } from './dlqWatch.js';
 import { startEmulator, type Emulator } from './emulator.js';
 import type { EmulatorLoss, EmulatorWatch } from './emulatorWatch.js';
 import type { FaultProxy } from './faultProxy.js';
@@ -25,39 +24,15 @@ import type { StageDistribution } from './provision.js';
 import type { Schedule } from './schedule.js';
 import { applyAwsEnvDefaults, type Env } from './startOptions.js';
 
-/** One poller's settings: Lambda's BatchSize, batching window and MaximumConcurrency. */
-export interface PollingSettings {
-  readonly batchSize: number;
-  readonly windowMs: number;
-  readonly maxConcurrency: number;
-}
-export type QueueName = 'ingest' | 'invalidate';
-export type Polling = Readonly<Record<QueueName, PollingSettings>>;
+export {
+  LOCAL_MAX_WINDOW_MS,
+  LOCAL_POLLING,
+  LOCAL_UNBOUNDED_CONCURRENCY,
+  localPolling,
+} from './pollingSettings.js';
+export type { Polling, PollingSettings, QueueName } from './pollingSettings.js';
 
-/** Locally a batching window is at most this (the deployed invalidate window is 60 s). */
-export const LOCAL_MAX_WINDOW_MS = 2_000;
-/**
- * Batches at once for a function whose event source sets no maximumConcurrency (ingest): Lambda
- * would scale out to ~1 000; the emulator is one process on this machine, and more batches than
- * this only queue up inside it.
- */
-export const LOCAL_UNBOUNDED_CONCURRENCY = 8;
-
-/** serverless.yml's event sources, with the window capped and unbounded concurrency bounded. */
-export function localPolling(deployed: DeployedPolling = readDeployedPolling()): Polling {
-  const local = (d: DeployedPolling[QueueName]): PollingSettings => ({
-    batchSize: d.batchSize,
-    windowMs: Math.min(d.windowSeconds * 1000, LOCAL_MAX_WINDOW_MS),
-    maxConcurrency: d.maximumConcurrency ?? LOCAL_UNBOUNDED_CONCURRENCY,
-  });
-  return { ingest: local(deployed.ingest), invalidate: local(deployed.invalidate) };
-}
-
-/** Lambda's settings from serverless.yml, with the invalidate window shortened for a laptop. */
-export const LOCAL_POLLING: Polling = localPolling();
 const DEFAULT_HOST = '127.0.0.1';
-/** Failure notes kept for the DLQ lines (message id → the last reason seen). */
-const MAX_FAILURE_NOTES = 10_000;
 
 /** Everything heavy (SDK, handlers, workflow), loaded while the emulator boots. */
 async function loadModules() {
@@ -72,11 +47,10 @@ async function loadModules() {
       import('./provision.js'),
       import('./schedule.js'),
     ]);
-  const [dlqWatch, dlqAlarmMail, emulatorWatch, queues] = await Promise.all([
+  const [dlqWatch, emulatorWatch, failureNotes] = await Promise.all([
     import('./dlqWatch.js'),
-    import('./dlqAlarmMail.js'),
     import('./emulatorWatch.js'),
-    import('./queues.js'),
+    import('./failureNotes.js'),
   ]);
   return {
     clients,
@@ -88,9 +62,8 @@ async function loadModules() {
     provision,
     schedule,
     dlqWatch,
-    dlqAlarmMail,
     emulatorWatch,
-    queues,
+    failureNotes,
   };
 }
 
@@ -187,10 +160,6 @@ export class StartAborted extends Error {
   ) {
     super('startup aborted', options);
   }
-}
-
-function describeError(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
 
 /** How to stop an emulator nobody will stop for the user. */
@@ -333,24 +302,13 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     await step(lease.confirm());
 
     // Why each message last failed, for the line and mail when it reaches a DLQ.
-    const failures = new Map<string, FailureNote>();
-    const noteFailure = (messageId: string, note: FailureNote) => {
-      const merged = { ...failures.get(messageId), ...note };
-      failures.delete(messageId);
-      failures.set(messageId, merged);
-      if (failures.size > MAX_FAILURE_NOTES) failures.delete(failures.keys().next().value!);
-    };
-    const handlers = modules.handlers.buildPipelineHandlers(clients, stack, env, {
-      ingest: (outcome) => {
-        if (outcome.status === 'failed') noteFailure(outcome.messageId, { reason: outcome.error });
-        observers.ingest?.(outcome);
-      },
-      invalidate: (report) => {
-        for (const d of report.deferred) noteFailure(d.messageId, { reason: d.reason });
-        for (const r of report.rejected) noteFailure(r.messageId, { reason: r.error });
-        observers.invalidate?.(report);
-      },
-    });
+    const failures = modules.failureNotes.failureNotes();
+    const handlers = modules.handlers.buildPipelineHandlers(
+      clients,
+      stack,
+      env,
+      failures.observe(observers),
+    );
     const pollers: Poller[] = [];
     const poll = (
       name: QueueName,
@@ -366,12 +324,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
         ...polling[name],
         log: onError,
         onBatch: (result) => {
-          const whole = result.error === undefined ? undefined : describeError(result.error);
-          for (const id of result.failed)
-            noteFailure(id, {
-              ...(whole ? { reason: `the whole batch failed: ${whole}` } : {}),
-              ...(result.receiveCounts[id] ? { receiveCount: result.receiveCounts[id] } : {}),
-            });
+          failures.batch(result);
           observers.batch?.(name, result);
         },
         onReceiveError: (error) => {
@@ -388,49 +341,19 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
 
     // CloudWatch's part for the DLQ alarms: a line per arrival, the alarm's mail on a change.
     running.push(
-      await modules.dlqWatch.startDlqWatch({
-        sqs: clients.sqs,
-        sns: clients.sns,
-        topicArn: stack.alertsTopicArn,
-        region,
-        queues: [
-          {
-            dlq: stack.objectEventsDlq,
-            source: stack.objectEvents,
-            alarm: modules.dlqAlarmMail.readDlqAlarm('ObjectEventsDLQAlarm', stage),
-          },
-          {
-            dlq: stack.invalidationRequestsDlq,
-            source: stack.invalidationRequests,
-            alarm: modules.dlqAlarmMail.readDlqAlarm('InvalidationRequestsDLQAlarm', stage),
-          },
-        ],
+      await modules.dlqWatch.watchStageDlqs(clients, stack, {
         failures: (id) => failures.get(id),
         onArrival: (arrival) => observers.dlq?.(arrival),
         onNote: log,
         onError: (error) => {
-          if (!stopping) onError(`DLQ watch: ${describeError(error)}`);
+          if (!stopping) onError(`DLQ watch: ${(error as Error).message}`);
         },
       }),
     );
 
     // A dead emulator ends the run with what was lost, instead of retries for ever.
-    const current = emulator;
-    watch = modules.emulatorWatch.watchEmulator({
-      emulator: current,
+    watch = modules.emulatorWatch.watchStageEmulator(emulator, clients.sqs, stack, {
       recordsInFlight: () => pollers.reduce((n, p) => n + p.recordsInFlight, 0),
-      sampleBacklog: async () => {
-        const [objectEvents, invalidationRequests] = await Promise.all(
-          [stack.objectEvents, stack.invalidationRequests].map((q) =>
-            modules.queues.queueDepth(clients.sqs, q.url),
-          ),
-        );
-        return {
-          objectEvents: objectEvents!,
-          invalidationRequests: invalidationRequests!,
-          at: new Date(),
-        };
-      },
       onLost: (loss) => {
         if (stopping) return;
         lost = true;

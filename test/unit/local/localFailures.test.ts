@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readDeployedPolling } from '../../../local/deployedPolling.js';
+import { readDeployedPolling } from '../../../local/pollingSettings.js';
 import { dlqAlarmMail, readDlqAlarm, type DlqArrival } from '../../../local/dlqAlarmMail.js';
 import type { Emulator } from '../../../local/emulator.js';
 import { describeLoss, watchEmulator, type EmulatorLoss } from '../../../local/emulatorWatch.js';

@@ -1,9 +1,9 @@
 /**
- * LOCAL ONLY. The event-source settings the stack deploys for ingest and invalidate, read from
- * serverless.yml (each function's `sqs` event: batchSize, maximumBatchingWindow,
- * maximumConcurrency, with the `${param:…}` defaults), so the local pollers run batches the way
- * Lambda gets them. The same small indentation reader as bench/deployed.ts (enough for these
- * keys; it names the key it could not find).
+ * LOCAL ONLY. The local pollers' settings: the event sources the stack deploys for ingest and
+ * invalidate, read from serverless.yml (each function's `sqs` event: batchSize,
+ * maximumBatchingWindow, maximumConcurrency, with the `${param:…}` defaults), with the window
+ * capped for a laptop and an unbounded concurrency bounded. The same small indentation reader as
+ * bench/deployed.ts (enough for these keys; it names the key it could not find).
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -106,3 +106,34 @@ export function readDeployedPolling(file = SERVERLESS_YML): DeployedPolling {
     invalidate: eventSource(all, params, 'invalidate'),
   };
 }
+
+/** One poller's settings: Lambda's BatchSize, batching window and MaximumConcurrency. */
+export interface PollingSettings {
+  readonly batchSize: number;
+  readonly windowMs: number;
+  readonly maxConcurrency: number;
+}
+export type QueueName = 'ingest' | 'invalidate';
+export type Polling = Readonly<Record<QueueName, PollingSettings>>;
+
+/** Locally a batching window is at most this (the deployed invalidate window is 60 s). */
+export const LOCAL_MAX_WINDOW_MS = 2_000;
+/**
+ * Batches at once for a function whose event source sets no maximumConcurrency (ingest): Lambda
+ * would scale out to ~1 000; the emulator is one process on this machine, and more batches than
+ * this only queue up inside it.
+ */
+export const LOCAL_UNBOUNDED_CONCURRENCY = 8;
+
+/** serverless.yml's event sources, with the window capped and unbounded concurrency bounded. */
+export function localPolling(deployed: DeployedPolling = readDeployedPolling()): Polling {
+  const local = (d: DeployedPolling[QueueName]): PollingSettings => ({
+    batchSize: d.batchSize,
+    windowMs: Math.min(d.windowSeconds * 1000, LOCAL_MAX_WINDOW_MS),
+    maxConcurrency: d.maximumConcurrency ?? LOCAL_UNBOUNDED_CONCURRENCY,
+  });
+  return { ingest: local(deployed.ingest), invalidate: local(deployed.invalidate) };
+}
+
+/** Lambda's settings from serverless.yml, with the invalidate window shortened for a laptop. */
+export const LOCAL_POLLING: Polling = localPolling();
