@@ -92,6 +92,8 @@ function covered(paths: readonly string[], pending: ReadonlySet<string>): string
 }
 
 const tagged = new Set<string>();
+/** Ingest outcomes of the new-objects phase: more than `tagged.size` means duplicates. */
+let processedNew = 0;
 /** Overwritten key → when its PutObject answered (ms, performance clock). */
 const overwrittenAt = new Map<string, number>();
 const awaitingInvalidation = new Set<string>();
@@ -108,7 +110,10 @@ const pipeline = await startLocalPipeline({
   onError: () => {},
   observers: {
     ingest: (o) => {
-      if (o.status === 'processed' && phase === 'new') tagged.add(o.key);
+      if (o.status === 'processed' && phase === 'new') {
+        tagged.add(o.key);
+        processedNew += 1;
+      }
     },
     invalidate: (r) => {
       if (phase !== 'overwrite') return;
@@ -197,6 +202,8 @@ try {
       uploadPerSecond: (N / uploadMs) * 1000,
       taggedMs,
       tagged: taggedCount,
+      /** Records ingested more than once (a batch that outlasted the visibility timeout). */
+      duplicates: processedNew - tagged.size,
       taggedPerSecond: taggedRate,
       ratioToBare: taggedRate / bareRate,
     },

@@ -110,7 +110,8 @@ async function runLoop(
 ): Promise<void> {
   const maxConcurrency = Math.max(1, options.maxConcurrency ?? 1);
   const inFlight = new Set<Promise<void>>();
-  void warnIfWindowOutlastsVisibility(options, log);
+  const visibility = { seconds: undefined as number | undefined };
+  void readVisibility(options, log).then((seconds) => (visibility.seconds = seconds));
   let backoff = 0;
   let failures = 0;
   while (!signal.aborted) {
@@ -124,7 +125,19 @@ async function runLoop(
       failures = 0;
       if (!messages.length) continue;
       state.records += messages.length;
+      const receivedAt = Date.now();
       const batch: Promise<void> = processBatch(options, messages, log, inFlight.size + 1)
+        .then(() => {
+          // The local visibility timeouts are short (retries in seconds, not minutes): a batch
+          // that outlasts its timeout may have been handed out again, a duplicate. Say so.
+          const ms = Date.now() - receivedAt;
+          if (visibility.seconds !== undefined && ms > visibility.seconds * 1000)
+            log(
+              `poller ${queueName(options.queueUrl)}: a batch of ${messages.length} took ` +
+                `${Math.round(ms / 1000)} s, longer than the queue's visibility timeout ` +
+                `(${visibility.seconds} s): its messages may have been handed out again`,
+            );
+        })
         .catch((error: unknown) => {
           log(`poller ${queueName(options.queueUrl)}: batch not acknowledged: ${describe(error)}`);
         })
@@ -146,15 +159,14 @@ async function runLoop(
 }
 
 /**
- * SQS's rule for event sources: a window at least as long as the visibility timeout hands
- * messages out again while their batch is still being collected.
+ * The queue's visibility timeout, seconds. SQS's rule for event sources: a window at least as
+ * long as it hands messages out again while their batch is still being collected.
  */
-async function warnIfWindowOutlastsVisibility(
+async function readVisibility(
   options: PollerOptions,
   log: (line: string) => void,
-): Promise<void> {
+): Promise<number | undefined> {
   const windowMs = options.windowMs ?? 0;
-  if (windowMs <= 0) return;
   try {
     const res = await options.sqs.send(
       new GetQueueAttributesCommand({
@@ -163,14 +175,16 @@ async function warnIfWindowOutlastsVisibility(
       }),
     );
     const seconds = Number(res.Attributes?.VisibilityTimeout);
-    if (Number.isFinite(seconds) && seconds * 1000 <= windowMs)
+    if (!Number.isFinite(seconds)) return undefined;
+    if (windowMs > 0 && seconds * 1000 <= windowMs)
       log(
         `poller ${queueName(options.queueUrl)}: the batching window (${windowMs} ms) is not ` +
           `shorter than the queue's visibility timeout (${seconds} s): messages come back while ` +
           'their batch is collected (AWS requires the timeout to exceed the window)',
       );
+    return seconds;
   } catch {
-    // the receive loop reports an unreachable queue
+    return undefined; // the receive loop reports an unreachable queue
   }
 }
 
