@@ -120,10 +120,12 @@ export type Polling = Readonly<Record<QueueName, PollingSettings>>;
 export const LOCAL_MAX_WINDOW_MS = 2_000;
 /**
  * Batches at once for a function whose event source sets no maximumConcurrency (ingest): Lambda
- * would scale out to ~1 000; the emulator is one process on this machine, and more batches than
- * this only queue up inside it.
+ * would scale out to ~1 000; the emulator is one Python process on this machine. Measured with
+ * bench:pipeline (300 objects, caps 1/2/4/8): upload → tagged 12/11/12/14 objects/s (the
+ * emulator's limit), overwrite → invalidation p50 6.9/8.1/10.4/17.6 s: more batches only queue up
+ * inside the emulator and slow the uploads, so 2.
  */
-export const LOCAL_UNBOUNDED_CONCURRENCY = 8;
+export const LOCAL_UNBOUNDED_CONCURRENCY = 2;
 
 /** serverless.yml's event sources, with the window capped and unbounded concurrency bounded. */
 export function localPolling(deployed: DeployedPolling = readDeployedPolling()): Polling {
