@@ -19,6 +19,11 @@ export interface Emulator {
   readonly owned: boolean;
   /** The server's pid: the child started here, or the process found listening on the port. */
   readonly pid?: number;
+  /**
+   * Settles when a server started here exits, with how it ended (`signal SIGKILL`, `exit code
+   * 1`), unless `stop()` ended it. Absent for a reused server: nothing here sees it exit.
+   */
+  readonly exited?: Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -218,7 +223,13 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
   });
   children.add(child);
   installExitHook();
-  child.once('exit', () => children.delete(child));
+  let stopping = false;
+  const exited = new Promise<string>((resolve) => {
+    child.once('exit', (code, signal) => {
+      children.delete(child);
+      if (!stopping) resolve(signal ? `signal ${signal}` : `exit code ${code}`);
+    });
+  });
   try {
     await waitUntilUp(endpoint, child, options.readyTimeoutMs ?? 20_000);
   } catch (error) {
@@ -230,7 +241,9 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     port,
     owned: true,
     ...(child.pid ? { pid: child.pid } : {}),
+    exited,
     stop: async () => {
+      stopping = true;
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
       child.kill('SIGTERM');

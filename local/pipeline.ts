@@ -1,31 +1,38 @@
 /**
  * LOCAL ONLY. The local pipeline, composed once: the emulator (started, or reused when one
  * answers), the stage's resources, the poller lease (one pipeline per stage's queues), the outbox,
- * the distribution through the provisioning workflow, the ingest and invalidate pollers, and the
- * report's check and digest schedules. `npm start`, the bench and the tests all run this; `stop()`
- * takes it down in the order that loses nothing.
+ * the distribution through the provisioning workflow, the ingest and invalidate pollers (several
+ * batches at once, as serverless.yml's event sources), the DLQ alarms' watch, the emulator's
+ * watch, and the report's check and digest schedules. `npm start`, the bench and the tests all
+ * run this; `stop()` takes it down in the order that loses nothing.
  * Over 300 lines: the one composition, in start order, with its stop beside it.
  */
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { CheckResult, DigestResult } from '../functions/report/types.js';
 import type { AwsClients } from '../shared/clients.js';
 import type { LocalStack } from './bootstrap.js';
+import { LOCAL_POLLING, type Polling, type QueueName } from './pollingSettings.js';
+import type { DlqArrival } from './dlqAlarmMail.js';
 import { startEmulator, type Emulator } from './emulator.js';
+import type { EmulatorLoss, EmulatorWatch } from './emulatorWatch.js';
 import type { FaultProxy } from './faultProxy.js';
 import type { PipelineObservers } from './handlers.js';
 import type { Lease } from './lease.js';
 import type { Outbox, OutboxMail } from './outbox.js';
-import type { Poller } from './poller.js';
+import type { BatchResult, Poller } from './poller.js';
 import type { StageDistribution } from './provision.js';
 import type { Schedule } from './schedule.js';
 import { applyAwsEnvDefaults, type Env } from './startOptions.js';
 import type { Edge } from './edge/server.js';
 
-/** Lambda's settings from serverless.yml, with the invalidate window shortened for a laptop. */
-export const LOCAL_POLLING = {
-  ingest: { batchSize: 10, windowMs: 0 },
-  invalidate: { batchSize: 1000, windowMs: 2000 },
-} as const;
+export {
+  LOCAL_MAX_WINDOW_MS,
+  LOCAL_POLLING,
+  LOCAL_UNBOUNDED_CONCURRENCY,
+  localPolling,
+} from './pollingSettings.js';
+export type { Polling, PollingSettings, QueueName } from './pollingSettings.js';
+
 const DEFAULT_HOST = '127.0.0.1';
 
 /** Everything heavy (SDK, handlers, workflow), loaded while the emulator boots. */
@@ -41,7 +48,24 @@ async function loadModules() {
       import('./provision.js'),
       import('./schedule.js'),
     ]);
-  return { clients, bootstrap, handlers, lease, outbox, poller, provision, schedule };
+  const [dlqWatch, emulatorWatch, failureNotes] = await Promise.all([
+    import('./dlqWatch.js'),
+    import('./emulatorWatch.js'),
+    import('./failureNotes.js'),
+  ]);
+  return {
+    clients,
+    bootstrap,
+    handlers,
+    lease,
+    outbox,
+    poller,
+    provision,
+    schedule,
+    dlqWatch,
+    emulatorWatch,
+    failureNotes,
+  };
 }
 
 /** The stage's resources and the distribution the provisioning workflow made for its bucket. */
@@ -72,6 +96,10 @@ export interface LocalPipelineObservers extends PipelineObservers {
   readonly mail?: (mail: OutboxMail) => void;
   readonly check?: (result: CheckResult, ms: number) => void;
   readonly digest?: (result: DigestResult, ms: number) => void;
+  /** Each batch a poller finished (`inFlight`: batches being handled when it started). */
+  readonly batch?: (queue: QueueName, result: BatchResult) => void;
+  /** A message that arrived in a DLQ (its alarm's mail goes to the alerts topic). */
+  readonly dlq?: (arrival: DlqArrival) => void;
 }
 
 export interface LocalPipelineOptions {
@@ -90,15 +118,18 @@ export interface LocalPipelineOptions {
   readonly outboxDir?: string;
   /** The report's schedules; omitted: none. */
   readonly schedules?: { readonly checkSeconds: number; readonly digestSeconds: number };
-  readonly polling?: {
-    readonly ingest: { readonly batchSize: number; readonly windowMs: number };
-    readonly invalidate: { readonly batchSize: number; readonly windowMs: number };
-  };
+  /** Default LOCAL_POLLING (serverless.yml's event sources, window capped). */
+  readonly polling?: Polling;
   readonly observers?: LocalPipelineObservers;
   /** Notes worth a dim line (a reused emulator, a replaced endpoint). */
   readonly log?: (line: string) => void;
   /** Failures of the running parts (a poller's receive, the outbox, a scheduled run). */
   readonly onError?: (line: string) => void;
+  /**
+   * The emulator died under the running pipeline (it exited, or refuses connections): called
+   * once, with what was lost; the pipeline's parts are stopped. Default: onError with the text.
+   */
+  readonly onEmulatorLost?: (loss: EmulatorLoss) => void;
   /** Aborting during startup stops what was started and rejects with an AbortError. */
   readonly signal?: AbortSignal;
   /**
@@ -116,7 +147,7 @@ export interface LocalPipeline {
   readonly region: string;
   readonly stack: LocalStack;
   readonly distribution: StageDistribution;
-  readonly polling: NonNullable<LocalPipelineOptions['polling']>;
+  readonly polling: Polling;
   /** The fault proxy the clients talk to, when a fault script was given. */
   readonly faultProxy?: FaultProxy;
   /** The local edge, when asked for and its port was free. */
@@ -146,25 +177,35 @@ function stopHint(port: number, pid: number | undefined): string {
 export async function startLocalPipeline(options: LocalPipelineOptions): Promise<LocalPipeline> {
   const { env, signal, stage } = options;
   const log = options.log ?? (() => undefined);
-  const onError = options.onError ?? ((line: string) => console.error(line));
+  const reportError = options.onError ?? ((line: string) => console.error(line));
   const observers = options.observers ?? {};
   const polling = options.polling ?? LOCAL_POLLING;
+  // Once the emulator is gone, the parts' retries against it are noise: the loss is the message.
+  let lost = false;
+  const onError = (line: string) => {
+    if (!lost) reportError(line);
+  };
 
   let emulator: Emulator | undefined;
   let faultProxy: FaultProxy | undefined;
   let lease: Lease | undefined;
   let outbox: Outbox | undefined;
   let edge: Edge | undefined;
+  let watch: EmulatorWatch | undefined;
   const running: Array<Poller | Schedule> = [];
   let stopping = false;
   const stop = async () => {
     stopping = true;
+    watch?.stop();
     // Runs in progress finish first (they may publish: the outbox still listens), then the
     // lease and the outbox let go (moto fails every publish to a silent http subscriber), then
-    // moto. An emulator started here got the same Ctrl-C: nothing to let go of on it.
-    await Promise.allSettled(running.map((r) => r.stop()));
+    // moto. An emulator started here got the same Ctrl-C: nothing to let go of on it. A dead
+    // one: nothing to wait for (a batch in flight only retries it), nothing to let go of.
+    const finishing = Promise.allSettled(running.map((r) => r.stop()));
+    if (lost) await Promise.race([finishing, new Promise((r) => setTimeout(r, 1_000).unref())]);
+    else await finishing;
     await edge?.close().catch(() => undefined);
-    const keep = !emulator?.owned;
+    const keep = !emulator?.owned && !lost;
     if (keep) await lease?.release().catch(() => undefined);
     await outbox?.stop({ unsubscribe: keep }).catch(() => undefined);
     await faultProxy?.stop().catch(() => undefined);
@@ -267,25 +308,66 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     );
     await step(lease.confirm());
 
-    const handlers = modules.handlers.buildPipelineHandlers(clients, stack, env, observers);
+    // Why each message last failed, for the line and mail when it reaches a DLQ.
+    const failures = modules.failureNotes.failureNotes();
+    const handlers = modules.handlers.buildPipelineHandlers(
+      clients,
+      stack,
+      env,
+      failures.observe(observers),
+    );
+    const pollers: Poller[] = [];
     const poll = (
+      name: QueueName,
       queue: { url: string; arn: string },
       handler: (event: SQSEvent) => Promise<SQSBatchResponse>,
-      settings: { batchSize: number; windowMs: number },
-    ) =>
-      modules.poller.startPoller({
+    ) => {
+      const poller = modules.poller.startPoller({
         sqs: clients.sqs,
         queueUrl: queue.url,
         queueArn: queue.arn,
         region,
         handler,
-        ...settings,
+        ...polling[name],
         log: onError,
+        onBatch: (result) => {
+          failures.batch(result);
+          observers.batch?.(name, result);
+        },
+        onReceiveError: (error) => {
+          if (modules.poller.isConnectionRefused(error)) watch?.noteRefused();
+        },
       });
+      pollers.push(poller);
+      return poller;
+    };
     running.push(
-      poll(stack.objectEvents, handlers.ingest, polling.ingest),
-      poll(stack.invalidationRequests, handlers.invalidate, polling.invalidate),
+      poll('ingest', stack.objectEvents, handlers.ingest),
+      poll('invalidate', stack.invalidationRequests, handlers.invalidate),
     );
+
+    // CloudWatch's part for the DLQ alarms: a line per arrival, the alarm's mail on a change.
+    running.push(
+      await modules.dlqWatch.watchStageDlqs(clients, stack, {
+        failures: (id) => failures.get(id),
+        onArrival: (arrival) => observers.dlq?.(arrival),
+        onNote: log,
+        onError: (error) => {
+          if (!stopping) onError(`DLQ watch: ${(error as Error).message}`);
+        },
+      }),
+    );
+
+    // A dead emulator ends the run with what was lost, instead of retries for ever.
+    watch = modules.emulatorWatch.watchStageEmulator(emulator, clients.sqs, stack, {
+      recordsInFlight: () => pollers.reduce((n, p) => n + p.recordsInFlight, 0),
+      onLost: (loss) => {
+        if (stopping) return;
+        lost = true;
+        if (options.onEmulatorLost) options.onEmulatorLost(loss);
+        else reportError(modules.emulatorWatch.describeLoss(loss));
+      },
+    });
 
     if (options.edge) {
       const { startPipelineEdge } = await import('./edge/pipelineEdge.js');

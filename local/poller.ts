@@ -4,10 +4,17 @@
  * real `SQSEvent`, then deletes only the records the handler did not report in
  * `batchItemFailures`. A handler that throws, or reports an identifier that is not in the batch,
  * fails the whole batch (nothing deleted), as on AWS. Failed messages come back after the queue's
- * visibility timeout and the emulator's redrive moves them to the DLQ after maxReceiveCount.
+ * visibility timeout (nothing here shortens it) and the emulator's redrive moves them to the DLQ
+ * after maxReceiveCount.
+ *
+ * Like the event source mapping, it runs several batches at once, up to `maxConcurrency`
+ * (Lambda's MaximumConcurrency): one collector builds a batch while earlier ones are being
+ * handled, and waits for a free slot before it receives more (messages stay on the queue, not
+ * invisible in this process, while every slot is busy).
  */
 import {
   DeleteMessageBatchCommand,
+  GetQueueAttributesCommand,
   ReceiveMessageCommand,
   type Message,
   type MessageAttributeValue,
@@ -15,6 +22,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent, SQSMessageAttributes, SQSRecord } from 'aws-lambda';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { serializeQueueWrites } from './sqsSerial.js';
 
 export type BatchHandler = (event: SQSEvent) => Promise<SQSBatchResponse | void>;
 
@@ -25,6 +33,10 @@ export interface BatchResult {
   readonly failed: readonly string[];
   /** Set when the handler threw or answered with identifiers not in the batch. */
   readonly error?: unknown;
+  /** Batches being handled when this one started, itself included (1 … maxConcurrency). */
+  readonly inFlight: number;
+  /** Each failed message's ApproximateReceiveCount at this receive. */
+  readonly receiveCounts: Readonly<Record<string, number>>;
 }
 
 export interface PollerOptions {
@@ -38,29 +50,54 @@ export interface PollerOptions {
   readonly batchSize?: number;
   /** Lambda's MaximumBatchingWindowInSeconds, in ms. Default 0: invoke with what one receive returns. */
   readonly windowMs?: number;
+  /** Lambda's MaximumConcurrency: batches handled at once. Default 1. */
+  readonly maxConcurrency?: number;
   /** Long-poll wait of each ReceiveMessage, seconds (1-20). Default 5. */
   readonly waitTimeSeconds?: number;
   readonly log?: (line: string) => void;
   readonly onBatch?: (result: BatchResult) => void;
+  /**
+   * A receive failed (`consecutive` in a row, 1 after a success). The poller backs off and
+   * retries; the caller decides when the endpoint is gone for good (see `isConnectionRefused`).
+   */
+  readonly onReceiveError?: (error: unknown, consecutive: number) => void;
 }
 
 export interface Poller {
-  /** Ends the loop promptly (aborts the long poll) after an in-flight batch has finished. */
+  /** Ends the loop promptly (aborts the long poll) after the batches in flight have finished. */
   stop(): Promise<void>;
+  /** Records in the batches being handled now. */
+  readonly recordsInFlight: number;
 }
 
 const MAX_RECEIVE = 10;
 const MAX_DELETE = 10;
 const BACKOFF_MS = { first: 500, max: 10_000 } as const;
 
+/** True when nothing listens at the endpoint any more (a dead emulator), not a slow answer. */
+export function isConnectionRefused(error: unknown): boolean {
+  for (let e = error as { code?: unknown; cause?: unknown; errors?: unknown } | undefined; e;) {
+    if (e.code === 'ECONNREFUSED') return true;
+    if (Array.isArray(e.errors) && e.errors.some(isConnectionRefused)) return true;
+    e = e.cause as typeof e;
+  }
+  return false;
+}
+
 export function startPoller(options: PollerOptions): Poller {
   const abort = new AbortController();
   const log = options.log ?? ((line: string) => console.error(line));
-  const loop = runLoop(options, abort.signal, log);
+  const state = { records: 0 };
+  // Concurrent batches delete concurrently: the emulator needs those one at a time per queue.
+  serializeQueueWrites(options.sqs);
+  const loop = runLoop(options, abort.signal, log, state);
   return {
     stop: async () => {
       abort.abort();
       await loop;
+    },
+    get recordsInFlight() {
+      return state.records;
     },
   };
 }
@@ -69,19 +106,85 @@ async function runLoop(
   options: PollerOptions,
   signal: AbortSignal,
   log: (line: string) => void,
+  state: { records: number },
 ): Promise<void> {
+  const maxConcurrency = Math.max(1, options.maxConcurrency ?? 1);
+  const inFlight = new Set<Promise<void>>();
+  const visibility = { seconds: undefined as number | undefined };
+  void readVisibility(options, log).then((seconds) => (visibility.seconds = seconds));
   let backoff = 0;
+  let failures = 0;
   while (!signal.aborted) {
+    if (inFlight.size >= maxConcurrency) {
+      await Promise.race(inFlight);
+      continue;
+    }
     try {
       const messages = await collectBatch(options, signal);
       backoff = 0;
-      if (messages.length) await processBatch(options, messages, log);
+      failures = 0;
+      if (!messages.length) continue;
+      state.records += messages.length;
+      const receivedAt = Date.now();
+      const batch: Promise<void> = processBatch(options, messages, log, inFlight.size + 1)
+        .then(() => {
+          // The local visibility timeouts are short (retries in seconds, not minutes): a batch
+          // that outlasts its timeout may have been handed out again, a duplicate. Say so.
+          const ms = Date.now() - receivedAt;
+          if (visibility.seconds !== undefined && ms > visibility.seconds * 1000)
+            log(
+              `poller ${queueName(options.queueUrl)}: a batch of ${messages.length} took ` +
+                `${Math.round(ms / 1000)} s, longer than the queue's visibility timeout ` +
+                `(${visibility.seconds} s): its messages may have been handed out again`,
+            );
+        })
+        .catch((error: unknown) => {
+          log(`poller ${queueName(options.queueUrl)}: batch not acknowledged: ${describe(error)}`);
+        })
+        .finally(() => {
+          state.records -= messages.length;
+          inFlight.delete(batch);
+        });
+      inFlight.add(batch);
     } catch (error) {
       if (signal.aborted) break;
+      failures += 1;
+      options.onReceiveError?.(error, failures);
       backoff = Math.min(backoff ? backoff * 2 : BACKOFF_MS.first, BACKOFF_MS.max);
       log(`poller ${queueName(options.queueUrl)}: ${describe(error)}; retrying in ${backoff} ms`);
       await sleep(backoff, undefined, { signal }).catch(() => undefined);
     }
+  }
+  await Promise.allSettled([...inFlight]);
+}
+
+/**
+ * The queue's visibility timeout, seconds. SQS's rule for event sources: a window at least as
+ * long as it hands messages out again while their batch is still being collected.
+ */
+async function readVisibility(
+  options: PollerOptions,
+  log: (line: string) => void,
+): Promise<number | undefined> {
+  const windowMs = options.windowMs ?? 0;
+  try {
+    const res = await options.sqs.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: options.queueUrl,
+        AttributeNames: ['VisibilityTimeout'],
+      }),
+    );
+    const seconds = Number(res.Attributes?.VisibilityTimeout);
+    if (!Number.isFinite(seconds)) return undefined;
+    if (windowMs > 0 && seconds * 1000 <= windowMs)
+      log(
+        `poller ${queueName(options.queueUrl)}: the batching window (${windowMs} ms) is not ` +
+          `shorter than the queue's visibility timeout (${seconds} s): messages come back while ` +
+          'their batch is collected (AWS requires the timeout to exceed the window)',
+      );
+    return seconds;
+  } catch {
+    return undefined; // the receive loop reports an unreachable queue
   }
 }
 
@@ -124,7 +227,9 @@ async function collectBatch(options: PollerOptions, signal: AbortSignal): Promis
       );
       received = res.Messages ?? [];
     } catch (error) {
-      if (signal.aborted && batch.size) break;
+      // Messages already received (a stop, a failed receive mid-window) are handed over; the
+      // failure shows on the next receive.
+      if (batch.size) break;
       throw error;
     }
     for (const m of received) batch.set(m.MessageId ?? m.ReceiptHandle ?? String(batch.size), m);
@@ -138,6 +243,7 @@ async function processBatch(
   options: PollerOptions,
   messages: Message[],
   log: (line: string) => void,
+  inFlight: number,
 ): Promise<void> {
   const event: SQSEvent = { Records: messages.map((m) => toRecord(m, options)) };
   const ids = new Set(event.Records.map((r) => r.messageId));
@@ -165,11 +271,17 @@ async function processBatch(
     );
   const toDelete = event.Records.filter((r) => !failedIds.has(r.messageId));
   const deleted = await deleteRecords(options, toDelete, log);
+  const receiveCounts: Record<string, number> = {};
+  for (const r of event.Records)
+    if (failedIds.has(r.messageId))
+      receiveCounts[r.messageId] = Number(r.attributes.ApproximateReceiveCount);
   options.onBatch?.({
     records: event.Records.length,
     deleted,
     failed: [...failedIds],
     ...(error === undefined ? {} : { error }),
+    inFlight,
+    receiveCounts,
   });
 }
 

@@ -258,3 +258,30 @@ export function formatDigest(
 export function formatMail(subject: string, file: string, p: Palette, now = new Date()): string[] {
   return [row(clock(now), 'mail', `${p.bold(subject)}  → ${file}`, p.yellow)];
 }
+
+/** A message that reached a DLQ: the queue, its id, the receives and why, when known. */
+export function formatDlqArrival(
+  arrival: {
+    readonly dlq: string;
+    readonly source: string;
+    readonly messageId: string;
+    readonly receiveCount: number | undefined;
+    readonly reason: string | undefined;
+    readonly at: Date;
+  },
+  p: Palette,
+): string[] {
+  const receives =
+    arrival.receiveCount === undefined
+      ? 'receives unknown'
+      : plural(arrival.receiveCount, 'receive');
+  return [
+    row(
+      clock(arrival.at),
+      'dlq',
+      `${p.bold(arrival.dlq)}  message ${arrival.messageId}  (${receives} from ${arrival.source})`,
+      p.red,
+    ),
+    more(arrival.reason ? `reason: ${arrival.reason}` : 'reason: not seen by this run'),
+  ];
+}

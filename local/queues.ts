@@ -129,3 +129,17 @@ export async function ensureObjectEventsPolicy(
     }),
   );
 }
+
+/** Messages on a queue, waiting or in flight (received, not yet deleted). */
+export async function queueDepth(sqs: SQSClient, url: string): Promise<number> {
+  const res = await sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: url,
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+    }),
+  );
+  return (
+    Number(res.Attributes?.ApproximateNumberOfMessages ?? 0) +
+    Number(res.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0)
+  );
+}

@@ -2,12 +2,14 @@
  * LOCAL ONLY. `npm start`: the whole pipeline on this machine (composed in `pipeline.ts`), with
  * readable lines for what it does. Parses the flags, composes, prints the ready block, and stops
  * everything it started on Ctrl-C or SIGTERM. Every mail sent to the alerts topic lands in the
- * local outbox (`.local/outbox/`) and on the console.
+ * local outbox (`.local/outbox/`) and on the console; a message reaching a DLQ prints a line (and
+ * its alarm's mail); an emulator that dies under it ends the run, exit code 3, with what was lost.
  */
 import { realpathSync } from 'node:fs';
 import { relative, sep } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
+import { describeLoss } from './emulatorWatch.js';
 import { StartAborted, startLocalPipeline, type LocalPipeline } from './pipeline.js';
 import {
   COLOR_PALETTE,
@@ -15,6 +17,7 @@ import {
   checkKey,
   formatCheck,
   formatDigest,
+  formatDlqArrival,
   formatIngestOutcome,
   formatInvalidateReport,
   formatMail,
@@ -30,6 +33,8 @@ import {
 } from './startOptions.js';
 
 const SHUTDOWN_GRACE_MS = 15_000;
+/** The exit code when the emulator died under the run (2 is a usage error, 1 a failed start). */
+export const EMULATOR_LOST_EXIT_CODE = 3;
 const REPEAT_SIGNAL_WINDOW_MS = 2_000;
 
 /** `/repo/.local/outbox/x.txt` → `.local/outbox/x.txt` when under the working directory. */
@@ -69,6 +74,7 @@ async function main(): Promise<void> {
   let pipeline: LocalPipeline | undefined;
   // Signal handlers are installed below, before the composition's first await can yield.
   let lastCheck = '';
+  let emulatorLost = false;
   const starting = startLocalPipeline({
     port: options.port,
     stage: options.stage,
@@ -79,7 +85,13 @@ async function main(): Promise<void> {
     signal: abort.signal,
     log: note,
     onError: fail,
+    onEmulatorLost: (loss) => {
+      emulatorLost = true;
+      fail(describeLoss(loss));
+      void shutdown(EMULATOR_LOST_EXIT_CODE);
+    },
     observers: {
+      dlq: (arrival) => out(formatDlqArrival(arrival, palette)),
       mail: (mail) => {
         if (!quiet) out(formatMail(mail.subject, shown(mail.file), palette));
       },
@@ -118,7 +130,7 @@ async function main(): Promise<void> {
         if (error instanceof StartAborted) emulator = error.emulator;
       });
     }
-    if (emulator && !quiet) {
+    if (emulator && !quiet && !emulatorLost) {
       out([
         palette.dim(
           emulator.owned

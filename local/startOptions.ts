@@ -51,6 +51,11 @@ Every mail sent to the alerts topic (the ready mail, alarms, digests) is written
 .local/outbox/ (or $CDN_PIPELINE_OUTBOX_DIR) and named on the console. The ready block ends
 with the \`export\` lines a second terminal needs for aws and npx cdn-pipeline.
 
+The pollers run several batches at once, with serverless.yml's batch sizes and concurrency (the
+invalidate window is 2 s here). A message that reaches a DLQ prints a line, and the DLQ alarm's
+mail lands in the outbox. If the emulator dies, npm start exits with code 3 and says what was
+lost.
+
 Environment: AWS_ENDPOINT_URL, AWS_REGION (default us-east-1), AWS_ACCESS_KEY_ID and
 AWS_SECRET_ACCESS_KEY (default test/test) are set for the pipeline when absent; the functions'
 own settings (INVALIDATE_ON, CONTENT_CLASSES, DISTRIBUTION_IDS, MAX_INFLIGHT_PATHS, …) are read

@@ -1,16 +1,24 @@
 /**
  * The local SQS poller against the emulator, with a fake handler: it must behave like Lambda's
- * event source mapping (partial batch responses, whole-batch failure on throw, redrive to DLQ).
+ * event source mapping (partial batch responses, whole-batch failure on throw, redrive to DLQ,
+ * several batches at once up to the maximum concurrency, a refused endpoint reported).
  */
 import {
   CreateQueueCommand,
   GetQueueAttributesCommand,
   ReceiveMessageCommand,
   SendMessageBatchCommand,
+  SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startPoller, type BatchResult, type Poller } from '../../local/poller.js';
+import { freePort } from '../../local/emulator.js';
+import {
+  isConnectionRefused,
+  startPoller,
+  type BatchResult,
+  type Poller,
+} from '../../local/poller.js';
 import { startTestEmulator, TEST_REGION, type TestEmulator } from '../helpers/emulator.js';
 
 let emu: TestEmulator;
@@ -99,7 +107,12 @@ async function until<T>(probe: () => T | undefined, timeoutMs = 10_000): Promise
 function poll(
   queue: TestQueue,
   handler: (event: SQSEvent) => Promise<SQSBatchResponse | void>,
-  options: { batchSize?: number; windowMs?: number; waitTimeSeconds?: number } = {},
+  options: {
+    batchSize?: number;
+    windowMs?: number;
+    waitTimeSeconds?: number;
+    maxConcurrency?: number;
+  } = {},
 ) {
   const events: SQSEvent[] = [];
   const results: BatchResult[] = [];
@@ -256,5 +269,90 @@ describe('local SQS poller', () => {
     await running?.stop();
     running = undefined;
     expect(Date.now() - started).toBeLessThan(1_000);
+  });
+
+  it('handles several batches at once, never more than maxConcurrency, each message once', async () => {
+    const queue = await createQueue(10, 30);
+    await send(
+      queue.url,
+      Array.from({ length: 60 }, (_, i) => `m${i}`),
+    );
+    let active = 0;
+    let most = 0;
+    const handled: string[] = [];
+    let release: () => void = () => {};
+    const gate = new Promise<void>((r) => (release = r));
+    const { results } = poll(
+      queue,
+      async (event) => {
+        active += 1;
+        most = Math.max(most, active);
+        // The first batches wait until three are in flight at once: concurrency, not speed.
+        if (active >= 3) release();
+        await gate;
+        for (const r of event.Records) handled.push(r.body);
+        active -= 1;
+      },
+      { batchSize: 5, maxConcurrency: 3 },
+    );
+    await until(() => (handled.length === 60 ? true : undefined), 20_000);
+    expect(most).toBe(3);
+    expect(Math.max(...results.map((r) => r.inFlight))).toBe(3);
+    expect(results.every((r) => r.inFlight >= 1 && r.inFlight <= 3)).toBe(true);
+    expect(results.every((r) => r.records <= 5)).toBe(true);
+    expect(new Set(handled).size).toBe(60);
+    await until(() => (results.reduce((n, r) => n + r.deleted, 0) === 60 ? true : undefined));
+    expect(await count(queue.url)).toEqual({ visible: 0, inFlight: 0 });
+  });
+
+  it('leaves messages on the queue while every slot is busy (not received and held)', async () => {
+    const queue = await createQueue(10, 30);
+    await send(
+      queue.url,
+      Array.from({ length: 30 }, (_, i) => `m${i}`),
+    );
+    let release: () => void = () => {};
+    const gate = new Promise<void>((r) => (release = r));
+    const { events } = poll(
+      queue,
+      async () => {
+        await gate;
+      },
+      { batchSize: 10, maxConcurrency: 2 },
+    );
+    await until(() => (events.length === 2 ? true : undefined));
+    // Give a third receive every chance to happen: it must not.
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect(events).toHaveLength(2);
+    expect(await count(queue.url)).toEqual({ visible: 10, inFlight: 20 });
+    release();
+    await until(() => (events.length === 3 ? true : undefined));
+  });
+
+  it('tells a refused endpoint apart, counting refusals in a row', async () => {
+    const dead = `http://127.0.0.1:${await freePort()}`;
+    const sqs = new SQSClient({
+      endpoint: dead,
+      region: TEST_REGION,
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      maxAttempts: 1,
+    });
+    const seen: Array<{ refused: boolean; consecutive: number }> = [];
+    running = startPoller({
+      sqs,
+      queueUrl: `${dead}/123456789012/gone`,
+      queueArn: 'arn:aws:sqs:us-east-1:123456789012:gone',
+      region: TEST_REGION,
+      handler: async () => undefined,
+      log: () => {},
+      onReceiveError: (error, consecutive) =>
+        seen.push({ refused: isConnectionRefused(error), consecutive }),
+    });
+    await until(() => (seen.length >= 2 ? true : undefined));
+    expect(seen.slice(0, 2)).toEqual([
+      { refused: true, consecutive: 1 },
+      { refused: true, consecutive: 2 },
+    ]);
+    expect(isConnectionRefused(new Error('Throttling: Rate exceeded'))).toBe(false);
   });
 });
