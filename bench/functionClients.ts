@@ -24,16 +24,17 @@ export type ClientName = keyof typeof CLIENT_CLASSES;
 export const FUNCTION_CLIENTS = {
   ingest: ['s3', 'sqs'],
   invalidate: ['s3', 'cloudfront', 'dynamodb', 'sqs'],
-  provisionValidate: ['s3'],
+  provisionValidate: ['s3', 'cloudfront'],
   provisionEnsureOriginAccessControl: ['cloudfront'],
   provisionEnsurePolicies: ['cloudfront'],
   provisionEnsureDistribution: ['cloudfront'],
-  provisionMergeBucketPolicy: ['s3'],
+  provisionMergeBucketPolicy: ['s3', 'cloudfront'],
   provisionEnsureMonitoring: ['cloudfront'],
   provisionCheckDeployment: ['cloudfront'],
   provisionNotify: ['sns'],
   reportCheck: ['cloudfront', 'cloudwatchGlobal', 'dynamodb', 'sns'],
   reportDigest: ['cloudfront', 'cloudwatchGlobal', 'cloudwatch', 'sns'],
+  healthCheck: ['s3', 'sqs', 'sns', 'cloudfront', 'dynamodb'],
 } as const satisfies Record<string, readonly ClientName[]>;
 
 export type FunctionName = keyof typeof FUNCTION_CLIENTS;

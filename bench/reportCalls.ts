@@ -29,7 +29,9 @@ const MIN = 60_000;
 export function fakeValue(distributionId: string, metric: string, t: number): number {
   let h = 0;
   for (const c of `${distributionId}/${metric}`) h = (h * 31 + c.charCodeAt(0)) % 100_003;
-  return h + ((t / MIN) % 1000) / 1000;
+  const value = h + ((t / MIN) % 1000) / 1000;
+  // Rates are percentages: the report refuses one above 100 (metricDataReader.ts).
+  return metric.endsWith('Rate') ? value % 100 : value;
 }
 
 /** What CloudWatch answers a call over its query limit with. */

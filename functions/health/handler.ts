@@ -4,7 +4,12 @@
  * from the event, call the core, log, count, return. It never throws for a failed check or a
  * failed mail (an EventBridge retry would not help; the next run retries the mail).
  */
-import { createClients } from '../../shared/clients.js';
+import { cloudfrontClient } from '../../shared/clients/cloudfront.js';
+import { dynamodbClient } from '../../shared/clients/dynamodb.js';
+import { lazyClients } from '../../shared/clients/lazy.js';
+import { s3Client } from '../../shared/clients/s3.js';
+import { snsClient } from '../../shared/clients/sns.js';
+import { sqsClient } from '../../shared/clients/sqs.js';
 import {
   lambdaHandler,
   logger,
@@ -48,7 +53,13 @@ export function createScheduledHealthHandler(
 export const scheduled: Handler<ScheduledHealthEvent | undefined, ScheduledHealthResult> =
   lambdaHandler(() =>
     createScheduledHealthHandler({
-      clients: createClients(),
+      clients: lazyClients({
+        s3: s3Client,
+        sqs: sqsClient,
+        sns: snsClient,
+        cloudfront: cloudfrontClient,
+        dynamodb: dynamodbClient,
+      }),
       config: loadScheduledHealthConfig(),
     }),
   );

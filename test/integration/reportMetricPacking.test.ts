@@ -30,8 +30,11 @@ const MINUTES = 4;
 let emu: TestEmulator;
 let window: MetricWindow;
 
-/** A value only this distribution, metric and minute have. */
-const valueOf = (d: number, m: number, minute: number) => d * 100 + m * 10 + minute + 1;
+/**
+ * A value only this distribution, metric and minute have; under 100, as the rates must be (the
+ * report refuses a percentage above 100).
+ */
+const valueOf = (d: number, m: number, minute: number) => (d * 100 + m * 10 + minute + 1) / 100;
 const minuteAt = (i: number) => window.start.getTime() + (20 + i) * MIN;
 
 beforeAll(async () => {

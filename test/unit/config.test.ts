@@ -45,6 +45,7 @@ describe('loadInvalidateConfig', () => {
       maxInflightWildcards: 13,
       collapseMinSiblings: 20,
       wildcardMaxUnchanged: 100,
+      holdMaxMs: 300_000,
       discoveryCacheMs: 60_000,
     });
   });
