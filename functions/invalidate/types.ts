@@ -1,5 +1,11 @@
-import type { BucketOrigin } from '../../shared/distributions.js';
-import type { PathRequest } from '../../shared/invalidation/plan.js';
+import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { BucketOrigin, BucketOriginFinder } from '../../shared/distributions.js';
+import type { InFlight } from '../../shared/invalidation/inflight.js';
+import type { InvalidationBudget } from '../../shared/invalidation/ledgerStore.js';
+import type { PathRequest, Plan } from '../../shared/invalidation/plan.js';
+import type { InvalidationRequest } from '../../shared/invalidation/request.js';
+import type { InvalidateConfig } from './config.js';
 
 /** The requests of one batch for one origin of a distribution, with the bucket it serves. */
 export interface InvalidationTarget {
@@ -33,3 +39,73 @@ export interface InvalidateReport {
 }
 
 export type InvalidateObserver = (report: InvalidateReport) => void;
+
+export interface InvalidateCoreDeps {
+  readonly cloudfront: CloudFrontClient;
+  readonly s3: S3Client;
+  readonly config: InvalidateConfig;
+  readonly findOrigins: BucketOriginFinder;
+  /** The in-flight budget shared with every other invoker; absent: this invocation's view. */
+  readonly budget?: InvalidationBudget;
+  /** The clock (ms); default Date.now. */
+  readonly now?: () => number;
+}
+
+export interface ParsedRequest {
+  readonly id: string;
+  readonly request: InvalidationRequest;
+  /** How many times SQS delivered the message, this time included (1 when unknown). */
+  readonly receiveCount?: number;
+}
+
+/** A request that must come back later, why, and when (absent: the queue's visibility timeout). */
+export interface Deferral {
+  readonly id: string;
+  readonly reason: string;
+  readonly retryAfterSeconds?: number;
+}
+
+export interface DistributionResult {
+  readonly distributionId: string;
+  readonly requested: number;
+  /** Requests an invalidation created after their event already covered: nothing sent for them. */
+  readonly covered?: number;
+  readonly plan?: Plan;
+  readonly inFlight?: InFlight;
+  /** The CreateInvalidation calls CloudFront accepted (several when a rejection was bisected). */
+  readonly invalidations: readonly InvalidationOutcome[];
+  /** Request ids that must come back later, with the reason. */
+  readonly deferred: readonly Deferral[];
+  /** Of `deferred`, how many wait for a cheaper plan (hold.ts), not for lack of room. */
+  readonly held?: number;
+  readonly throttled: boolean;
+}
+
+export interface BatchResult {
+  readonly distributions: readonly DistributionResult[];
+  readonly deferred: ReadonlyMap<string, string>;
+  /**
+   * Deferred ids that should come back sooner than the queue's visibility timeout, in seconds
+   * (held for a cheaper plan, or waiting for quota room); the handler sets their visibility.
+   */
+  readonly retryAfter: ReadonlyMap<string, number>;
+  readonly unserved: number;
+  /** Keys CloudFront cannot name exactly, invalidated with a bounded wildcard (docs/invalidation-paths.md). */
+  readonly supersets: ReadonlyArray<{
+    readonly id: string;
+    readonly distributionId: string;
+    readonly key: string;
+    readonly path: string;
+    readonly reason: string;
+  }>;
+}
+
+/** What the batch knows of each request besides its paths. */
+export interface BatchFacts {
+  /** Request id → upload identity (CallerReference input). */
+  readonly identities: ReadonlyMap<string, string>;
+  /** Request id → its event's time (ms), when the request carries one. */
+  readonly eventTimes: ReadonlyMap<string, number>;
+  /** Request id → how many times SQS delivered it. */
+  readonly receiveCounts: ReadonlyMap<string, number>;
+}
