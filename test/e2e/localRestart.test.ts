@@ -36,9 +36,11 @@ function start(): Run {
     CDN_PIPELINE_OUTBOX_DIR: join(workdir, 'outbox'),
   };
   for (const name of ['AWS_ENDPOINT_URL', 'CDN_PIPELINE_LOCAL_PORT']) delete env[name];
+  // node with tsx's loader rather than the tsx binary: the binary relays signals to a child and,
+  // when that child is slow to acknowledge one (a loaded machine), exits 143 itself.
   const child = spawn(
-    join(ROOT, 'node_modules/.bin/tsx'),
-    ['local/start.ts', '--port', String(port)],
+    process.execPath,
+    ['--import', 'tsx', 'local/start.ts', '--port', String(port)],
     {
       cwd: ROOT,
       env,
