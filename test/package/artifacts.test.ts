@@ -71,7 +71,7 @@ async function expectBundledExport(name: string, handlerPath: string, exportName
 
 describe('provisioning artifacts', () => {
   it.each(PROVISION_NAMES)('bundles %s and exports the handler the template names', (name) =>
-    expectBundledExport(name, 'functions/provision/handler.js', PROVISION[name].export),
+    expectBundledExport(name, `functions/provision/tasks/${PROVISION[name].export}.js`, 'handler'),
   );
 });
 

@@ -42,7 +42,7 @@ export type FunctionName = keyof typeof FUNCTIONS;
 export const NAMES = Object.keys(FUNCTIONS) as FunctionName[];
 
 /**
- * The provisioning functions (handler `functions/provision/handler.<export>`), each with exactly
+ * The provisioning functions (handler `functions/provision/tasks/<export>.handler`), each with exactly
  * the actions it calls, besides its log stream.
  */
 export const PROVISION = {

@@ -129,10 +129,10 @@ describe('function settings', () => {
 
 describe('provisioning functions', () => {
   it.each(PROVISION_NAMES)(
-    'runs %s from functions/provision/handler.ts, 30 s and 256 MB, with its own role',
+    'runs %s from its own entry in functions/provision/tasks/, 30 s and 256 MB, with its own role',
     (name) => {
       const fn = props(t(), provisionFunctionId(name));
-      expect(fn.Handler).toBe(`functions/provision/handler.${PROVISION[name].export}`);
+      expect(fn.Handler).toBe(`functions/provision/tasks/${PROVISION[name].export}.handler`);
       expect(fn.Timeout).toBe(30);
       expect(fn.MemorySize).toBe(256);
       expect(fn.FunctionName).toBe(`${PREFIX}-${name}`);
