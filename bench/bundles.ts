@@ -11,6 +11,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CLIENT_CLASSES, FUNCTION_CLIENTS, type ClientName } from './functionClients.js';
+import { yamlBlock, yamlLines } from '../local/yamlBlocks.js';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -35,37 +36,6 @@ export interface StackBuild {
   readonly nodeOptions: string;
 }
 
-interface Line {
-  readonly indent: number;
-  readonly text: string;
-}
-
-function lines(yaml: string): Line[] {
-  return yaml
-    .split('\n')
-    .map((raw) => raw.replace(/\s+#.*$/, '').replace(/^\s*#.*$/, ''))
-    .filter((raw) => raw.trim() !== '')
-    .map((raw) => ({ indent: raw.length - raw.trimStart().length, text: raw.trim() }));
-}
-
-/** The lines directly under the top-level-or-nested key `path`, or a clear error. */
-function under(all: readonly Line[], path: readonly string[]): Line[] {
-  let from = 0;
-  let to = all.length;
-  let indent = -1;
-  for (const step of path) {
-    const i = all.slice(from, to).findIndex((l) => l.text === `${step}:`);
-    const found = i === -1 ? undefined : all[from + i];
-    if (!found || found.indent <= indent)
-      throw new Error(`serverless.yml: ${path.join('.')}: key "${step}" not found`);
-    indent = found.indent;
-    from = from + i + 1;
-    to = from;
-    while (to < all.length && all[to]!.indent > indent) to += 1;
-  }
-  return all.slice(from, to);
-}
-
 function scalar(text: string): unknown {
   if (text === 'true') return true;
   if (text === 'false') return false;
@@ -81,8 +51,8 @@ function scalar(text: string): unknown {
 
 /** Functions, esbuild options and NODE_OPTIONS, from serverless.yml. */
 export function readStackBuild(root = ROOT): StackBuild {
-  const all = lines(readFileSync(join(root, 'serverless.yml'), 'utf8'));
-  const fnLines = under(all, ['functions']);
+  const all = yamlLines(readFileSync(join(root, 'serverless.yml'), 'utf8'));
+  const fnLines = yamlBlock(all, ['functions']);
   const fnIndent = fnLines[0]?.indent ?? 0;
   const functions: DeployedFunction[] = [];
   let current: string | undefined;
@@ -99,13 +69,13 @@ export function readStackBuild(root = ROOT): StackBuild {
     }
   }
   const options: Record<string, unknown> = {};
-  for (const l of under(all, ['custom', 'esbuild'])) {
+  for (const l of yamlBlock(all, ['custom', 'esbuild'])) {
     const colon = l.text.indexOf(':');
     options[l.text.slice(0, colon)] = scalar(l.text.slice(colon + 1).trim());
   }
   // serverless-esbuild's own keys: `exclude` becomes external (and stays out of the zip).
   const { exclude = [], ...esbuildOptions } = options as { exclude?: string[] };
-  const env = under(all, ['provider', 'environment']);
+  const env = yamlBlock(all, ['provider', 'environment']);
   const nodeOptions = env.find((l) => l.text.startsWith('NODE_OPTIONS:'));
   return {
     functions,

@@ -7,6 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { yamlBlock, yamlLines, type YamlLine } from './yamlBlocks.js';
 
 const SERVERLESS_YML = fileURLToPath(new URL('../serverless.yml', import.meta.url));
 
@@ -22,49 +23,12 @@ export interface DeployedPolling {
   readonly invalidate: DeployedEventSource;
 }
 
-interface Line {
-  readonly indent: number;
-  readonly text: string;
-}
-
-function lines(yaml: string): Line[] {
-  return yaml
-    .split('\n')
-    .map((raw) => raw.replace(/\s+#.*$/, '').replace(/^\s*#.*$/, ''))
-    .filter((raw) => raw.trim() !== '')
-    .map((raw) => ({ indent: raw.length - raw.trimStart().length, text: raw.trim() }));
-}
-
-/** The lines of the block under `path` (`- key` matches a list item's first key). */
-function block(all: readonly Line[], path: readonly string[]): Line[] {
-  let from = 0;
-  let to = all.length;
-  let indent = -1;
-  for (const step of path) {
-    let found = -1;
-    for (let i = from; i < to; i += 1) {
-      const l = all[i]!;
-      if (l.indent <= indent) break;
-      if (l.text === `${step}:` || l.text === `- ${step}:`) {
-        found = i;
-        break;
-      }
-    }
-    if (found === -1) throw new Error(`serverless.yml: ${path.join('.')}: key "${step}" not found`);
-    indent = all[found]!.indent + (all[found]!.text.startsWith('- ') ? 2 : 0);
-    from = found + 1;
-    to = from;
-    while (to < all.length && all[to]!.indent > all[found]!.indent) to += 1;
-  }
-  return all.slice(from, to);
-}
-
-function value(ls: readonly Line[], key: string): string | undefined {
+function value(ls: readonly YamlLine[], key: string): string | undefined {
   const l = ls.find((x) => x.text.startsWith(`${key}:`));
   return l?.text.slice(key.length + 1).trim();
 }
 
-function number(text: string, where: string, params: readonly Line[]): number {
+function number(text: string, where: string, params: readonly YamlLine[]): number {
   const param = /^\$\{param:([A-Za-z0-9]+)\}$/.exec(text);
   const raw = param ? value(params, param[1]!) : text;
   if (raw === undefined) throw new Error(`serverless.yml params.default.${param?.[1]}: not found`);
@@ -74,11 +38,11 @@ function number(text: string, where: string, params: readonly Line[]): number {
 }
 
 function eventSource(
-  all: readonly Line[],
-  params: readonly Line[],
+  all: readonly YamlLine[],
+  params: readonly YamlLine[],
   fn: string,
 ): DeployedEventSource {
-  const sqs = block(all, ['functions', fn, 'events', 'sqs']);
+  const sqs = yamlBlock(all, ['functions', fn, 'events', 'sqs']);
   const where = `functions.${fn}.events.sqs`;
   const required = (key: string) => {
     const text = value(sqs, key);
@@ -99,8 +63,8 @@ function eventSource(
 
 /** Ingest's and invalidate's event sources as `sls deploy` would create them (default params). */
 export function readDeployedPolling(file = SERVERLESS_YML): DeployedPolling {
-  const all = lines(readFileSync(file, 'utf8'));
-  const params = block(all, ['params', 'default']);
+  const all = yamlLines(readFileSync(file, 'utf8'));
+  const params = yamlBlock(all, ['params', 'default']);
   return {
     ingest: eventSource(all, params, 'ingest'),
     invalidate: eventSource(all, params, 'invalidate'),
