@@ -39,7 +39,14 @@ export const STACK_ID_TAG = 'aws:cloudformation:stack-id';
 /** The bucket belongs to another stack, whose template owns its notification configuration. */
 export class NotificationOwnedByAnotherStackError extends CdnPipelineError {}
 /** The bucket cannot be read or written (missing, another account, no permission). */
-export class BucketUnreachableError extends CdnPipelineError {}
+export class BucketUnreachableError extends CdnPipelineError {
+  /** The S3 error's name (`NoSuchBucket`, `AccessDenied`, …). */
+  readonly code: string;
+  constructor(message: string, code: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+  }
+}
 
 export interface DeliveryDeps {
   readonly s3: Pick<S3Client, 'send'>;
@@ -125,7 +132,7 @@ async function removeDelivery(
     current = await readConfiguration(deps, previous.bucket);
   } catch (error) {
     // A bucket deleted since: nothing left to undo.
-    if (error instanceof BucketUnreachableError && /NoSuchBucket/.test(error.message))
+    if (error instanceof BucketUnreachableError && error.code === 'NoSuchBucket')
       return {
         physicalResourceId: id,
         bucket: previous.bucket,
@@ -238,7 +245,7 @@ function unreachable(bucket: string, what: string, error: unknown): BucketUnreac
       : name === 'AccessDenied' || name === 'AccessDeniedException'
         ? 'access denied: a bucket of another account, or a bucket policy that denies this role'
         : (error as Error).message;
-  return new BucketUnreachableError(`cannot ${what} bucket ${bucket}: ${name}: ${hint}`, {
+  return new BucketUnreachableError(`cannot ${what} bucket ${bucket}: ${name}: ${hint}`, name, {
     cause: error,
   });
 }

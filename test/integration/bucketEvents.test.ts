@@ -280,6 +280,19 @@ describe('bucketEvents: EventBridge delivery on an existing bucket', () => {
     expect(teamEntries(config)).toEqual({});
   });
 
+  it('undoes nothing at Delete when the bucket is gone since (nothing left to undo)', async () => {
+    const deleted = await applyDelivery(
+      { s3 },
+      {
+        requestType: 'Delete',
+        bucket: 'renders-gone',
+        stackId: STACK_ID,
+        physicalResourceId: 'renders-gone|added',
+      },
+    );
+    expect(deleted).toMatchObject({ bucket: 'renders-gone', change: 'none' });
+  });
+
   it('fails clearly, naming the bucket, when it does not exist', async () => {
     const missing = applyDelivery(
       { s3 },
