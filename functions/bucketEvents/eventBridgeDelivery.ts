@@ -120,41 +120,22 @@ async function removeDelivery(
 ): Promise<DeliveryOutcome> {
   const previous = parsePhysicalResourceId(request.physicalResourceId);
   const id = request.physicalResourceId ?? physicalResourceId(request.bucket, DELIVERY_RECORD.none);
-  if (!previous || previous.record !== DELIVERY_RECORD.added)
-    return {
-      physicalResourceId: id,
-      bucket: previous?.bucket ?? request.bucket,
-      record: previous?.record ?? DELIVERY_RECORD.none,
-      change: 'none',
-    };
+  const bucket = previous?.bucket ?? request.bucket;
+  const record = previous?.record ?? DELIVERY_RECORD.none;
+  const unchanged: DeliveryOutcome = { physicalResourceId: id, bucket, record, change: 'none' };
+  // Only a toggle this resource added is taken out.
+  if (record !== DELIVERY_RECORD.added) return unchanged;
   let current: NotificationConfiguration;
   try {
-    current = await readConfiguration(deps, previous.bucket);
+    current = await readConfiguration(deps, bucket);
   } catch (error) {
     // A bucket deleted since: nothing left to undo.
-    if (error instanceof BucketUnreachableError && error.code === 'NoSuchBucket')
-      return {
-        physicalResourceId: id,
-        bucket: previous.bucket,
-        record: previous.record,
-        change: 'none',
-      };
+    if (error instanceof BucketUnreachableError && error.code === 'NoSuchBucket') return unchanged;
     throw error;
   }
-  if (!current.EventBridgeConfiguration)
-    return {
-      physicalResourceId: id,
-      bucket: previous.bucket,
-      record: previous.record,
-      change: 'none',
-    };
-  await writeConfiguration(deps, previous.bucket, keep(current));
-  return {
-    physicalResourceId: id,
-    bucket: previous.bucket,
-    record: previous.record,
-    change: 'disabled',
-  };
+  if (!current.EventBridgeConfiguration) return unchanged;
+  await writeConfiguration(deps, bucket, keep(current));
+  return { ...unchanged, change: 'disabled' };
 }
 
 function outcome(
