@@ -35,6 +35,7 @@ export const FUNCTION_CLIENTS = {
   reportCheck: ['cloudfront', 'cloudwatchGlobal', 'dynamodb', 'sns'],
   reportDigest: ['cloudfront', 'cloudwatchGlobal', 'cloudwatch', 'sns'],
   healthCheck: ['s3', 'sqs', 'sns', 'cloudfront', 'dynamodb'],
+  bucketEvents: ['s3'],
 } as const satisfies Record<string, readonly ClientName[]>;
 
 export type FunctionName = keyof typeof FUNCTION_CLIENTS;

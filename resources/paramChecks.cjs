@@ -36,25 +36,37 @@ async function alertEmail({ resolveVariable }) {
 }
 
 /**
- * `provisionBuckets`: a bucket name or a pattern with a fixed part. A lone `*` (or only
- * wildcards) would let the provisioning roles rewrite the policy of every bucket they can reach.
+ * `provisionBuckets`: bucket names or patterns with a fixed part, comma separated (the default
+ * is the content bucket or the contentBuckets list). A lone `*` (or only wildcards) would let the
+ * provisioning roles rewrite the policy of every bucket they can reach.
  */
 async function provisionBuckets({ resolveVariable }) {
   const value = String((await resolveVariable('param:provisionBuckets')) ?? '').trim();
-  if (value === '' || /^[*?]+$/.test(value)) {
-    throw refuse(
-      `provisionBuckets: "${value}" would cover every bucket; name the bucket(s) or a pattern ` +
-        'with a fixed part (e.g. media-*)',
-    );
+  const entries = value.split(',').map((entry) => entry.trim());
+  for (const entry of entries) {
+    if (entry === '' || /^[*?]+$/.test(entry)) {
+      throw refuse(
+        `provisionBuckets: "${value}" would cover every bucket; name the bucket(s) or a pattern ` +
+          'with a fixed part (e.g. media-*)',
+      );
+    }
+    // The default is the content bucket's name, which CloudFormation completes (Fn::Sub).
+    const literal = entry.replace(/\$\{AWS::(AccountId|Region|Partition)\}/g, 'x');
+    if (!/^[a-z0-9.*?-]+$/.test(literal)) {
+      throw refuse(
+        `provisionBuckets: "${entry}" is not a bucket name or pattern (lower case, digits, . - * ?)`,
+      );
+    }
   }
-  // The default is the content bucket's name, which CloudFormation completes (Fn::Sub).
-  const literal = value.replace(/\$\{AWS::(AccountId|Region|Partition)\}/g, 'x');
-  if (!/^[a-z0-9.*?-]+$/.test(literal)) {
-    throw refuse(
-      `provisionBuckets: "${value}" is not a bucket name or pattern (lower case, digits, . - * ?)`,
-    );
-  }
-  return value;
+  return entries.join(',');
 }
 
-module.exports = { alertEmail, provisionBuckets };
+/** The provisionBuckets as IAM resources: one ARN as itself, several as a list. */
+async function provisionBucketArns(args) {
+  const arns = (await provisionBuckets(args))
+    .split(',')
+    .map((bucket) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:s3:::${bucket}` }));
+  return arns.length === 1 ? arns[0] : arns;
+}
+
+module.exports = { alertEmail, provisionBuckets, provisionBucketArns };

@@ -224,6 +224,16 @@ export const HEALTH = {
   ],
 } as const;
 
+/** The custom resource behind existing buckets (`functions/bucketEvents/handler.handler`). */
+export const BUCKET_EVENTS = {
+  name: 'bucketEvents',
+  id: 'BucketEventsLambdaFunction',
+  role: 'BucketEventsIamRoleLambdaExecution',
+  export: 'handler',
+  type: 'Custom::BucketEventBridgeDelivery',
+  actions: ['s3:GetBucketNotification', 's3:GetBucketTagging', 's3:PutBucketNotification'],
+} as const;
+
 /**
  * Environment variables of function settings: serverless.yml passes each through only when its
  * parameter is set, so by default they are absent and the config schema's default applies.

@@ -1,6 +1,6 @@
 /**
  * Packages the stack once per test run for every package test file: `sls package` with the
- * defaults, then with `--param` overrides (sequential: both runs share `.esbuild/` and
+ * defaults, with `--param` overrides, on existing buckets (sequential: the runs share `.esbuild/` and
  * `.serverless/`). It starts in the background so the other projects' tests run meanwhile;
  * the package tests wait for STATUS_FILE (stack.ts). Teardown waits for it and removes the folder.
  */
@@ -27,7 +27,8 @@ async function packageAll(dir: string): Promise<void> {
       seconds[run] = (await packageStack({ stage: STAGE, out: join(dir, run), params })).seconds;
     }
     console.log(
-      `sls package: ${seconds.base.toFixed(1)} s (defaults), ${seconds.withParams.toFixed(1)} s (--param)`,
+      `sls package: ${seconds.base.toFixed(1)} s (defaults), ${seconds.withParams.toFixed(1)} s ` +
+        `(--param), ${seconds.existingBuckets.toFixed(1)} s (contentBuckets)`,
     );
     // Refused while resolving variables: a second or two each, nothing built.
     const refused = {} as Record<RefusedName, string | null>;

@@ -85,6 +85,19 @@ export const NAG_SUPPRESSIONS: readonly NagSuppression[] = [
       'bucket (object keys are not known before they are written).',
   },
   {
+    rule: iam5(
+      new RegExp(
+        `${escape('arn:<AWS::Partition>:s3:::')}[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/[^*?]*\\*`,
+      ),
+    ),
+    resources: ['IngestIamRoleLambdaExecution'],
+    reason:
+      'With contentBuckets (existing buckets), ingest tags whatever object an app uploads under ' +
+      'a watched prefix: one ARN per bucket and contentPrefixes prefix (bucket/* without ' +
+      'prefixes), no other bucket or key range; existingBuckets.test.ts checks every S3 ARN of ' +
+      'every role against exactly those.',
+  },
+  {
     rule: iam5(new RegExp(`${CF}distribution/\\*`)),
     resources: [
       'InvalidateIamRoleLambdaExecution',

@@ -1,7 +1,8 @@
 /**
- * The two packagings every package test reads, built once per test run by globalSetup.ts: the
- * stack with its defaults, and the same stack with `--param` overrides (proof that parameters
- * reach the template); and the packagings that must be refused, with what osls said.
+ * The packagings every package test reads, built once per test run by globalSetup.ts: the stack
+ * with its defaults, the same stack with `--param` overrides (proof that parameters reach the
+ * template), and on buckets the team already has (`contentBuckets`, `contentPrefixes`); and the
+ * packagings that must be refused, with what osls said.
  *
  * The stage is `dev`, the one `sls package` uses without `--stage`: on any other stage but
  * `local`, packaging without `alertEmail` is refused (resources/paramChecks.cjs).
@@ -23,10 +24,18 @@ export const PARAMS = {
   maxInflightPaths: '2000',
 } as const;
 
+/** Buckets a team already has, and the prefixes the pipeline watches in them (third packaging). */
+export const EXISTING_BUCKETS = ['charts-prod', 'renders-prod'] as const;
+export const EXISTING_PREFIXES = ['charts/', 'renders/'] as const;
+
 /** Output folder name → `name=value` params of that packaging. */
 export const RUNS = {
   base: [],
   withParams: Object.entries(PARAMS).map(([name, value]) => `${name}=${value}`),
+  existingBuckets: [
+    `contentBuckets=${EXISTING_BUCKETS.join(',')}`,
+    `contentPrefixes=${EXISTING_PREFIXES.join(',')}`,
+  ],
 } as const satisfies Record<string, readonly string[]>;
 export type RunName = keyof typeof RUNS;
 
@@ -34,6 +43,7 @@ export type RunName = keyof typeof RUNS;
 export const REFUSED = {
   prodWithoutAlertEmail: { stage: 'prod', params: [] },
   provisionAnyBucket: { stage: STAGE, params: ['provisionBuckets=*'] },
+  badContentBucket: { stage: STAGE, params: ['contentBuckets=charts-prod,Renders_Prod'] },
 } as const satisfies Record<string, { stage: string; params: readonly string[] }>;
 export type RefusedName = keyof typeof REFUSED;
 

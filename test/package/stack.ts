@@ -20,8 +20,8 @@ export interface Packaged {
 
 export type PackagedStack = Readonly<Record<RunName, Packaged>>;
 
-/** Both runs take ~10 s alone; on a loaded machine several minutes (each may take up to 180 s). */
-const WAIT_MS = 400_000;
+/** Each run takes ~10-40 s alone; on a loaded machine minutes (each may take up to 180 s). */
+const WAIT_MS = 600_000;
 
 async function waitForStatus(dir: string): Promise<PackageStatus> {
   const deadline = Date.now() + WAIT_MS;
