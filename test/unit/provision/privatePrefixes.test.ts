@@ -9,6 +9,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { specInput, validSpec } from '../../../cli/provisionSpec.js';
 import { InvalidInputError } from '../../../shared/errors.js';
 import {
   keyGroupsOf,
@@ -260,6 +261,42 @@ describe('resolvePublicKeyFiles (the CLI reads publicKeyFile)', () => {
         field: 'privatePrefixes[0].publicKeyFile',
         message: expect.stringMatching(message),
       }),
+    );
+  });
+});
+
+describe('cdn-pipeline provision --spec with publicKeyFile', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cdnp-spec-'));
+  writeFileSync(join(dir, 'public_key.pem'), PUBLIC_A);
+  writeFileSync(join(dir, 'private_key.pem'), privatePkcs8);
+  const specFile = (keyFile: string) => {
+    const path = join(dir, `spec-${keyFile}.json`);
+    writeFileSync(
+      path,
+      JSON.stringify({
+        bucket: 'my-content',
+        privatePrefixes: [{ pathPattern: 'reports/*', publicKeyFile: keyFile }],
+      }),
+    );
+    return path;
+  };
+
+  it('reads the key file beside the spec', async () => {
+    const spec = validSpec(await specInput({ spec: specFile('public_key.pem') }));
+    expect(spec.privatePrefixes[0]!.publicKeys[0]!.encodedKey).toBe(PUBLIC_A);
+  });
+
+  it('refuses a private key file before anything starts, without quoting it', async () => {
+    const input = await specInput({ spec: specFile('private_key.pem') });
+    expect(() => validSpec(input)).toThrow(
+      /invalid spec: privatePrefixes\[0\]\.publicKey: is a PRIVATE key/,
+    );
+    expect(() => validSpec(input)).not.toThrow(privatePkcs8.split('\n')[1]!);
+  });
+
+  it('names the field when the key file is missing', async () => {
+    await expect(specInput({ spec: specFile('missing.pem') })).rejects.toThrow(
+      /--spec .*: privatePrefixes\[0\]\.publicKeyFile: cannot read "missing.pem"/,
     );
   });
 });
