@@ -11,18 +11,23 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { request } from 'node:http';
 import {
+  CreateDistributionCommand,
   GetDistributionConfigCommand,
   ListKeyGroupsCommand,
   ListPublicKeysCommand,
+  type DistributionConfig,
 } from '@aws-sdk/client-cloudfront';
 import { getSignedCookies } from '@aws-sdk/cloudfront-signer';
 import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { CreateTopicCommand } from '@aws-sdk/client-sns';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { previewAdoption } from '../../functions/provision/adoptionPreview.js';
 import { startEdge, type Edge } from '../../local/edge/server.js';
 import { emulatorData } from '../../local/emulator.js';
-import { provisionLocally } from '../../local/provision.js';
+import { installLocalCloudFrontShims, provisionLocally } from '../../local/provision.js';
+import { MANAGED_POLICY_IDS } from '../../shared/catalogue.js';
 import { createClients } from '../../shared/clients.js';
+import { parseDistributionSpec } from '../../shared/distributionSpec.js';
 import { logger } from '../../shared/observability.js';
 import { signedUrl } from '../../shared/urls.js';
 import {
@@ -57,6 +62,10 @@ let keyPairId: string;
 
 /** One provisioning run as a new process would do it: fresh clients, commands recorded. */
 async function run(spec: unknown) {
+  const { adopt, ...rest } =
+    spec !== null && typeof spec === 'object' && 'adopt' in spec
+      ? (spec as { spec: unknown; adopt: { distributionId: string } })
+      : { spec, adopt: undefined };
   const clients = createClients({
     endpoint: emu.endpoint,
     credentials: { ...TEST_CREDENTIALS },
@@ -74,7 +83,8 @@ async function run(spec: unknown) {
   const result = await provisionLocally({
     clients,
     alertsTopicArn: topicArn,
-    spec,
+    spec: rest.spec,
+    ...(adopt ? { adopt } : {}),
     stage: 'private',
     pollSecondsOverride: 0,
     retryIntervalMsOverride: 0,
@@ -178,6 +188,74 @@ describe('provisioning a spec with a private prefix', () => {
     expect(written.join('')).not.toContain(SECRET_LINE);
     expect(await mails()).toMatch(/PRIVATE key/);
     expect(await mails()).not.toContain(SECRET_LINE);
+  });
+});
+
+describe('adopting a distribution whose own behaviours would shadow a private prefix', () => {
+  const ADOPTED = { ...SPEC, name: 'adopted' };
+  let adoptedId: string;
+  /** A preview as a new CLI process makes it: fresh clients with the LOCAL-ONLY shims. */
+  const preview = () => {
+    const clients = createClients({
+      endpoint: emu.endpoint,
+      credentials: { ...TEST_CREDENTIALS },
+      region: TEST_REGION,
+    });
+    installLocalCloudFrontShims(clients);
+    return previewAdoption(clients, parseDistributionSpec(ADOPTED), adoptedId);
+  };
+
+  beforeAll(async () => {
+    const team = {
+      TargetOriginId: 'reports-bucket',
+      ViewerProtocolPolicy: 'redirect-to-https' as const,
+      CachePolicyId: MANAGED_POLICY_IDS.cache.cachingOptimized,
+    };
+    const config: DistributionConfig = {
+      CallerReference: 'set-up-by-hand',
+      Comment: 'reports, by hand',
+      Enabled: true,
+      Origins: {
+        Quantity: 1,
+        Items: [{ Id: 'reports-bucket', DomainName: `${BUCKET}.s3.us-east-1.amazonaws.com` }],
+      },
+      DefaultCacheBehavior: team,
+      CacheBehaviors: { Quantity: 1, Items: [{ ...team, PathPattern: '*.pdf' }] },
+    };
+    const out = await emu.clients.cloudfront.send(
+      new CreateDistributionCommand({ DistributionConfig: config }),
+    );
+    adoptedId = out.Distribution!.Id!;
+  });
+
+  it("previews the private behaviour and its key group, then adopts it ahead of the team's *.pdf", async () => {
+    const before = await preview();
+    expect(before.creates).toContainEqual(expect.stringMatching(/^cdnp-adopted-keys-/));
+    expect(before.changes.map((c) => c.path)).toContainEqual('CacheBehaviors[reports/*]');
+
+    const { result, sent } = await run({ spec: ADOPTED, adopt: { distributionId: adoptedId } });
+    expect(result.status).toBe('SUCCEEDED');
+    // The key is the same public key as the first spec's: reused, not uploaded again.
+    expect(sent).not.toContain('CreatePublicKeyCommand');
+    expect(sent).toContain('CreateKeyGroupCommand');
+    const config = (
+      await emu.clients.cloudfront.send(new GetDistributionConfigCommand({ Id: adoptedId }))
+    ).DistributionConfig!;
+    const patterns = config.CacheBehaviors!.Items!.map((b) => b.PathPattern);
+    expect(patterns.indexOf('reports/*')).toBe(0);
+    expect(patterns).toContain('*.pdf');
+    expect(config.CacheBehaviors!.Items![0]!.TrustedKeyGroups).toMatchObject({
+      Enabled: true,
+      Quantity: 1,
+    });
+  });
+
+  it('changes nothing when adopted again, and previews no change', async () => {
+    const { result } = await run({ spec: ADOPTED, adopt: { distributionId: adoptedId } });
+    expect(result.output).toMatchObject({ action: 'unchanged', changes: [] });
+    const after = await preview();
+    expect(after.changes).toEqual([]);
+    expect(after.creates).toEqual([]);
   });
 });
 
