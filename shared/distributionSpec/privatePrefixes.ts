@@ -16,6 +16,7 @@ import { isAbsolute, resolve } from 'node:path';
 import * as z from 'zod';
 import { RESOURCE_NAME_PREFIX } from '../catalogue.js';
 import { InvalidInputError } from '../errors.js';
+import { quoted } from './issues.js';
 import type { ContentClassSpec, Ctx } from './schema.js';
 
 export const PRIVATE_PREFIX_LIMITS = {
@@ -160,7 +161,7 @@ export function checkPrivatePrefixes(
     if (!PATH_PATTERN.test(pattern) || pattern.length > PRIVATE_PREFIX_LIMITS.maxPatternChars) {
       problem(
         ctx,
-        `"${entry.pathPattern}" is not a CloudFront path pattern: 1 to 255 of A-Z a-z 0-9 _ - . * ? $ / ~ " ' @ : + &`,
+        `${quoted(entry.pathPattern)} is not a CloudFront path pattern: 1 to 255 of A-Z a-z 0-9 _ - . * ? $ / ~ " ' @ : + &`,
         base(i, 'pathPattern'),
       );
     } else if (/^\**$/.test(pattern)) {
@@ -197,7 +198,7 @@ export function checkPrivatePrefixes(
     if (!classNames.includes(entry.contentClass)) {
       problem(
         ctx,
-        `"${entry.contentClass}" is not a content class of this spec (${classNames.join(', ')})`,
+        `${quoted(entry.contentClass)} is not a content class of this spec (${classNames.join(', ')})`,
         base(i, 'contentClass'),
       );
     }

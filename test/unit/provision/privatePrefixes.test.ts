@@ -98,6 +98,26 @@ describe('privatePrefixes, refused with the field named', () => {
     expect(JSON.stringify(error)).not.toContain(body);
   });
 
+  it.each<[string, unknown, string]>([
+    ['a bare key instead of an entry', [privatePkcs8], 'privatePrefixes[0]'],
+    ['a key instead of the list', privatePkcs8, 'privatePrefixes'],
+    [
+      'a key as the path pattern',
+      [{ pathPattern: privatePkcs8, publicKey: PUBLIC_A }],
+      'privatePrefixes[0].pathPattern',
+    ],
+    [
+      'a key as the content class',
+      [{ pathPattern: 'r/*', publicKey: PUBLIC_A, contentClass: privatePkcs8 }],
+      'privatePrefixes[0].contentClass',
+    ],
+  ])('never quotes key material it refuses: %s', (_what, entries, field) => {
+    const error = rejection(entries);
+    expect(error.field).toBe(field);
+    expect(error.message).not.toContain(privatePkcs8.split('\n')[1]!);
+    expect(error.message).not.toContain('PRIVATE KEY-----');
+  });
+
   it('refuses a privateKey field, without quoting it', () => {
     const error = rejection([
       { pathPattern: 'reports/*', publicKey: PUBLIC_A, privateKey: privatePkcs8 },
