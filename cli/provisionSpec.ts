@@ -3,11 +3,13 @@
  * command line (and `--spec file.json`), checked before anything is created.
  */
 import { readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { waitOptions } from '../functions/provision/validate.js';
 import type { TargetFlags } from '../local/target.js';
 import { CdnPipelineError, InvalidInputError } from '../shared/errors.js';
 import {
   parseDistributionSpec,
+  resolvePublicKeyFiles,
   type DistributionSpec,
   type DistributionSpecInput,
 } from '../shared/distributionSpec.js';
@@ -62,7 +64,14 @@ async function readSpecFile(path: string): Promise<SpecObject> {
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw new UsageError(`--spec ${path}: expected a JSON object with the spec's fields`);
   }
-  return parsed as SpecObject;
+  try {
+    // privatePrefixes[].publicKeyFile: read here, relative to the spec file (never sent on).
+    return resolvePublicKeyFiles(parsed as SpecObject, dirname(path));
+  } catch (error) {
+    if (error instanceof InvalidInputError)
+      throw new UsageError(`--spec ${path}: ${error.message}`);
+    throw error;
+  }
 }
 
 function nested(base: SpecObject, key: string): SpecObject {

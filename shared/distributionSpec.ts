@@ -21,6 +21,7 @@ import {
   type ParsedInput,
 } from './distributionSpec/schema.js';
 import { deriveName, originDomainName, SPEC_LIMITS } from './distributionSpec/values.js';
+import { resolvePrivatePrefixes } from './distributionSpec/privatePrefixes.js';
 import { InvalidInputError } from './errors.js';
 import { normaliseOriginPath } from './keys.js';
 import { clip } from './text/layout.js';
@@ -45,6 +46,12 @@ export {
 } from './distributionSpec/values.js';
 export { fieldName } from './distributionSpec/issues.js';
 export { UNCOMPRESSED_SUFFIX, type ContentClassSpec } from './distributionSpec/schema.js';
+export {
+  keyGroupsOf,
+  resolvePublicKeyFiles,
+  type PrivatePrefixSpec,
+  type PublicKeySpec,
+} from './distributionSpec/privatePrefixes.js';
 
 /** The spec with every default applied and each value in the form the tasks use. */
 function shape(spec: ParsedInput) {
@@ -91,6 +98,8 @@ function shape(spec: ParsedInput) {
     defaultRootObject: spec.defaultRootObject,
     comment: spec.comment ?? clip(generated, SPEC_LIMITS.maxCommentChars),
     tags: spec.tags,
+    /** Private behaviours, in precedence order (before every content-class behaviour). */
+    privatePrefixes: resolvePrivatePrefixes(spec.privatePrefixes, name),
   };
 }
 

@@ -9,7 +9,9 @@
  *   HTTPS (`allow-all` becomes `redirect-to-https`; `https-only` is kept), the CORS
  *   origin-request policy when the spec turns CORS on; the legacy ForwardedValues and TTLs go
  *   (a cache policy replaces them). A class behaviour the team already has (same path pattern)
- *   is updated in place; a missing one is added after the team's own, targeting the bucket.
+ *   is updated in place; a missing one is added after the team's own, targeting the bucket;
+ * - the spec's private prefixes (`privatePrefixes`): the same, plus the trusted key group; a
+ *   missing one goes before every behaviour the team has (no team behaviour may shadow it).
  *
  * Kept as the team has them: every other origin and behaviour, and on managed behaviours their
  * target, allowed methods, function and Lambda@Edge associations, trusted key groups, field-level
@@ -25,7 +27,11 @@ import type {
 } from '@aws-sdk/client-cloudfront';
 import { bucketFromOriginDomain } from '../../shared/distributions.js';
 import type { DistributionSpec } from '../../shared/distributionSpec.js';
-import { behaviourFields, type DistributionRefs } from './distributionConfig.js';
+import {
+  behaviourFields,
+  privateBehaviourPlans,
+  type DistributionRefs,
+} from './distributionConfig.js';
 import { AdoptionRefused } from './errors.js';
 import { behaviourPlan } from './policies.js';
 
@@ -109,6 +115,20 @@ export function adoptedConfig(
   );
 
   const behaviours: CacheBehavior[] = [...(config.CacheBehaviors?.Items ?? [])];
+  // Private prefixes: an existing behaviour of that pattern gets our key group; a missing one
+  // goes first, so none of the distribution's own behaviours can shadow it.
+  const front: CacheBehavior[] = [];
+  for (const b of privateBehaviourPlans(spec, plan)) {
+    const ours = { ...behaviourFields(b, spec, refs), TargetOriginId: target };
+    const index = behaviours.findIndex((existing) => existing.PathPattern === b.pathPattern);
+    if (index >= 0) {
+      behaviours[index] = {
+        ...managed(behaviours[index]!, ours),
+        TrustedKeyGroups: ours.TrustedKeyGroups,
+      };
+    } else front.push({ PathPattern: b.pathPattern, ...ours });
+  }
+  behaviours.unshift(...front);
   for (const b of plan.behaviours) {
     const ours = { ...behaviourFields(b, spec, refs), TargetOriginId: target };
     const index = behaviours.findIndex((existing) => existing.PathPattern === b.pathPattern);

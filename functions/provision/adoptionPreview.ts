@@ -25,6 +25,8 @@ import { managedTags, specCallerReference } from './distributionConfig.js';
 import { missingTags } from './findDistribution.js';
 import { findOriginAccessControl } from './ensureOriginAccessControl.js';
 import { existingPolicyIds } from './ensurePolicies.js';
+import { listKeyGroups } from './ensureKeyGroups.js';
+import { keyGroupsOf } from '../../shared/distributionSpec.js';
 import { awsErrorName } from './errors.js';
 import { oaiUsers } from './retireOriginAccessIdentity.js';
 import {
@@ -88,6 +90,11 @@ export async function previewAdoption(
     cachePolicyConfigs(spec).map((p) => [p.name, named(existing.cache, p.name)]),
   );
   const headers = responseHeadersPolicyConfig(spec).name;
+  const groups = keyGroupsOf(spec.privatePrefixes ?? []);
+  const groupIds = groups.length > 0 ? await listKeyGroups(cloudfront) : undefined;
+  const keyGroupIds = Object.fromEntries(
+    groups.map((g) => [g.name, groupIds?.get(g.name)?.id ?? named(new Map(), g.name)]),
+  );
   const desired = adoptedConfig(
     current.DistributionConfig!,
     spec,
@@ -97,6 +104,7 @@ export async function previewAdoption(
       cachePolicyIds,
       responseHeadersPolicyId: named(existing.responseHeaders, headers),
       originRequestPolicyId: originRequestPolicyId(spec),
+      keyGroupIds,
     },
     distributionId,
   );

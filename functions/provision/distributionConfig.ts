@@ -27,6 +27,54 @@ export interface DistributionRefs {
   readonly responseHeadersPolicyId: string;
   /** Defaults to {@link originRequestPolicyId} (managed CORS-S3Origin when CORS is on). */
   readonly originRequestPolicyId?: string | undefined;
+  /** Key group id by key group name (the private prefixes'); none needed without them. */
+  readonly keyGroupIds?: Readonly<Record<string, string>>;
+}
+
+/** A private prefix's behaviour: its content class's cache policy, and its trusted key group. */
+export interface PrivateBehaviourPlan extends BehaviourPlan {
+  readonly pathPattern: string;
+  readonly keyGroupName: string;
+}
+
+/**
+ * The private prefixes' behaviours, in the spec's order: they come before every content-class
+ * behaviour, so `reports/q3.pdf` needs a signature even though `*.pdf` would match it too. Each
+ * uses the cache policy of its content class (the compressed variant when the class has one).
+ */
+export function privateBehaviourPlans(
+  spec: DistributionSpec,
+  plan: Pick<ReturnType<typeof behaviourPlan>, 'defaultBehaviour' | 'behaviours'> = behaviourPlan(
+    spec,
+  ),
+): PrivateBehaviourPlan[] {
+  return (spec.privatePrefixes ?? []).map((p) => {
+    const ofClass = plan.behaviours.filter((b) => b.contentClass === p.contentClass);
+    const like =
+      p.contentClass === 'default'
+        ? plan.defaultBehaviour
+        : (ofClass.find((b) => b.compress) ?? ofClass[0] ?? plan.defaultBehaviour);
+    return {
+      pathPattern: p.pathPattern,
+      contentClass: p.contentClass,
+      compress: like.compress,
+      cachePolicyName: like.cachePolicyName,
+      keyGroupName: p.keyGroupName,
+    };
+  });
+}
+
+function trustedKeyGroups(plan: BehaviourPlan, refs: DistributionRefs) {
+  if (!('keyGroupName' in plan)) return { Enabled: false, Quantity: 0 };
+  const name = (plan as PrivateBehaviourPlan).keyGroupName;
+  const id = refs.keyGroupIds?.[name];
+  if (!id) {
+    throw new InvalidInputError(
+      `keyGroupIds.${name}`,
+      "is missing: ensure the private prefixes' key groups before building the distribution",
+    );
+  }
+  return { Enabled: true, Quantity: 1, Items: [id] };
 }
 
 /** The origin id of the bucket: `s3-<bucket>`. */
@@ -90,15 +138,15 @@ export function behaviourFields(
     SmoothStreaming: false,
     FieldLevelEncryptionId: '',
     TrustedSigners: { Enabled: false, Quantity: 0 },
-    TrustedKeyGroups: { Enabled: false, Quantity: 0 },
+    TrustedKeyGroups: trustedKeyGroups(plan, refs),
     LambdaFunctionAssociations: { Quantity: 0 },
     FunctionAssociations: { Quantity: 0 },
   };
 }
 
 /**
- * The whole `DistributionConfig` for the spec: one S3 origin through OAC, a default behaviour and
- * one behaviour per content-class extension, HTTPS only, aliases with an SNI ACM certificate
+ * The whole `DistributionConfig` for the spec: one S3 origin through OAC, a default behaviour,
+ * the private prefixes' behaviours (trusted key groups) and one behaviour per content-class extension, HTTPS only, aliases with an SNI ACM certificate
  * (TLS 1.2_2021) or the default certificate, geo restriction, custom error responses, logging,
  * price class, HTTP/2+3, IPv6, WAF. Every field is set, since an update replaces the config.
  */
@@ -107,7 +155,10 @@ export function toDistributionConfig(
   refs: DistributionRefs,
 ): DistributionConfig {
   const plan = behaviourPlan(spec);
-  const behaviours: CacheBehavior[] = plan.behaviours.map((b) => ({
+  const behaviours: CacheBehavior[] = [
+    ...privateBehaviourPlans(spec, plan),
+    ...plan.behaviours,
+  ].map((b) => ({
     PathPattern: b.pathPattern,
     ...behaviourFields(b, spec, refs),
   }));

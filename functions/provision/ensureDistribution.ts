@@ -184,6 +184,7 @@ export async function ensureDistribution(
     cachePolicyIds: input.policies.cachePolicyIds,
     responseHeadersPolicyId: input.policies.responseHeadersPolicyId,
     originRequestPolicyId: input.policies.originRequestPolicyId,
+    keyGroupIds: input.policies.keyGroupIds ?? {},
   };
   const desired = toDistributionConfig(spec, refs);
   const tags = managedTags(spec, input.stage || undefined);

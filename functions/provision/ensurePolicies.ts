@@ -22,6 +22,7 @@ import {
   originRequestPolicyId,
   responseHeadersPolicyConfig,
 } from './policies.js';
+import { ensureKeyGroups } from './ensureKeyGroups.js';
 import { createOrFind, listAll, sameConfig } from './lookup.js';
 import type { PoliciesResult, SpecInput } from './types.js';
 
@@ -179,12 +180,15 @@ export async function ensurePolicies(
   );
   record(rh.name, outcome);
 
+  // The private prefixes' public keys and key groups (none: no calls).
+  const keys = await ensureKeyGroups(deps, input);
   const originRequest = originRequestPolicyId(input.spec);
   return {
     cachePolicyIds,
     responseHeadersPolicyId,
     ...(originRequest ? { originRequestPolicyId: originRequest } : {}),
-    created,
-    updated,
+    keyGroupIds: keys.keyGroupIds,
+    created: [...created, ...keys.created],
+    updated: [...updated, ...keys.updated],
   };
 }

@@ -47,6 +47,7 @@ export const schemas = {
       cachePolicyIds: z.record(z.string(), id),
       responseHeadersPolicyId: id,
       originRequestPolicyId: id.optional(),
+      keyGroupIds: z.record(z.string(), id).optional(),
     }),
     stage: z.string().optional(),
     adopt: adoptInput,

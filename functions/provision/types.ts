@@ -52,6 +52,8 @@ export interface PoliciesResult {
   readonly responseHeadersPolicyId: string;
   /** Managed CORS-S3Origin when CORS is on; absent otherwise. */
   readonly originRequestPolicyId?: string;
+  /** Key group id by name, for the private prefixes (`{}` without any). */
+  readonly keyGroupIds?: Record<string, string>;
   /** Names of the policies this run created. */
   readonly created: string[];
   /** Names of the policies this run updated (their config had drifted from the spec). */
@@ -64,7 +66,7 @@ export interface EnsureDistributionInput {
   readonly oac: Pick<OacResult, 'originAccessControlId'>;
   readonly policies: Pick<
     PoliciesResult,
-    'cachePolicyIds' | 'responseHeadersPolicyId' | 'originRequestPolicyId'
+    'cachePolicyIds' | 'responseHeadersPolicyId' | 'originRequestPolicyId' | 'keyGroupIds'
   >;
   readonly stage?: string;
   /** The workflow input's `adopt` (`{}` when not adopting). */

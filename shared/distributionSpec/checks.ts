@@ -24,6 +24,7 @@ import {
   ISO_COUNTRY_CODES,
   SPEC_LIMITS,
 } from './values.js';
+import { checkPrivatePrefixes } from './privatePrefixes.js';
 function originProblem(origin: string): string | undefined {
   if (origin === '*') return undefined;
   const match = /^https:\/\/([^/:]+)(?::(\d{1,5}))?$/.exec(origin);
@@ -109,6 +110,7 @@ export function checkSpec(spec: ParsedInput, ctx: Ctx): void {
   }
 
   checkClasses(spec.contentClasses, ctx);
+  checkPrivatePrefixes(spec.privatePrefixes, resolveClasses(spec.contentClasses), ctx, problem);
 
   const { hsts } = spec.headers;
   if (hsts.preload && (!hsts.includeSubdomains || hsts.maxAgeSeconds < 31_536_000)) {

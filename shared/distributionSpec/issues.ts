@@ -1,5 +1,11 @@
 /** How a zod issue on a spec reads to a person: the field's dotted path and what to change. */
 import type * as z from 'zod';
+
+/** A value as a message may quote it: key material (PEM text) never is. */
+export function quoted(value: unknown): string {
+  const text = JSON.stringify(value);
+  return /-----BEGIN|PRIVATE KEY/.test(text ?? '') ? '(PEM text, not shown)' : String(text);
+}
 /** `['geo', 'countries', 2]` → `geo.countries[2]`; `[]` → `spec`. */
 export function fieldName(path: readonly PropertyKey[]): string {
   const text = path
@@ -28,7 +34,7 @@ export function describeIssue(
     if (deepest && deepest.path.length > 0) {
       return describeIssue({ ...deepest, path: [...path, ...deepest.path] }, input);
     }
-    return { path, message: `${issue.message} (got ${JSON.stringify(valueAt(input, path))})` };
+    return { path, message: `${issue.message} (got ${quoted(valueAt(input, path))})` };
   }
   if (issue.code === 'unrecognized_keys') {
     const key = issue.keys[0] ?? '';
@@ -42,14 +48,14 @@ export function describeIssue(
   if (issue.code === 'invalid_value' && issue.values.length > 1) {
     return {
       path,
-      message: `must be one of ${issue.values.join(', ')} (got ${JSON.stringify(value)})`,
+      message: `must be one of ${issue.values.join(', ')} (got ${quoted(value)})`,
     };
   }
   if (issue.code === 'invalid_type' && issue.expected === 'int' && typeof value === 'number') {
     return { path, message: `must be a whole number (got ${value})` };
   }
   if (issue.code === 'invalid_type') {
-    return { path, message: `must be ${article(issue.expected)} (got ${JSON.stringify(value)})` };
+    return { path, message: `must be ${article(issue.expected)} (got ${quoted(value)})` };
   }
   return { path, message: issue.message };
 }

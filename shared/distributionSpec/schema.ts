@@ -25,6 +25,7 @@ import {
   REFERRER_POLICIES,
   SPEC_LIMITS,
 } from './values.js';
+import { privatePrefixesSchema } from './privatePrefixes.js';
 export const ACM_ARN = /^arn:aws:acm:([a-z0-9-]+):(\d{12}):certificate\/[A-Za-z0-9-]+$/;
 export const WAF_GLOBAL_ARN =
   /^arn:aws:wafv2:us-east-1:\d{12}:global\/webacl\/[A-Za-z0-9_-]{1,128}\/[A-Za-z0-9-]{1,128}$/;
@@ -204,6 +205,8 @@ export const inputSchema = z.strictObject({
     .optional(),
   comment: z.string().max(SPEC_LIMITS.maxCommentChars, 'must be at most 128 characters').optional(),
   tags: z.record(z.string(), z.string()).default({}),
+  /** Paths served only through signed URLs or cookies (`privatePrefixes.ts`). */
+  privatePrefixes: privatePrefixesSchema,
 });
 
 export type ParsedInput = z.output<typeof inputSchema>;
