@@ -38,7 +38,10 @@ export interface DemoResult {
   readonly traffic: TrafficTotals;
   readonly overwrites: readonly DemoOverwrite[];
   readonly invalidations: number;
+  /** Distinct paths the invalidations named. */
   readonly pathsInvalidated: number;
+  /** Paths the invalidations sent, all told: what CloudFront bills. */
+  readonly pathsSent: number;
   /** The edge's own counts of what it served. */
   readonly edge: { readonly overall: ClassCounts; readonly byClass: Record<string, ClassCounts> };
   readonly report: {
@@ -87,6 +90,7 @@ export async function runDemo(
   const ingested = new Set<string>();
   const invalidated = new Set<string>();
   let invalidations = 0;
+  let pathsSent = 0;
   const mails: OutboxMail[] = [];
   progress('starting the local pipeline (its own emulator, stage demo, the local edge)…');
   const pipeline: LocalPipeline = await startLocalPipeline({
@@ -106,6 +110,7 @@ export async function runDemo(
       invalidate: (r) => {
         for (const i of r.invalidations) {
           invalidations += 1;
+          pathsSent += i.paths.length;
           for (const p of i.paths) invalidated.add(p);
         }
       },
@@ -251,6 +256,7 @@ export async function runDemo(
       })),
       invalidations,
       pathsInvalidated: invalidated.size,
+      pathsSent,
       edge: {
         overall: edgeCountsOverall(tally, distribution.id),
         byClass: edgeCountsByClass(tally, { distributionId: distribution.id }),
