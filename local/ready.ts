@@ -31,12 +31,11 @@ export interface ReadyInfo {
  * `npx cdn-pipeline` reach this emulator: the emulator accepts any key, so test keys, never the
  * ones this shell may hold.
  */
-export function exportLines(info: Pick<ReadyInfo, 'endpoint' | 'region' | 'edge'>): string[] {
+export function exportLines(info: Pick<ReadyInfo, 'endpoint' | 'region'>): string[] {
   return [
     `export AWS_ENDPOINT_URL=${info.endpoint}`,
     `export AWS_REGION=${info.region} AWS_DEFAULT_REGION=${info.region}`,
     'export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test',
-    ...(info.edge ? [`export CDN_LOCAL_EDGE_URL=${info.edge}`] : []), // cdnUrl() → the edge
   ];
 }
 
