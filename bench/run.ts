@@ -7,7 +7,8 @@
  *
  * `npm run bench -- [--label latest] [--completion-seconds 25] [--invocation-seconds 5]
  *   [--event-lag-seconds 2] [--workload hls] [--repeats 3]
- *   [--no-planner-alone] [--no-ingest-report] [--json] [--only cold-start] [--cold-start-runs 11]`
+ *   [--no-planner-alone] [--no-ingest-report] [--json] [--only cold-start|freshness]
+ *   [--cold-start-runs 11] [--freshness-runs 30]`
  */
 import './quiet.js';
 import { execFileSync } from 'node:child_process';
@@ -18,6 +19,7 @@ import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import { loadInvalidateConfig } from '../functions/invalidate/config.js';
 import { coldStartMain } from './coldStart.js';
+import { freshnessMain } from './freshness.js';
 import { readDeployedFeed } from './deployed.js';
 import { runIngestReportSection } from './ingestReportSection.js';
 import type { FeedOptions } from './feed.js';
@@ -63,10 +65,12 @@ async function main(): Promise<void> {
       json: { type: 'boolean', default: false },
       only: { type: 'string' }, // cold-start: that part alone (bench/coldStart.ts)
       'cold-start-runs': { type: 'string', default: '11' },
+      'freshness-runs': { type: 'string', default: '30' }, // bench/freshness.ts
     },
   });
-  if (values.only && values.only !== 'cold-start')
-    throw new Error(`--only: cold-start: ${values.only}`);
+  if (values.only && values.only !== 'cold-start' && values.only !== 'freshness')
+    throw new Error(`--only: cold-start or freshness: ${values.only}`);
+  if (values.only === 'freshness') return freshnessMain(Number(values['freshness-runs']));
   if (values.only) return coldStartMain(Number(values['cold-start-runs']));
   const label = values.label!;
   if (!/^[A-Za-z0-9._-]+$/.test(label))
@@ -154,6 +158,8 @@ async function main(): Promise<void> {
   console.log(lines.join('\n'));
   console.log('');
   await coldStartMain(Number(values['cold-start-runs']));
+  console.log('');
+  await freshnessMain(Number(values['freshness-runs']));
 }
 
 await main();

@@ -133,6 +133,7 @@ async function urlsFor(keys: readonly string[], flags: UrlFlags): Promise<Printe
     ...(signingKey ? { signingKey } : {}),
     expiresInSeconds: flags.expires ?? env.ttlSeconds,
     maxTtlSeconds: env.maxTtlSeconds,
+    ...(env.edgeUrl ? { edgeUrl: env.edgeUrl } : {}), // CDN_LOCAL_EDGE_URL: the local edge
     ...(clients && flags.bucket ? { presign: { s3: clients.s3, bucket: flags.bucket } } : {}),
   };
   const results: Printed[] = [];

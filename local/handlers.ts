@@ -2,6 +2,8 @@
  * LOCAL ONLY. The functions' handlers built the way their Lambda entry points build them, with
  * the local stage's clients, queue, topic, table and names: the one place the local runs (npm
  * start, the bench, the integration tests) turn serverless.yml's environment into handlers.
+ * Each invocation's EMF metrics reach the emulator's CloudWatch as CloudWatch would extract them
+ * (local/emfSink.ts), under the function's serverless.yml service name (`<service>-<stage>-<fn>`).
  * Heavy (the SDK, Powertools): `local/pipeline.ts` loads it while the emulator boots.
  */
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
@@ -14,7 +16,10 @@ import { createReportHandlers, type ReportHandlers } from '../functions/report/h
 import type { AwsClients } from '../shared/clients.js';
 import { loadIngestConfig } from '../functions/ingest/config.js';
 import { loadInvalidateConfig } from '../functions/invalidate/config.js';
+import { ENV_SCHEMA, parseEnv } from '../shared/env.js';
+import type { Handler } from '../shared/observability.js';
 import type { LocalStack } from './bootstrap.js';
+import { createEmfSink, type EmfSink } from './emfSink.js';
 import { SERVICE } from './resources.js';
 import type { Env } from './startOptions.js';
 
@@ -30,10 +35,29 @@ export interface PipelineObservers {
   readonly invalidate?: InvalidateObserver;
 }
 
+/** serverless.yml's POWERTOOLS_SERVICE_NAME of a function: `cdn-pipeline-<stage>-<function>`. */
+export function functionServiceName(stage: string, fn: string): string {
+  return `${SERVICE}-${stage}-${fn}`;
+}
+
+/** The sink the handlers' metrics go through, for the stage region's CloudWatch. */
+function emfSinkFor(clients: AwsClients, env: Env): EmfSink {
+  const { POWERTOOLS_METRICS_NAMESPACE: namespace } = parseEnv(
+    ENV_SCHEMA.pick({ POWERTOOLS_METRICS_NAMESPACE: true }),
+    env,
+  );
+  return createEmfSink({ cloudwatch: clients.cloudwatch, namespace });
+}
+
+/** `handler`, each invocation's metrics published as that function's (see local/emfSink.ts). */
+function withMetrics<E, R>(sink: EmfSink, service: string, handler: Handler<E, R>): Handler<E, R> {
+  return (event, context) => sink.invoke(service, () => handler(event, context));
+}
+
 /** Ingest and invalidate, as Lambda builds them, reading their settings from `env` as in AWS. */
 export function buildPipelineHandlers(
   clients: AwsClients,
-  stack: Pick<LocalStack, 'invalidationRequests' | 'invalidationLedgerTable'>,
+  stack: Pick<LocalStack, 'invalidationRequests' | 'invalidationLedgerTable' | 'names'>,
   env: Env,
   observers: PipelineObservers = {},
 ): PipelineHandlers {
@@ -47,11 +71,18 @@ export function buildPipelineHandlers(
     INVALIDATION_LEDGER_TABLE: stack.invalidationLedgerTable,
     ...env,
   });
+  const sink = emfSinkFor(clients, env);
+  const service = (fn: string) => functionServiceName(stack.names.stage, fn);
   return {
-    ingest: createIngestHandler({ clients, config: ingestConfig }, observers.ingest),
-    invalidate: createInvalidateHandler(
-      { clients, config: invalidateConfig },
-      observers.invalidate,
+    ingest: withMetrics(
+      sink,
+      service('ingest'),
+      createIngestHandler({ clients, config: ingestConfig }, observers.ingest),
+    ),
+    invalidate: withMetrics(
+      sink,
+      service('invalidate'),
+      createInvalidateHandler({ clients, config: invalidateConfig }, observers.invalidate),
     ),
   };
 }
@@ -75,9 +106,14 @@ export function buildReportHandlers(
     STAGE: stack.names.stage,
     AWS_REGION: stack.region,
     DASHBOARD_NAME: '',
-    INVALIDATE_SERVICE_NAME: `${prefix}-invalidate`,
+    INVALIDATE_SERVICE_NAME: functionServiceName(stack.names.stage, 'invalidate'),
     CHECK_WINDOW_MINUTES:
       env.CHECK_WINDOW_MINUTES || String(Math.max(1, Math.round(options.checkSeconds / 60))),
   });
-  return createReportHandlers({ clients, config });
+  const handlers = createReportHandlers({ clients, config });
+  const sink = emfSinkFor(clients, env);
+  return {
+    check: withMetrics(sink, `${prefix}-report-check`, handlers.check),
+    digest: withMetrics(sink, `${prefix}-report-digest`, handlers.digest),
+  };
 }

@@ -32,6 +32,7 @@ import {
   resolveExpiry,
   urlPathForKey,
   validDomain,
+  validEdgeUrl,
   validIpAddress,
   validKey,
   validSigningKey,
@@ -47,13 +48,24 @@ export {
   type UrlKind,
   type UrlResult,
 } from './urls/limits.js';
-export { resolveExpiry, urlPathForKey, validDomain, validSigningKey } from './urls/validation.js';
+export {
+  resolveExpiry,
+  urlPathForKey,
+  validDomain,
+  validEdgeUrl,
+  validSigningKey,
+} from './urls/validation.js';
 
 // ── URLs ────────────────────────────────────────────────────────────────────────────────────
 
-/** `https://<domain><encoded path>`: the permanent URL of a public object. */
+/**
+ * `https://<domain><encoded path>`: the permanent URL of a public object. With `edgeUrl` (local
+ * runs: CDN_LOCAL_EDGE_URL) the same path on the local edge, `http://127.0.0.1:4580<path>`.
+ */
 export function cdnUrl(key: string, options: CdnUrlOptions): string {
-  return `https://${validDomain(options.domain)}${urlPathForKey(key, options.originPath)}`;
+  const domain = validDomain(options.domain);
+  const path = urlPathForKey(key, options.originPath);
+  return options.edgeUrl ? `${validEdgeUrl(options.edgeUrl)}${path}` : `https://${domain}${path}`;
 }
 
 const epochSeconds = (date: Date) => Math.floor(date.getTime() / 1000);
@@ -85,7 +97,9 @@ export function urlPolicy(
  * (`Policy`) with `ipAddress` or `notBefore`. The path is exactly {@link cdnUrl}'s.
  */
 export function signedUrl(key: string, options: SignedUrlOptions): UrlResult {
-  const resource = cdnUrl(key, options);
+  // The policy covers the URL CloudFront sees; a local edge URL is only where it is sent.
+  const resource = cdnUrl(key, { domain: options.domain, originPath: options.originPath ?? '' });
+  const base = options.edgeUrl ? cdnUrl(key, options) : resource;
   const now = options.now ?? new Date();
   const expiresAt = resolveExpiry(options, {
     now,
@@ -113,7 +127,7 @@ export function signedUrl(key: string, options: SignedUrlOptions): UrlResult {
     ? `Expires=${epochSeconds(expiresAt)}`
     : `Policy=${signed['CloudFront-Policy'] ?? ''}`;
   return {
-    url: `${resource}?${params}&Key-Pair-Id=${keyPairId}&Signature=${signed['CloudFront-Signature']}`,
+    url: `${base}?${params}&Key-Pair-Id=${keyPairId}&Signature=${signed['CloudFront-Signature']}`,
     kind: 'signed',
     expiresAt: new Date(epochSeconds(expiresAt) * 1000),
   };
@@ -170,6 +184,8 @@ export interface UrlForOptions {
   /** CloudFront host; without it every URL is a presigned S3 URL. */
   readonly domain?: string;
   readonly originPath?: string;
+  /** LOCAL ONLY: the local edge's base URL (see {@link CdnUrlOptions.edgeUrl}). */
+  readonly edgeUrl?: string;
   /** Private content: a signed (or presigned) URL, never a bare one. */
   readonly signed?: boolean;
   readonly signingKey?: SigningKey;
@@ -212,7 +228,11 @@ export async function urlFor(key: string, options: UrlForOptions): Promise<UrlRe
       `the distribution does not serve "${key}" (outside origin path "${options.originPath}")`,
     );
   }
-  const base = { domain, originPath: options.originPath ?? '' };
+  const base = {
+    domain,
+    originPath: options.originPath ?? '',
+    ...(options.edgeUrl ? { edgeUrl: options.edgeUrl } : {}),
+  };
   if (!options.signed) return { url: cdnUrl(key, base), kind: 'cdn' };
   if (!options.signingKey) {
     return fallback('signingKey', 'private content and no CloudFront signing key configured');

@@ -16,6 +16,7 @@ import { newRequestId } from './cloudfrontErrors.js';
 import { DEFAULT_CACHE_BYTES, EdgeCache } from './EdgeCache.js';
 import { loadEdgeDistributions, type EdgeDistribution } from './edgeDistributions.js';
 import { startEdgeMetrics, type EdgeMetrics } from './edgeMetrics.js';
+import { edgeTally, type TalliedPath } from './edgeTally.js';
 import { handleEdgeRequest, type EdgeDeps, type EdgeResponse } from './handleRequest.js';
 import {
   cloudFrontSource,
@@ -76,6 +77,8 @@ export interface Edge {
   readonly port: number;
   distributions(): readonly EdgeDistribution[];
   stats(): EdgeStats;
+  /** What it served, per distribution and path (its own count, beside its logs and metrics). */
+  tally(): TalliedPath[];
   /** Re-reads the distributions and polls their invalidations now. */
   refresh(): Promise<void>;
   /** Writes the buffered log lines and every metric minute so far. */
@@ -158,6 +161,7 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
     : undefined;
 
   const counts = { requests: 0, hits: 0, refreshHits: 0, misses: 0, errors: 0 };
+  const tally = edgeTally();
   const deps: EdgeDeps = {
     distributions: () => distributions,
     cache,
@@ -183,6 +187,7 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
     const bytesOut =
       res.body.length +
       Object.entries(res.headers).reduce((n, [k, v]) => n + k.length + v.length + 4, 17);
+    tally.count(distribution.id, res.path, res.resultType, bytesOut);
     metrics?.count({
       at,
       distributionId: distribution.id,
@@ -293,6 +298,7 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
       cachedBytes: cache.bytes,
       ...watcher.stats(),
     }),
+    tally: () => tally.entries(),
     async refresh() {
       await reload();
       await watcher.poll();

@@ -9,7 +9,7 @@ import * as z from 'zod';
 import { parseEnv, resolveAliases } from '../env.js';
 import { ConfigError, InvalidInputError } from '../errors.js';
 import { URL_LIMITS, type SigningKey } from './limits.js';
-import { validDomain, validSigningKey } from './validation.js';
+import { validDomain, validEdgeUrl, validSigningKey } from './validation.js';
 
 import type { Env } from '../env.js';
 
@@ -22,6 +22,8 @@ export interface UrlConfig {
   readonly signingKey?: SigningKey;
   readonly ttlSeconds: number;
   readonly maxTtlSeconds: number;
+  /** LOCAL ONLY (CDN_LOCAL_EDGE_URL): URLs point at the local edge, `http://127.0.0.1:4580/…`. */
+  readonly edgeUrl?: string;
 }
 
 const seconds = (max: number) => z.coerce.number().int().min(1).max(max);
@@ -40,6 +42,7 @@ const urlSchema = z.object({
     .transform((s) => ON.includes(s))
     .default(true),
   CDN_ORIGIN_PATH: z.string().default(''),
+  CDN_LOCAL_EDGE_URL: z.string().optional(),
   CDN_KEY_PAIR_ID: z.string().optional(),
   // Validated below, never echoed: parseEnv would quote the value in its message.
   CDN_PRIVATE_KEY: z.string().optional(),
@@ -77,7 +80,8 @@ function privateKeyFrom(raw: z.output<typeof urlSchema>): [string, string] | und
  * URL settings for apps, from the environment, checked once: CDN_DOMAIN, CDN_ORIGIN_PATH,
  * CDN_KEY_PAIR_ID with CDN_PRIVATE_KEY (PEM) or CDN_PRIVATE_KEY_FILE, CDN_URL_TTL_SECONDS
  * (default 3600), CDN_URL_MAX_TTL_SECONDS (default 7 days), CDN_ENABLED (default true; false:
- * no domain, so URLs fall back to presigned S3 URLs). Errors name the variable.
+ * no domain, so URLs fall back to presigned S3 URLs), and for local runs CDN_LOCAL_EDGE_URL (the
+ * local edge, a loopback URL: CloudFront URLs then point at it). Errors name the variable.
  */
 export function loadUrlConfig(env: Env = process.env): UrlConfig {
   const raw = parseEnv(urlSchema, env);
@@ -112,6 +116,10 @@ export function loadUrlConfig(env: Env = process.env): UrlConfig {
     signingKey = { keyPairId: raw.CDN_KEY_PAIR_ID!, privateKey: pem[0] };
     asConfigError(() => validSigningKey(signingKey!, 'CDN_KEY_PAIR_ID', pem[1]));
   }
+  let edgeUrl: string | undefined;
+  if (raw.CDN_LOCAL_EDGE_URL && raw.CDN_ENABLED) {
+    asConfigError(() => (edgeUrl = validEdgeUrl(raw.CDN_LOCAL_EDGE_URL!, 'CDN_LOCAL_EDGE_URL')));
+  }
   if (raw.CDN_URL_TTL_SECONDS > raw.CDN_URL_MAX_TTL_SECONDS) {
     throw new ConfigError(
       'CDN_URL_TTL_SECONDS',
@@ -125,5 +133,6 @@ export function loadUrlConfig(env: Env = process.env): UrlConfig {
     ...(signingKey ? { signingKey: Object.freeze(signingKey) } : {}),
     ttlSeconds: raw.CDN_URL_TTL_SECONDS,
     maxTtlSeconds: raw.CDN_URL_MAX_TTL_SECONDS,
+    ...(edgeUrl ? { edgeUrl } : {}),
   });
 }

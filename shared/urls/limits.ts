@@ -29,6 +29,13 @@ export interface CdnUrlOptions {
   readonly domain: string;
   /** The origin's OriginPath (`/prod`): key `prod/a.jpg` is served at `/a.jpg`. */
   readonly originPath?: string;
+  /**
+   * LOCAL ONLY: the local edge's base URL (`http://127.0.0.1:4580`, or `…/_edge/<id>` for a
+   * distribution other than npm start's; CDN_LOCAL_EDGE_URL). The URL is then `<edgeUrl><path>`
+   * instead of `https://<domain><path>`; a signature still covers `https://<domain><path>`, the
+   * URL CloudFront (and the edge) checks.
+   */
+  readonly edgeUrl?: string;
 }
 
 /** Validity window: an absolute end, or seconds from now. */

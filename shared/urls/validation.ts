@@ -26,6 +26,37 @@ export function validDomain(domain: string, field = 'domain'): string {
   return host;
 }
 
+const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
+
+/**
+ * The local edge's base URL (local runs only): http(s) on a loopback host, an optional path
+ * prefix (`/_edge/<id>`), no query or fragment; returned without a trailing `/`.
+ */
+export function validEdgeUrl(value: string, field = 'edgeUrl'): string {
+  let url: URL;
+  try {
+    url = new URL(value.trim());
+  } catch {
+    throw new InvalidInputError(
+      field,
+      `must be a URL such as http://127.0.0.1:4580 (got "${value}")`,
+    );
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new InvalidInputError(field, `must be an http:// URL (got "${value}")`);
+  if (!LOOPBACK.test(url.hostname))
+    throw new InvalidInputError(
+      field,
+      `must be on this machine (127.0.0.1, localhost or [::1]): the local edge is for local runs only (got "${value}")`,
+    );
+  if (url.search || url.hash || url.username || url.password)
+    throw new InvalidInputError(
+      field,
+      `must have no query, fragment or credentials (got "${value}")`,
+    );
+  return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+}
+
 /**
  * A key a URL can be built for: present, at most 1 024 bytes, and without a `.` or `..`
  * segment. Browsers and HTTP clients (WHATWG URL) resolve such segments before sending, also
