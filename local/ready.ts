@@ -28,14 +28,16 @@ export interface ReadyInfo {
 
 /**
  * What a second terminal exports so that `aws` (v1 reads AWS_DEFAULT_REGION, v2 AWS_REGION) and
- * `npx cdn-pipeline` reach this emulator: the emulator accepts any key, so test keys, never the
+ * `npx cdn-pipeline` reach this emulator (and, with the edge, URLs point at it): the emulator accepts any key, so test keys, never the
  * ones this shell may hold.
  */
-export function exportLines(info: Pick<ReadyInfo, 'endpoint' | 'region'>): string[] {
+export function exportLines(info: Pick<ReadyInfo, 'endpoint' | 'region' | 'edge'>): string[] {
   return [
     `export AWS_ENDPOINT_URL=${info.endpoint}`,
     `export AWS_REGION=${info.region} AWS_DEFAULT_REGION=${info.region}`,
     'export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test',
+    // cdnUrl(), signedUrl() and `cdn-pipeline url` then point at the local edge.
+    ...(info.edge ? [`export CDN_LOCAL_EDGE_URL=${info.edge}`] : []),
   ];
 }
 

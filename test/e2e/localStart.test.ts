@@ -235,6 +235,7 @@ describe('npm start', () => {
       AWS_DEFAULT_REGION: 'us-east-1',
       AWS_ACCESS_KEY_ID: 'test',
       AWS_SECRET_ACCESS_KEY: 'test',
+      CDN_LOCAL_EDGE_URL: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
     });
     const result = spawnSync('aws', ['s3api', 'head-object', '--bucket', BUCKET, '--key', KEY], {
       cwd: workdir,
