@@ -24,6 +24,9 @@ import {
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { RetryableError } from '../../shared/errors.js';
+import { coverageKey, ledgerKey } from '../../shared/keyLedgerRows.js';
+
+export { coverageKey, ledgerKey } from '../../shared/keyLedgerRows.js';
 
 /** What the ledger recorded for a version: how its first sighting was judged. */
 export const LEDGER_KINDS = ['new', 'overwrite', 'unknown', 'seeded'] as const;
@@ -69,10 +72,6 @@ const WRITE_ATTEMPTS = 5;
 
 /** Too many writers on one key at once: the message is retried through SQS. */
 export class KeyLedgerContention extends RetryableError {}
-
-export const ledgerKey = (bucket: string, key: string): string => `${bucket}/${key}`;
-/** Bucket names have no `#`: this can never be a key's item. */
-export const coverageKey = (bucket: string): string => `coverage#${bucket}`;
 
 const unquote = (etag: string | undefined) => etag?.replace(/"/g, '') || undefined;
 

@@ -10,12 +10,14 @@
  */
 import {
   ConditionalCheckFailedException,
-  GetItemCommand,
   PutItemCommand,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
-import { coverageKey, ledgerItem } from './keyLedger.js';
+import { coverageKey } from '../../shared/keyLedgerRows.js';
+import { ledgerItem } from './keyLedger.js';
+
+export { ledgerCoverage } from '../../shared/keyLedgerRows.js';
 
 export interface SeedResult {
   readonly bucket: string;
@@ -36,19 +38,6 @@ export interface SeedOptions {
   readonly now?: () => number;
   /** Called after each page of keys (progress for a long seed). */
   readonly onPage?: (keysSoFar: number) => void;
-}
-
-/** The coverage row of a bucket, if it was seeded: when, and how many keys it listed. */
-export async function ledgerCoverage(
-  dynamodb: DynamoDBClient,
-  table: string,
-  bucket: string,
-): Promise<{ since: string; keys: number } | undefined> {
-  const out = await dynamodb.send(
-    new GetItemCommand({ TableName: table, Key: { pk: { S: coverageKey(bucket) } } }),
-  );
-  if (!out.Item?.pk) return undefined;
-  return { since: out.Item.since?.S ?? '', keys: Number(out.Item.keys?.N ?? 0) };
 }
 
 export async function seedKeyLedger(
