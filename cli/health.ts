@@ -66,10 +66,18 @@ export async function healthCommand(flags: HealthFlags): Promise<Outcome> {
   let seeded: Awaited<ReturnType<typeof seedKeyLedger>> | undefined;
   if (flags.seedKeyLedger) {
     // Progress on stderr: stdout stays the table (or the JSON).
-    seeded = await seedKeyLedger(clients, flags.bucket, {
-      table: ledgerTable,
-      onPage: (keys) => console.error(`key ledger ${ledgerTable}: ${keys} keys recorded`),
-    });
+    try {
+      seeded = await seedKeyLedger(clients, flags.bucket, {
+        table: ledgerTable,
+        onPage: (keys) => console.error(`key ledger ${ledgerTable}: ${keys} keys recorded`),
+      });
+    } catch (error) {
+      if ((error as { name?: string }).name !== 'ResourceNotFoundException') throw error;
+      console.error(
+        `cdn-pipeline: --seed-key-ledger: table ${ledgerTable} does not exist (deploy the stack, or name it with --key-ledger-table)`,
+      );
+      return 'usage';
+    }
     console.error(
       `key ledger ${ledgerTable}: covers s3://${flags.bucket} since ${seeded.coveredSince} (${seeded.keys} keys listed, ${seeded.written} written)`,
     );

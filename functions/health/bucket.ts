@@ -71,8 +71,9 @@ export interface KeyLedgerState {
 
 /**
  * Versioning, read every run (it can change at any time): `Enabled` tells overwrites from new
- * keys by version history. Otherwise the key ledger does, once it covers the bucket (a warning:
- * an overwrite or delete still cannot be undone); without it, every upload is invalidated.
+ * keys by version history. Otherwise the key ledger does, once seeded for the bucket (a warning:
+ * an overwrite or delete still cannot be undone); without it, every upload is invalidated. The
+ * check cannot see ingest's KEY_LEDGER_TABLE: a seeded ledger is taken as the one in use.
  */
 export async function checkVersioning(
   s3: S3Client,
@@ -104,21 +105,12 @@ export async function checkVersioning(
       facts,
     };
   }
-  if (ledger) {
-    return {
-      ...fail(
-        name,
-        `${status}, and the key ledger ${ledger.table} does not cover the bucket yet: every upload is invalidated`,
-        `npx cdn-pipeline health --bucket ${bucket} --seed-key-ledger (or: ${enable})`,
-      ),
-      facts,
-    };
-  }
+  // A ledger table that covers nothing yet is not in use: the same answer as no ledger.
   return {
     ...fail(
       name,
       `${status}: an overwrite or delete cannot be undone, and every upload is invalidated`,
-      `${enable} (or set KEY_LEDGER_TABLE for exact overwrite detection without versions)`,
+      `${enable} (or set KEY_LEDGER_TABLE on ingest for exact overwrites without versions, and seed it: npx cdn-pipeline health --bucket ${bucket} --seed-key-ledger)`,
     ),
     facts,
   };

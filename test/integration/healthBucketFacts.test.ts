@@ -325,3 +325,22 @@ describe('checkKmsKeyPolicy', () => {
     });
   });
 });
+
+describe('--seed-key-ledger without the table', () => {
+  it('says which table is missing, exit usage', async () => {
+    stderr = [];
+    vi.spyOn(console, 'error').mockImplementation(
+      (...a: unknown[]) => void stderr.push(a.join(' ')),
+    );
+    vi.spyOn(console, 'log').mockImplementation(() => undefined);
+    const outcome = await healthCommand({
+      bucket: stack.bucket,
+      local: true,
+      stage: 'hf',
+      seedKeyLedger: true,
+      keyLedgerTable: 'no-such-ledger-table',
+    });
+    expect(outcome).toBe('usage');
+    expect(stderr.join('\n')).toMatch(/table no-such-ledger-table does not exist/);
+  });
+});
