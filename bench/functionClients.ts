@@ -22,7 +22,7 @@ export type ClientName = keyof typeof CLIENT_CLASSES;
 
 /** Per function: the clients its handler calls (read from the cores, matched by its IAM). */
 export const FUNCTION_CLIENTS = {
-  ingest: ['s3', 'sqs'],
+  ingest: ['s3', 'sqs', 'dynamodb'], // dynamodb: the key ledger (KEY_LEDGER_TABLE)
   invalidate: ['s3', 'cloudfront', 'dynamodb', 'sqs'],
   provisionValidate: ['s3', 'cloudfront'],
   provisionEnsureOriginAccessControl: ['cloudfront'],

@@ -6,6 +6,7 @@
  */
 import { Option, type Command } from 'commander';
 import { healthOutcome, type HealthCheck } from '../functions/health/check.js';
+import { seedKeyLedger } from '../functions/ingest/keyLedgerSeed.js';
 import { checkHealth } from '../functions/health/health.js';
 import { EMULATOR_GAPS } from '../local/healthLocal.js';
 import type { TargetFlags } from '../local/target.js';
@@ -24,6 +25,10 @@ export interface HealthFlags extends TargetFlags {
   readonly bucket: string;
   readonly json?: boolean;
   readonly topicArn?: string;
+  /** The key ledger table (default `cdn-pipeline-<stage>-key-ledger`). */
+  readonly keyLedgerTable?: string;
+  /** Seed the key ledger from the bucket's keys first (then the checks run). */
+  readonly seedKeyLedger?: boolean;
 }
 
 /** The answers that mean "nothing here": no such bucket, or no distribution serving it. */
@@ -57,16 +62,42 @@ export async function healthCommand(flags: HealthFlags): Promise<Outcome> {
   }
   const ctx = cliContext(flags);
   const clients = await ctx.clients();
+  const ledgerTable = flags.keyLedgerTable ?? `cdn-pipeline-${ctx.target.stage}-key-ledger`;
+  let seeded: Awaited<ReturnType<typeof seedKeyLedger>> | undefined;
+  if (flags.seedKeyLedger) {
+    // Progress on stderr: stdout stays the table (or the JSON).
+    try {
+      seeded = await seedKeyLedger(clients, flags.bucket, {
+        table: ledgerTable,
+        onPage: (keys) => console.error(`key ledger ${ledgerTable}: ${keys} keys recorded`),
+      });
+    } catch (error) {
+      if ((error as { name?: string }).name !== 'ResourceNotFoundException') throw error;
+      console.error(
+        `cdn-pipeline: --seed-key-ledger: table ${ledgerTable} does not exist (deploy the stack, or name it with --key-ledger-table)`,
+      );
+      return 'usage';
+    }
+    console.error(
+      `key ledger ${ledgerTable}: covers s3://${flags.bucket} since ${seeded.coveredSince} (${seeded.keys} keys listed, ${seeded.written} written)`,
+    );
+  }
   const checks = await checkHealth(clients, {
     bucket: flags.bucket,
     ...(ctx.target.kind === 'local' ? { knownGaps: EMULATOR_GAPS } : {}),
     ...(flags.topicArn ? { alertsTopicArn: flags.topicArn } : {}),
+    keyLedgerTable: ledgerTable,
   });
   const outcome = healthOutcome(checks);
   const missing = checks.some((c) => c.ok === false && NOTHING_FOUND.test(c.detail));
   const hint = missing ? await bucketElsewhere(ctx, flags.bucket) : undefined;
   if (flags.json) {
-    const json = { bucket: flags.bucket, healthy: outcome === 'ok', checks };
+    const json = {
+      bucket: flags.bucket,
+      healthy: outcome === 'ok',
+      checks,
+      ...(seeded ? { keyLedgerSeed: seeded } : {}),
+    };
     console.log(JSON.stringify({ ...json, ...(hint ? { hint } : {}) }, null, 2));
   } else {
     console.log(formatHealth(flags.bucket, checks));
@@ -80,8 +111,11 @@ Examples:
   $ npx cdn-pipeline health --bucket my-content
   $ npx cdn-pipeline health --bucket my-content --json | jq '.checks[] | select(.ok != true)'
   $ npx cdn-pipeline health --bucket cdn-pipeline-local-content --local
+  $ npx cdn-pipeline health --bucket charts-prod --stage prod --seed-key-ledger
 
-Checks: the bucket exists, Block Public Access is on, versioning and default encryption; the
+Checks: the bucket exists, Block Public Access is on (each of the four flags), versioning (or
+the key ledger standing in for it), default encryption (SSE-KMS: the key-policy statement
+CloudFront needs, with each distribution's ARN), Object Ownership and the bucket ACL; the
 s3:ObjectCreated notification targets a queue that exists, with a dead-letter queue that is
 empty (and the same for the invalidation-requests queue); every distribution serving the bucket
 is enabled and Deployed, reads through an origin access control, allows HTTPS only, and has its
@@ -103,6 +137,14 @@ export function registerHealth(program: Command, exit: Readonly<Record<Outcome, 
     )
     .requiredOption('-b, --bucket <name>', 'the content bucket')
     .addOption(new Option('--topic-arn <arn>', 'the alerts topic (default: <stack prefix>-alerts)'))
+    .option(
+      '--key-ledger-table <name>',
+      'the key ledger (default: cdn-pipeline-<stage>-key-ledger)',
+    )
+    .option(
+      '--seed-key-ledger',
+      'record every key the bucket holds in the key ledger first, so overwrites of an unversioned bucket are exact',
+    )
     .option('--json', 'print JSON for scripts');
   addTargetOptions(health)
     .addHelpText('after', HEALTH_HELP)

@@ -164,6 +164,7 @@ function addProvision(cli: Command): void {
     .option('--distribution <id>', 'adopt this existing distribution (see --dry-run, --if-match)')
     .option('--dry-run', 'with --distribution: print the change field by field, change nothing')
     .option('--if-match <etag>', 'with --distribution: the ETag --dry-run printed (required)')
+    .option('--allow-public', 'provision even if the bucket is public (a warning, not a refusal)')
     .option('--json', 'print one JSON object at the end (progress goes to stderr)')
     .option('--no-wait', 'start the run, print its execution ARN and exit (deployed runs)')
     .addOption(new Option('--watch-seconds <n>').argParser(positiveNumber).hideHelp());

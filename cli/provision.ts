@@ -12,6 +12,7 @@ import {
 } from '@aws-sdk/client-cloudformation';
 import { CreateTopicCommand } from '@aws-sdk/client-sns';
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { readPublicAccess } from '../functions/provision/bucketPolicy.js';
 import { awsErrorName } from '../functions/provision/errors.js';
 import { WAIT_DEFAULTS } from '../functions/provision/validate.js';
 import { CdnPipelineError } from '../shared/errors.js';
@@ -223,10 +224,49 @@ async function runLocal(
   }
 }
 
+// ── Public buckets ─────────────────────────────────────────────────────────────────────────
+
+/**
+ * The workflow refuses a public bucket in its first step (`validate`); the CLI asks first, so the
+ * refusal comes before a run starts and, with `--allow-public`, the warning is printed (and in
+ * `--json`). A bucket the CLI cannot read (missing, another account's, no permission) is left
+ * to the workflow, which names the problem (NoSuchBucket vs AccessDenied).
+ */
+async function publicAccessPreflight(
+  ctx: CliContext,
+  bucket: string,
+  allowPublic: boolean,
+): Promise<{ refused?: string[]; warnings: string[] }> {
+  let access;
+  try {
+    access = await readPublicAccess((await ctx.clients()).s3, bucket);
+  } catch {
+    return { warnings: [] };
+  }
+  if (access.findings.length && !allowPublic) return { refused: access.findings, warnings: [] };
+  return {
+    warnings: [
+      ...access.findings.map(
+        (f) => `${f}: kept (--allow-public); viewers can read s3://${bucket} around CloudFront`,
+      ),
+      ...access.neutralised.map((f) => `${f}, neutralised by Block Public Access for now`),
+    ],
+  };
+}
+
+/** The printer, with the warnings printed now and added to the final JSON object. */
+function withWarnings(print: Printer, warnings: readonly string[]): Printer {
+  if (!warnings.length) return print;
+  for (const w of warnings) print.err(`cdn-pipeline: warning: ${w}`);
+  return { ...print, result: (value) => print.result({ ...value, warnings: [...warnings] }) };
+}
+
 // ── The command ─────────────────────────────────────────────────────────────────────────────
 
-export async function provisionCommand(flags: ProvisionFlags): Promise<Outcome> {
-  const print = printer(Boolean(flags.json));
+export async function provisionCommand(
+  flags: ProvisionFlags & { readonly allowPublic?: boolean },
+): Promise<Outcome> {
+  const basePrint = printer(Boolean(flags.json));
   // The stage is checked here too: a local stage becomes resource names.
   const ctx = cliContext(flags);
   const local = ctx.target.kind === 'local';
@@ -241,12 +281,30 @@ export async function provisionCommand(flags: ProvisionFlags): Promise<Outcome> 
     const raw = await specInput(flags);
     spec = validSpec(raw);
     const adopt = adoptInput(flags);
-    input = { spec: raw, options: workflowOptions(flags), ...(adopt ? { adopt } : {}) };
+    const options = {
+      ...workflowOptions(flags),
+      ...(flags.allowPublic ? { allowPublic: true } : {}),
+    };
+    input = { spec: raw, options, ...(adopt ? { adopt } : {}) };
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    print.err(`cdn-pipeline: ${error.message}`);
+    basePrint.err(`cdn-pipeline: ${error.message}`);
     return 'usage';
   }
+  const publicAccess = await publicAccessPreflight(ctx, spec.bucket, Boolean(flags.allowPublic));
+  if (publicAccess.refused) {
+    const message = `s3://${spec.bucket} is public, so viewers can read it around CloudFront: ${publicAccess.refused.join('; ')}. Remove the public grant, or pass --allow-public to provision anyway`;
+    basePrint.err(`cdn-pipeline: ${message}`);
+    if (basePrint.json)
+      basePrint.result({
+        outcome: 'refused',
+        error: 'PublicBucket',
+        message,
+        findings: publicAccess.refused,
+      });
+    return 'failed';
+  }
+  const print = withWarnings(basePrint, publicAccess.warnings);
   if (flags.dryRun) return adoptionDryRun(ctx, flags, spec, print);
   if (local) return runLocal(ctx, spec, input, print);
   return runDeployed(ctx, flags, spec, { ...input, stage: ctx.target.stage }, print);

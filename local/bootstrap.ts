@@ -7,6 +7,7 @@
  * Idempotent: running it against an emulator that already holds the resources changes nothing
  * and returns the same ids.
  */
+import { ensureKeyLedgerTable, keyLedgerTableName } from './keyLedgerTable.js';
 import {
   CreateBucketCommand,
   GetBucketNotificationConfigurationCommand,
@@ -77,6 +78,7 @@ export async function bootstrapLocalStack(
     ensureTopic(clients.sns, names.alertsTopic),
     ensureAlarmTable(clients.dynamodb, alarmTable),
     ensureInvalidationLedgerTable(clients.dynamodb, invalidationLedgerTableName(names)),
+    ensureKeyLedgerTable(clients.dynamodb, keyLedgerTableName(`cdn-pipeline-${names.stage}`)),
   ]);
   await ensureObjectEventsPolicy(clients.sqs, queues.objectEvents, bucketArn);
   await ensureBucketNotification(clients.s3, names.bucket, queues.objectEvents.arn);

@@ -113,18 +113,94 @@ function isEveryone(principal: unknown): boolean {
   return asList(aws).includes('*');
 }
 
-/** Allow statements open to everyone: unconditional ones (public) and conditional ones (suspect). */
+/**
+ * Condition keys that confine an Allow for everyone to known callers when compared with fixed
+ * values (S3's own test of a "public" policy: "The meaning of public" in the S3 User Guide).
+ * `aws:SecureTransport`, `aws:Referer`, `aws:UserAgent` restrict nothing: anyone can send them.
+ */
+export const RESTRICTING_CONDITION_KEYS = [
+  'aws:principalaccount',
+  'aws:principalarn',
+  'aws:principalorgid',
+  'aws:principalorgpaths',
+  'aws:principalservicename',
+  'aws:sourceaccount',
+  'aws:sourcearn',
+  'aws:sourceip',
+  'aws:sourceowner',
+  'aws:sourcevpc',
+  'aws:sourcevpce',
+  'aws:userid',
+  's3:dataaccesspointaccount',
+  's3:dataaccesspointarn',
+] as const;
+
+/** Operators that compare a key with fixed values (not negations, not "IfExists"). */
+const FIXING_OPERATORS =
+  /^(StringEquals|StringEqualsIgnoreCase|StringLike|ArnEquals|ArnLike|IpAddress)$/i;
+
+/** A value that names someone, not a wildcard nor an open network. */
+function fixedValue(value: unknown): boolean {
+  if (typeof value !== 'string' || value === '' || value === '*') return false;
+  if (value.endsWith('/0')) return false; // 0.0.0.0/0, ::/0
+  return !/^\*|:\*$/.test(value);
+}
+
+/** Whether a statement's Condition confines it to known callers (see RESTRICTING_CONDITION_KEYS). */
+export function hasRestrictingCondition(statement: PolicyStatement): boolean {
+  return Object.entries(statement.Condition ?? {}).some(
+    ([operator, operands]) =>
+      FIXING_OPERATORS.test(operator) &&
+      Object.entries(operands ?? {}).some(
+        ([key, value]) =>
+          (RESTRICTING_CONDITION_KEYS as readonly string[]).includes(key.toLowerCase()) &&
+          asList(value).length > 0 &&
+          asList(value).every(fixedValue),
+      ),
+  );
+}
+
+/** An Allow open to everyone: `Principal: "*"` (or `{AWS: "*"}`), or an Allow with NotPrincipal. */
+function allowsEveryone(s: PolicyStatement): boolean {
+  return s.Effect === 'Allow' && (isEveryone(s.Principal) || s.NotPrincipal !== undefined);
+}
+
+/**
+ * Allow statements open to everyone: `open`, with no condition that confines them to known
+ * callers (public: S3 serves anyone, around CloudFront), and `conditional`, confined by such a
+ * condition (a VPC endpoint, an account, an ARN: not public, but worth a look). Named by Sid, or
+ * `#<index>` when a statement has none.
+ */
 export function publicAllows(statements: readonly PolicyStatement[]): {
   open: string[];
   conditional: string[];
 } {
   const everyone = statements
     .map((s, i) => ({ s, id: s.Sid ?? `#${i}` }))
-    .filter(({ s }) => s.Effect === 'Allow' && isEveryone(s.Principal));
+    .filter(({ s }) => allowsEveryone(s));
   return {
-    open: everyone.filter(({ s }) => !s.Condition).map(({ id }) => id),
-    conditional: everyone.filter(({ s }) => s.Condition).map(({ id }) => id),
+    open: everyone.filter(({ s }) => !hasRestrictingCondition(s)).map(({ id }) => id),
+    conditional: everyone.filter(({ s }) => hasRestrictingCondition(s)).map(({ id }) => id),
   };
+}
+
+/** S3's groups that make an ACL grant public: everyone, and every AWS account. */
+export const PUBLIC_ACL_GROUPS = {
+  'http://acs.amazonaws.com/groups/global/AllUsers': 'AllUsers',
+  'http://acs.amazonaws.com/groups/global/AuthenticatedUsers': 'AuthenticatedUsers',
+} as const;
+
+export interface AclGrant {
+  readonly Grantee?: { readonly Type?: string; readonly URI?: string };
+  readonly Permission?: string;
+}
+
+/** The public grants of a bucket ACL, as `AllUsers READ`. */
+export function publicAclGrants(grants: readonly AclGrant[]): string[] {
+  return grants.flatMap((g) => {
+    const group = PUBLIC_ACL_GROUPS[(g.Grantee?.URI ?? '') as keyof typeof PUBLIC_ACL_GROUPS];
+    return group ? [`${group} ${g.Permission ?? '?'}`] : [];
+  });
 }
 
 // ── Legacy Origin Access Identities (OAI → OAC migration) ───────────────────────────────────

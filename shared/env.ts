@@ -83,6 +83,18 @@ export const ENV_SCHEMA = z.object({
   VERSIONING_CACHE_SECONDS: int(0, 3600)
     .default(300)
     .describe('how long ingest reuses a bucket versioning status, in seconds; 0: ask every time'),
+  KEY_LEDGER_TABLE: z
+    .string()
+    .regex(TABLE_NAME, 'must be a DynamoDB table name (3-255 of a-z A-Z 0-9 _ . -)')
+    .optional()
+    .describe(
+      'the DynamoDB key ledger: exact overwrite detection on unversioned buckets (one conditional write per upload); unset: an unversioned bucket invalidates every upload',
+    ),
+  KEY_LEDGER_TTL_DAYS: int(0, 3650)
+    .default(0)
+    .describe(
+      'key ledger items expire this many days after their last upload; 0: never (an expired key is taken for new at its next upload)',
+    ),
   INVALIDATE_NEW_KEYS: z
     .enum(INVALIDATE_NEW_KEYS_VALUES)
     .default('never')

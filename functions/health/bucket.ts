@@ -1,15 +1,17 @@
 /**
- * Health of the content bucket itself: it exists, Block Public Access is on, versioning and
- * default encryption, and the s3:ObjectCreated notification that feeds the pipeline's queue.
+ * Health of the content bucket itself: it exists, Block Public Access is on, versioning (or the
+ * key ledger that stands in for it) and default encryption, and the s3:ObjectCreated
+ * notification that feeds the pipeline's queue. Ownership, ACL and SSE-KMS: `bucketFacts.ts`.
  */
 import {
-  GetBucketEncryptionCommand,
   GetBucketNotificationConfigurationCommand,
   GetBucketVersioningCommand,
   GetPublicAccessBlockCommand,
   HeadBucketCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
+import type { LedgerCoverage } from '../../shared/keyLedgerRows.js';
+import type { BucketEncryption } from './bucketFacts.js';
 import { errorName, fail, pass, statusCode, warn, type HealthCheck } from './check.js';
 
 export async function checkBucketExists(s3: S3Client, bucket: string): Promise<HealthCheck> {
@@ -54,39 +56,89 @@ export async function checkPublicAccessBlock(s3: S3Client, bucket: string): Prom
     if (errorName(error) !== 'NoSuchPublicAccessBlockConfiguration') throw error;
   }
   const off = BPA_FLAGS.filter((f) => config[f] !== true);
+  const facts = Object.fromEntries(BPA_FLAGS.map((f) => [f, config[f] === true]));
   return off.length
-    ? fail(name, `off: ${off.join(', ')}`, fix)
-    : pass(name, 'all four settings on');
+    ? { ...fail(name, `off: ${off.join(', ')}`, fix), facts }
+    : { ...pass(name, 'all four settings on'), facts };
 }
 
-export async function checkVersioning(s3: S3Client, bucket: string): Promise<HealthCheck> {
+/** What the health check knows of the key ledger: its table, and its coverage of the bucket. */
+export interface KeyLedgerState {
+  readonly table: string;
+  /** Undefined: the table exists but the bucket was never seeded. */
+  readonly coverage?: LedgerCoverage;
+}
+
+/**
+ * Versioning, read every run (it can change at any time): `Enabled` tells overwrites from new
+ * keys by version history. Otherwise the key ledger does, once seeded for the bucket (a warning:
+ * an overwrite or delete still cannot be undone); without it, every upload is invalidated. The
+ * check cannot see ingest's KEY_LEDGER_TABLE: a seeded ledger is taken as the one in use.
+ */
+export async function checkVersioning(
+  s3: S3Client,
+  bucket: string,
+  ledger?: KeyLedgerState,
+): Promise<HealthCheck> {
   const name = 'versioning';
   const out = await s3.send(new GetBucketVersioningCommand({ Bucket: bucket }));
-  return out.Status === 'Enabled'
-    ? pass(name, 'enabled')
-    : fail(
+  const status = out.Status ?? 'never enabled';
+  const facts = {
+    status: out.Status ?? 'Off',
+    ...(ledger
+      ? { keyLedger: ledger.table, ledgerCoveredSince: ledger.coverage?.since ?? null }
+      : {}),
+  };
+  const enable = `aws s3api put-bucket-versioning --bucket ${bucket} --versioning-configuration Status=Enabled`;
+  if (out.Status === 'Enabled')
+    return {
+      ...pass(name, 'enabled: overwrites are told from new keys by version history'),
+      facts,
+    };
+  if (ledger?.coverage) {
+    return {
+      ...warn(
         name,
-        `${out.Status ?? 'never enabled'}: an overwrite or delete cannot be undone`,
-        `aws s3api put-bucket-versioning --bucket ${bucket} --versioning-configuration Status=Enabled`,
-      );
+        `${status}: overwrites are told from new keys by the key ledger ${ledger.table} (covers the bucket since ${ledger.coverage.since}); an overwrite or delete cannot be undone`,
+        enable,
+      ),
+      facts,
+    };
+  }
+  // A ledger table that covers nothing yet is not in use: the same answer as no ledger.
+  return {
+    ...fail(
+      name,
+      `${status}: an overwrite or delete cannot be undone, and every upload is invalidated`,
+      `${enable} (or set KEY_LEDGER_TABLE on ingest for exact overwrites without versions, and seed it: npx cdn-pipeline health --bucket ${bucket} --seed-key-ledger)`,
+    ),
+    facts,
+  };
 }
 
-export async function checkEncryption(s3: S3Client, bucket: string): Promise<HealthCheck> {
+export function checkEncryption(bucket: string, encryption: BucketEncryption): HealthCheck {
   const name = 'default encryption';
-  try {
-    const out = await s3.send(new GetBucketEncryptionCommand({ Bucket: bucket }));
-    const algorithms = (out.ServerSideEncryptionConfiguration?.Rules ?? [])
-      .map((r) => r.ApplyServerSideEncryptionByDefault?.SSEAlgorithm)
-      .filter(Boolean);
-    if (algorithms.length) return pass(name, algorithms.join(', '));
-  } catch (error) {
-    if (errorName(error) !== 'ServerSideEncryptionConfigurationNotFoundError') throw error;
+  const facts = {
+    algorithm: encryption.algorithm ?? null,
+    ...(encryption.kmsKeyId ? { kmsKeyId: encryption.kmsKeyId } : {}),
+    ...(encryption.bucketKeyEnabled !== undefined
+      ? { bucketKeyEnabled: encryption.bucketKeyEnabled }
+      : {}),
+  };
+  if (encryption.algorithm) {
+    const key = encryption.algorithm.startsWith('aws:kms')
+      ? ` (${encryption.kmsKeyId ?? 'AWS managed key aws/s3'}${encryption.bucketKeyEnabled ? ', bucket key' : ''})`
+      : '';
+    return { ...pass(name, `${encryption.algorithm}${key}`), facts };
   }
-  return fail(
-    name,
-    'no default encryption rule',
-    `aws s3api put-bucket-encryption --bucket ${bucket} --server-side-encryption-configuration '{"Rules":[{"ApplyServerSideEncryptionByDefault":{"SSEAlgorithm":"AES256"},"BucketKeyEnabled":true}]}'`,
-  );
+  return {
+    ...fail(
+      name,
+      'no default encryption rule',
+      `aws s3api put-bucket-encryption --bucket ${bucket} --server-side-encryption-configuration '{"Rules":[{"ApplyServerSideEncryptionByDefault":{"SSEAlgorithm":"AES256"},"BucketKeyEnabled":true}]}'`,
+    ),
+    facts,
+  };
 }
 
 const OBJECT_CREATED = ['s3:ObjectCreated:*'];

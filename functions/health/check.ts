@@ -13,6 +13,8 @@ export interface HealthCheck {
   readonly detail: string;
   /** What to do about it (failed and warning checks). */
   readonly fix?: string;
+  /** What was detected, for scripts (`--json`): e.g. each Block Public Access flag. */
+  readonly facts?: Readonly<Record<string, unknown>>;
 }
 
 export type HealthClients = Pick<AwsClients, 's3' | 'sqs' | 'sns' | 'cloudfront'>;

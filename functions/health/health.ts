@@ -8,7 +8,9 @@
  * What an account is known not to report (the local emulator drops `OriginAccessControlId`)
  * comes in as {@link KnownGaps}: this library knows no emulator.
  */
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { policyStatements } from '../../shared/bucketPolicy.js';
+import { ledgerCoverage } from '../../shared/keyLedgerRows.js';
 import { findTopicArn, checkAlertsTopic } from './alerts.js';
 import {
   checkBucketExists,
@@ -16,7 +18,15 @@ import {
   checkNotification,
   checkPublicAccessBlock,
   checkVersioning,
+  type KeyLedgerState,
 } from './bucket.js';
+import {
+  bucketEncryption,
+  checkBucketAcl,
+  checkKmsKeyPolicy,
+  checkObjectOwnership,
+  type BucketEncryption,
+} from './bucketFacts.js';
 import { fail, guarded, type HealthCheck, type HealthClients, type KnownGaps } from './check.js';
 import { checkDistribution, findServingDistributions } from './distributions.js';
 import { bucketPolicy, checkPolicyNotPublic } from './policies.js';
@@ -28,11 +38,32 @@ export interface HealthOptions {
   readonly knownGaps?: KnownGaps;
   /** The alerts topic; by default `<prefix>-alerts`, the prefix taken from the queue name. */
   readonly alertsTopicArn?: string;
+  /**
+   * The key ledger table (KEY_LEDGER_TABLE); by default `<prefix>-key-ledger` when that table
+   * exists. Read only with a DynamoDB client.
+   */
+  readonly keyLedgerTable?: string;
+}
+
+/** The ledger's state for this bucket, or undefined when there is no ledger (or no access). */
+async function keyLedgerState(
+  dynamodb: DynamoDBClient | undefined,
+  table: string | undefined,
+  bucket: string,
+): Promise<KeyLedgerState | undefined> {
+  if (!dynamodb || !table) return undefined;
+  try {
+    const coverage = await ledgerCoverage(dynamodb, table, bucket);
+    return { table, ...(coverage ? { coverage } : {}) };
+  } catch {
+    // No such table, or not readable with these credentials: as if there were no ledger.
+    return undefined;
+  }
 }
 
 /** Every check, in the order data flows. Stops after the first when the bucket is missing. */
 export async function checkHealth(
-  clients: HealthClients,
+  clients: HealthClients & { readonly dynamodb?: DynamoDBClient },
   options: HealthOptions,
 ): Promise<HealthCheck[]> {
   const { bucket } = options;
@@ -42,19 +73,37 @@ export async function checkHealth(
   ]);
   if (exists[0]!.ok !== true) return exists;
 
-  const settings = await Promise.all([
-    guarded('block public access', async () => [await checkPublicAccessBlock(clients.s3, bucket)]),
-    guarded('versioning', async () => [await checkVersioning(clients.s3, bucket)]),
-    guarded('default encryption', async () => [await checkEncryption(clients.s3, bucket)]),
-  ]);
-
+  let encryption: BucketEncryption | undefined;
   let queueArn: string | undefined;
-  const notification = await guarded('object-created notification', async () => {
-    const result = await checkNotification(clients.s3, bucket);
-    queueArn = result.queueArn;
-    return [result.check];
-  });
+  const [bpa, encryptionCheck, ownership, acl, notification] = await Promise.all([
+    guarded('block public access', async () => [await checkPublicAccessBlock(clients.s3, bucket)]),
+    guarded('default encryption', async () => {
+      encryption = await bucketEncryption(clients.s3, bucket);
+      return [checkEncryption(bucket, encryption)];
+    }),
+    guarded('object ownership', async () => [await checkObjectOwnership(clients.s3, bucket)]),
+    guarded('bucket ACL', async () => [await checkBucketAcl(clients.s3, bucket)]),
+    guarded('object-created notification', async () => {
+      const result = await checkNotification(clients.s3, bucket);
+      queueArn = result.queueArn;
+      return [result.check];
+    }),
+  ]);
   const prefix = queueArn ? stackPrefix(parseQueueArn(queueArn)?.name ?? '') : undefined;
+  // Versioning is read on every run (it may have changed since the last one), with the ledger
+  // that stands in for it on an unversioned bucket.
+  const versioning = await guarded('versioning', async () => [
+    await checkVersioning(
+      clients.s3,
+      bucket,
+      await keyLedgerState(
+        clients.dynamodb,
+        options.keyLedgerTable ?? (prefix ? `${prefix}-key-ledger` : undefined),
+        bucket,
+      ),
+    ),
+  ]);
+  const settings = [bpa, versioning, encryptionCheck, ownership, acl];
   const queues: HealthCheck[] = [];
   if (queueArn) {
     queues.push(
@@ -79,6 +128,15 @@ export async function checkHealth(
     const statements = policyStatements(await bucketPolicy(clients.s3, bucket));
     const serving = await findServingDistributions(clients.cloudfront, bucket);
     const checks: HealthCheck[] = [checkPolicyNotPublic(bucket, statements)];
+    const kms =
+      encryption &&
+      checkKmsKeyPolicy(
+        encryption,
+        serving
+          .filter((s) => s.distribution.DistributionConfig?.Enabled !== false)
+          .flatMap((s) => (s.distribution.ARN ? [s.distribution.ARN] : [])),
+      );
+    if (kms) checks.push(kms);
     if (!serving.some((s) => s.distribution.DistributionConfig?.Enabled !== false)) {
       checks.push(
         fail(

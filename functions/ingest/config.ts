@@ -19,6 +19,8 @@ const ingestEnv = ENV_SCHEMA.pick({
   INVALIDATE_NEW_KEYS: true,
   NEW_KEY_ERROR_TTL_SECONDS: true,
   INGEST_CONCURRENCY: true,
+  KEY_LEDGER_TABLE: true,
+  KEY_LEDGER_TTL_DAYS: true,
 });
 
 export interface IngestConfig {
@@ -33,6 +35,10 @@ export interface IngestConfig {
   readonly newKeyErrorTtlSeconds: number;
   /** How many S3 records of a batch are worked on at once. */
   readonly recordConcurrency: number;
+  /** The key ledger table (unversioned buckets); undefined: none. */
+  readonly keyLedgerTable?: string;
+  /** Days a ledger item lives after its last write; 0: forever. */
+  readonly keyLedgerTtlDays: number;
 }
 
 export function loadIngestConfig(env: Env = process.env): IngestConfig {
@@ -45,5 +51,7 @@ export function loadIngestConfig(env: Env = process.env): IngestConfig {
     invalidateNewKeys: raw.INVALIDATE_NEW_KEYS,
     newKeyErrorTtlSeconds: raw.NEW_KEY_ERROR_TTL_SECONDS,
     recordConcurrency: raw.INGEST_CONCURRENCY,
+    ...(raw.KEY_LEDGER_TABLE ? { keyLedgerTable: raw.KEY_LEDGER_TABLE } : {}),
+    keyLedgerTtlDays: raw.KEY_LEDGER_TTL_DAYS,
   });
 }

@@ -2,6 +2,7 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { AwsClients } from '../../shared/clients.js';
 import { lazyClients } from '../../shared/clients/lazy.js';
+import { dynamodbClient } from '../../shared/clients/dynamodb.js';
 import { s3Client } from '../../shared/clients/s3.js';
 import { sqsClient } from '../../shared/clients/sqs.js';
 import { loadIngestConfig, type IngestConfig } from './config.js';
@@ -18,9 +19,11 @@ import { parseS3Message, parseS3Record, prepareRecord, type IngestCoreDeps } fro
 import { createRecordScheduler } from './recordScheduler.js';
 import type { IngestObserver, IngestOutcome } from './types.js';
 import { versioningLookup } from './versioning.js';
+import { keyLedger } from './keyLedger.js';
 
 export interface IngestDeps {
-  readonly clients: Pick<AwsClients, 's3' | 'sqs'>;
+  /** `dynamodb` only when KEY_LEDGER_TABLE is set. */
+  readonly clients: Pick<AwsClients, 's3' | 'sqs'> & Partial<Pick<AwsClients, 'dynamodb'>>;
   readonly config: IngestConfig;
   /** The clock (ms since the epoch); default Date.now. */
   readonly now?: () => number;
@@ -41,6 +44,9 @@ function describe(error: unknown): { error: string; field?: string } {
  */
 export function createIngestHandler(deps: IngestDeps, observer?: IngestObserver): SqsHandler {
   const now = deps.now ?? Date.now;
+  const ledgerTable = deps.config.keyLedgerTable;
+  if (ledgerTable && !deps.clients.dynamodb)
+    throw new Error('ingest: KEY_LEDGER_TABLE is set but no DynamoDB client was given');
   const core: Omit<IngestCoreDeps, 'requestInvalidation'> = {
     s3: deps.clients.s3,
     config: deps.config,
@@ -48,12 +54,27 @@ export function createIngestHandler(deps: IngestDeps, observer?: IngestObserver)
       ttlSeconds: deps.config.versioningCacheSeconds,
       now,
       onUnversioned: (bucket) =>
-        logger.warn(
-          'bucket is not versioned: INVALIDATE_ON=overwrites cannot tell new objects from overwrites, so every upload is invalidated',
-          { bucket },
-        ),
+        ledgerTable
+          ? logger.info(
+              'bucket is not versioned: overwrites are told from new keys by the key ledger',
+              { bucket, table: ledgerTable },
+            )
+          : logger.warn(
+              'bucket is not versioned: INVALIDATE_ON=overwrites cannot tell new objects from overwrites, so every upload is invalidated (set KEY_LEDGER_TABLE for exact detection)',
+              { bucket },
+            ),
     }),
     now,
+    ...(ledgerTable
+      ? {
+          keyLedger: keyLedger(deps.clients.dynamodb!, {
+            table: ledgerTable,
+            coverageTtlMs: deps.config.versioningCacheSeconds * 1000,
+            ttlDays: deps.config.keyLedgerTtlDays,
+            now,
+          }),
+        }
+      : {}),
   };
 
   const report = (outcome: IngestOutcome): void => {
@@ -157,7 +178,7 @@ export function createIngestHandler(deps: IngestDeps, observer?: IngestObserver)
 /** The Lambda entry point (`functions/ingest/handler.handler`). */
 export const handler: SqsHandler = lambdaHandler(() =>
   createIngestHandler({
-    clients: lazyClients({ s3: s3Client, sqs: sqsClient }),
+    clients: lazyClients({ s3: s3Client, sqs: sqsClient, dynamodb: dynamodbClient }),
     config: loadIngestConfig(),
   }),
 );

@@ -16,6 +16,7 @@ import { versionHistory, type NamedVersion } from './history.js';
 import { cdnTags, mergeTags } from './tags.js';
 import type { IngestOutcome } from './types.js';
 import type { VersioningLookup } from './versioning.js';
+import type { KeyLedger, LedgerVerdict } from './keyLedger.js';
 import { parseS3Record, unservedBucketError, type S3Record } from './parseEvent.js';
 
 export { parseS3Message, parseS3Record } from './parseEvent.js';
@@ -29,6 +30,8 @@ export interface IngestCoreDeps {
   readonly isVersioned: VersioningLookup;
   /** The clock (ms since the epoch). */
   readonly now: () => number;
+  /** KEY_LEDGER_TABLE set: exact overwrite detection on unversioned buckets (`keyLedger.ts`). */
+  readonly keyLedger?: KeyLedger;
 }
 
 /**
@@ -106,7 +109,12 @@ async function overwriteDecision(
   if (history.olderDeleteMarkers > 0) return { invalidation: 'requested', reason: 'recreated' };
   const age = history.lastModified ? deps.now() - history.lastModified.getTime() : 0;
   if (age >= LIFECYCLE_MIN_AGE_MS) return { invalidation: 'requested', reason: 'history-unknown' };
-  switch (deps.config.invalidateNewKeys) {
+  return newKeyDecision(deps.config);
+}
+
+/** A key uploaded for the first time: INVALIDATE_NEW_KEYS decides. */
+function newKeyDecision(config: IngestConfig): Decision {
+  switch (config.invalidateNewKeys) {
     case 'never':
       return { invalidation: 'not-needed', reason: 'new-object' };
     case 'when-error-cached':
@@ -127,15 +135,44 @@ async function decide(
       return { invalidation: 'not-needed', reason: 'policy-none' };
     case 'all':
       return { invalidation: 'requested', reason: 'policy-all' };
-    case 'overwrites':
+    case 'overwrites': {
       if (gone) return { invalidation: 'requested', reason: 'object-gone' };
-      if (!(await deps.isVersioned(bucket)))
-        return { invalidation: 'requested', reason: 'unversioned-bucket' };
-      return overwriteDecision(deps, bucket, record.key, {
-        ...(record.s3.object.versionId ? { versionId: record.s3.object.versionId } : {}),
+      // With a ledger, every upload is recorded, versioned bucket or not, so a bucket whose
+      // versioning is suspended later is still exact from its first unversioned upload on.
+      const observed = deps.keyLedger?.observe({
+        bucket,
+        key: record.key,
         ...(record.s3.object.eTag ? { eTag: record.s3.object.eTag } : {}),
-        ...(record.eventTime ? { eventTime: record.eventTime } : {}),
+        ...(record.s3.object.sequencer ? { sequencer: record.s3.object.sequencer } : {}),
       });
+      observed?.catch(() => undefined); // awaited below; never an unhandled rejection meanwhile
+      if (!(await deps.isVersioned(bucket))) {
+        if (!observed) return { invalidation: 'requested', reason: 'unversioned-bucket' };
+        return ledgerDecision(deps.config, (await observed).verdict);
+      }
+      const [decision] = await Promise.all([
+        overwriteDecision(deps, bucket, record.key, {
+          ...(record.s3.object.versionId ? { versionId: record.s3.object.versionId } : {}),
+          ...(record.s3.object.eTag ? { eTag: record.s3.object.eTag } : {}),
+          ...(record.eventTime ? { eventTime: record.eventTime } : {}),
+        }),
+        observed,
+      ]);
+      return decision;
+    }
+  }
+}
+
+/** An unversioned bucket with a key ledger: its verdict decides. */
+function ledgerDecision(config: IngestConfig, verdict: LedgerVerdict): Decision {
+  switch (verdict) {
+    case 'overwrite':
+      return { invalidation: 'requested', reason: 'overwrite' };
+    // The ledger does not know every key yet (not seeded): the upload may replace one.
+    case 'unknown':
+      return { invalidation: 'requested', reason: 'unversioned-bucket' };
+    case 'new':
+      return newKeyDecision(config);
   }
 }
 

@@ -4,14 +4,22 @@
  * added or replaced, every other statement kept as it is. The statement is never public: its
  * principal is the CloudFront service, limited by `AWS:SourceArn` to this distribution.
  */
-import { GetBucketPolicyCommand, PutBucketPolicyCommand, type S3Client } from '@aws-sdk/client-s3';
+import {
+  GetBucketAclCommand,
+  GetBucketPolicyCommand,
+  GetPublicAccessBlockCommand,
+  PutBucketPolicyCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import {
   distributionStatement,
+  policyStatements,
+  publicAclGrants,
   publicAllows,
   type PolicyDocument,
   type PolicyStatement,
 } from '../../shared/bucketPolicy.js';
-import { awsErrorName, TransientError } from './errors.js';
+import { awsErrorName, InvalidSpec, TransientError } from './errors.js';
 import type { BucketPolicyInput, BucketPolicyResult } from './types.js';
 
 /** Allow statements open to anyone with no condition: what makes a bucket public. */
@@ -70,6 +78,103 @@ async function readPolicy(s3: S3Client, bucket: string): Promise<string | undefi
     if (awsErrorName(error) !== 'NoSuchBucketPolicy') throw error;
     return undefined;
   }
+}
+
+/**
+ * The bucket already lets everyone read, around CloudFront: a policy statement open to everyone
+ * (no condition confining it to known callers) or an ACL grant to AllUsers/AuthenticatedUsers.
+ * Provisioning refuses it (nothing is created) unless the caller allows it (`--allow-public`).
+ */
+export class PublicBucket extends InvalidSpec {
+  readonly findings: readonly string[];
+  constructor(bucket: string, findings: readonly string[]) {
+    super(
+      'spec.bucket',
+      `s3://${bucket} is public, so viewers can read it around CloudFront: ${findings.join('; ')}. ` +
+        'Remove the public grant (aws s3api get-bucket-policy / get-bucket-acl), or provision anyway with --allow-public (options.allowPublic)',
+    );
+    this.findings = findings;
+  }
+}
+
+/** What makes a bucket readable by everyone, found in its policy and ACL. */
+export interface PublicAccess {
+  /** `statement "Sid" (Principal "*", no restricting condition)`, one per public statement. */
+  readonly findings: string[];
+  /** Public grants Block Public Access neutralises (RestrictPublicBuckets / IgnorePublicAcls). */
+  readonly neutralised: string[];
+}
+
+async function optional<T>(read: () => Promise<T>, absent: string): Promise<T | undefined> {
+  try {
+    return await read();
+  } catch (error) {
+    if (awsErrorName(error) === absent) return undefined;
+    throw error;
+  }
+}
+
+/**
+ * Reads the bucket's policy, ACL and Block Public Access settings. A public statement or grant
+ * that Block Public Access neutralises (RestrictPublicBuckets for policies, IgnorePublicAcls for
+ * ACLs) is reported apart: S3 does not honour it, but one setting change would.
+ */
+export async function readPublicAccess(s3: S3Client, bucket: string): Promise<PublicAccess> {
+  try {
+    return await readPublicAccessOf(s3, bucket);
+  } catch (error) {
+    if (awsErrorName(error) !== 'AccessDenied' && awsErrorName(error) !== 'Forbidden') throw error;
+    const denied = new Error(
+      `cannot read the policy, ACL or Block Public Access of bucket "${bucket}" (AccessDenied): it may belong to another account (its owner must grant CloudFront in its policy), or the role lacks s3:GetBucketPolicy, s3:GetBucketAcl, s3:GetBucketPublicAccessBlock on it`,
+      { cause: error },
+    );
+    denied.name = 'AccessDenied';
+    throw denied;
+  }
+}
+
+async function readPublicAccessOf(s3: S3Client, bucket: string): Promise<PublicAccess> {
+  const [policy, acl, bpa] = await Promise.all([
+    optional(
+      async () => (await s3.send(new GetBucketPolicyCommand({ Bucket: bucket }))).Policy,
+      'NoSuchBucketPolicy',
+    ),
+    s3.send(new GetBucketAclCommand({ Bucket: bucket })),
+    optional(
+      async () =>
+        (await s3.send(new GetPublicAccessBlockCommand({ Bucket: bucket })))
+          .PublicAccessBlockConfiguration,
+      'NoSuchPublicAccessBlockConfiguration',
+    ),
+  ]);
+  const statements = publicAllows(policyStatements(policy)).open.map(
+    (id) =>
+      `bucket policy statement ${JSON.stringify(id)} allows Principal "*" with no condition restricting who`,
+  );
+  const grants = publicAclGrants(acl.Grants ?? []).map((g) => `bucket ACL grants ${g}`);
+  const findings: string[] = [];
+  const neutralised: string[] = [];
+  (bpa?.RestrictPublicBuckets === true ? neutralised : findings).push(...statements);
+  (bpa?.IgnorePublicAcls === true ? neutralised : findings).push(...grants);
+  return { findings, neutralised };
+}
+
+/**
+ * Provisioning's public-access preflight: throws {@link PublicBucket} when the bucket is public
+ * and `allowPublic` is not set; otherwise returns the warnings to show (public grants allowed,
+ * or neutralised by Block Public Access).
+ */
+export async function checkPublicAccess(
+  s3: S3Client,
+  bucket: string,
+  allowPublic: boolean,
+): Promise<string[]> {
+  const access = await readPublicAccess(s3, bucket);
+  if (access.findings.length && !allowPublic) throw new PublicBucket(bucket, access.findings);
+  return [
+    ...access.findings.map((f) => `${f}: allowed by --allow-public; viewers can bypass CloudFront`),
+    ...access.neutralised.map((f) => `${f}, neutralised by Block Public Access for now`),
+  ];
 }
 
 /** Read-merge-write attempts: another run may write the policy between our read and write. */

@@ -33,7 +33,11 @@ export const schemas = {
   validate: z.object({
     spec: z.unknown(),
     options: z
-      .object({ pollSeconds: z.unknown().optional(), maxWaitSeconds: z.unknown().optional() })
+      .object({
+        pollSeconds: z.unknown().optional(),
+        maxWaitSeconds: z.unknown().optional(),
+        allowPublic: z.boolean().optional(),
+      })
       .optional(),
     stage: z.string().optional(),
     adopt: adoptInput,

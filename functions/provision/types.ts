@@ -18,7 +18,12 @@ export interface ProvisionClients {
 
 export interface ValidateInput {
   readonly spec: unknown;
-  readonly options?: { readonly pollSeconds?: number; readonly maxWaitSeconds?: number };
+  readonly options?: {
+    readonly pollSeconds?: number;
+    readonly maxWaitSeconds?: number;
+    /** Provision even when the bucket is public (`--allow-public`): a warning, not a refusal. */
+    readonly allowPublic?: boolean;
+  };
   readonly stage?: string;
   readonly adopt?: AdoptInput;
 }
@@ -33,6 +38,8 @@ export interface Validated {
   readonly stage: string;
   /** Adopting: the distribution as the preflight found it; `{}` otherwise. */
   readonly adoption: Adoption | Record<string, never>;
+  /** Public grants provisioning was allowed to keep (`allowPublic`), or that BPA neutralises. */
+  readonly publicAccessWarnings?: string[];
 }
 
 export interface SpecInput {

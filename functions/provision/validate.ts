@@ -7,6 +7,7 @@
 import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { HeadBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { prepareAdoption } from './adoption.js';
+import { checkPublicAccess } from './bucketPolicy.js';
 import { InvalidInputError } from '../../shared/errors.js';
 import { specCallerReference } from './distributionConfig.js';
 import { parseDistributionSpec, type DistributionSpec } from '../../shared/distributionSpec.js';
@@ -149,6 +150,12 @@ export async function validate(
     // Not given: use the bucket's own region rather than the default.
     spec = parseSpec({ ...(input.spec as object), bucketRegion: region });
   }
+  // A bucket readable by everyone is refused before anything is created (unless allowed).
+  const publicAccess = await checkPublicAccess(
+    deps.s3,
+    spec.bucket,
+    input.options?.allowPublic === true,
+  );
   const adopting = Boolean(input.adopt?.distributionId);
   if (adopting && !deps.cloudfront) {
     throw new Error('validate: adopting a distribution needs the CloudFront client');
@@ -163,5 +170,6 @@ export async function validate(
     maxPolls: wait.maxPolls,
     stage,
     adoption,
+    ...(publicAccess.length ? { publicAccessWarnings: publicAccess } : {}),
   };
 }

@@ -86,6 +86,8 @@ describe('a provisioned stage', () => {
       'block public access',
       'versioning',
       'default encryption',
+      'object ownership',
+      'bucket ACL',
       'object-created notification',
       'object-events queue',
       'object-events DLQ',
@@ -122,7 +124,7 @@ describe('a provisioned stage', () => {
     expect(text).toMatch(/^✓ +bucket exists +s3:\/\/cdn-pipeline-hc-content$/m);
     expect(text).toMatch(/^! +alerts subscribed +no confirmed subscription/m);
     expect(text).toMatch(/^ +fix: aws sns subscribe --topic-arn /m);
-    expect(text).toMatch(/healthy: 15 checks, 2 warnings$/);
+    expect(text).toMatch(/healthy: 17 checks, 2 warnings$/);
   });
 
   it('passes the alerts check once someone subscribed', async () => {
@@ -250,7 +252,7 @@ describe('one thing broken at a time', () => {
       expect(stdout.join('\n')).toMatch(
         /^✗ +object-events DLQ +1 message the pipeline gave up on$/m,
       );
-      expect(stdout.join('\n')).toMatch(/1 failed, 1 warning, 15 checks$/);
+      expect(stdout.join('\n')).toMatch(/1 failed, 1 warning, 17 checks$/);
     } finally {
       await emu.clients.sqs.send(new PurgeQueueCommand({ QueueUrl: stack.objectEventsDlq.url }));
     }

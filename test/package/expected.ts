@@ -53,6 +53,9 @@ export const PROVISION = {
       'cloudfront:GetDistribution',
       'cloudfront:ListDistributions',
       'cloudfront:ListTagsForResource',
+      's3:GetBucketAcl',
+      's3:GetBucketPolicy',
+      's3:GetBucketPublicAccessBlock',
       's3:ListBucket',
     ],
   },
@@ -223,7 +226,9 @@ export const HEALTH = {
     'cloudfront:ListDistributions',
     'dynamodb:GetItem',
     'dynamodb:PutItem',
+    's3:GetBucketAcl',
     's3:GetBucketNotification',
+    's3:GetBucketOwnershipControls',
     's3:GetBucketPolicy',
     's3:GetBucketPublicAccessBlock',
     's3:GetBucketVersioning',
@@ -251,7 +256,7 @@ export const BUCKET_EVENTS = {
  * parameter is set, so by default they are absent and the config schema's default applies.
  */
 export const SCHEMA_OWNED_VARIABLES = {
-  ingest: ['INVALIDATE_ON', 'CONTENT_CLASSES'],
+  ingest: ['INVALIDATE_ON', 'CONTENT_CLASSES', 'KEY_LEDGER_TTL_DAYS'],
   invalidate: [
     'DISTRIBUTION_IDS',
     'MAX_INFLIGHT_PATHS',
@@ -280,6 +285,7 @@ export const QUEUE_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/q';
 export const TOPIC_ARN = `arn:aws:sns:us-east-1:123456789012:${PREFIX}-alerts`;
 export const ALARM_TABLE = `${PREFIX}-alarm-state`;
 export const LEDGER_TABLE = `${PREFIX}-invalidation-ledger`;
+export const KEY_LEDGER_TABLE = `${PREFIX}-key-ledger`;
 
 /** The config schemas' defaults, as their loaders return them with only the required settings. */
 export const SCHEMA_DEFAULTS = {

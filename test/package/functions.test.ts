@@ -11,6 +11,7 @@ import {
   ALARM_TABLE,
   FUNCTIONS,
   HEALTH,
+  KEY_LEDGER_TABLE,
   LEDGER_TABLE,
   NAMES,
   PROVISION,
@@ -76,9 +77,15 @@ describe('functions', () => {
   it('gives ingest an environment its config parser accepts, with the queue URL by Ref', () => {
     const env = props(t(), FUNCTIONS.ingest.id).Environment.Variables;
     expect(target(env.INVALIDATION_QUEUE_URL)).toBe('InvalidationRequestsQueue');
-    const config = loadIngestConfig({ ...env, INVALIDATION_QUEUE_URL: QUEUE_URL });
+    // The key ledger table comes by Ref too (resources/keyLedger.yml).
+    expect(target(env.KEY_LEDGER_TABLE)).toBe('KeyLedgerTable');
+    const config = loadIngestConfig({
+      ...env,
+      INVALIDATION_QUEUE_URL: QUEUE_URL,
+      KEY_LEDGER_TABLE: KEY_LEDGER_TABLE,
+    });
     expect(config.invalidateOn).toBe(SCHEMA_DEFAULTS.ingest.invalidateOn);
-    expect(config).toEqual(SCHEMA_DEFAULTS.ingest);
+    expect(config).toEqual({ ...SCHEMA_DEFAULTS.ingest, keyLedgerTable: KEY_LEDGER_TABLE });
     expect(config.invalidationQueueUrl).toMatch(/^https:/);
   });
 

@@ -67,6 +67,8 @@ describe('IAM', () => {
     const role = FUNCTIONS.ingest.role;
     expect(actionsOf(role).sort()).toEqual(
       [
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
         'logs:CreateLogGroup',
         'logs:CreateLogStream',
         'logs:PutLogEvents',
@@ -89,6 +91,9 @@ describe('IAM', () => {
     const receive = grants(role, 'sqs:ReceiveMessage');
     expect(receive.flatMap((s) => asArray(s.Resource as Cfn[]).map(target))).toEqual([
       'ObjectEventsQueue',
+    ]);
+    expect(grants(role, 'dynamodb:PutItem').map((s) => target(s.Resource))).toEqual([
+      'KeyLedgerTable',
     ]);
   });
 
