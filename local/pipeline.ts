@@ -1,6 +1,6 @@
 /**
  * LOCAL ONLY. The local pipeline, composed once: the emulator (started, or reused when one
- * answers), the stage's resources, the poller lease (one pipeline per stage's queues), the outbox,
+ * answers), the stage's resources (or a bucket that already exists, `bucket`), the poller lease (one pipeline per stage's queues), the outbox,
  * the distribution through the provisioning workflow, the ingest and invalidate pollers (several
  * batches at once, as serverless.yml's event sources), the DLQ alarms' watch, the emulator's
  * watch, and the report's check and digest schedules. `npm start`, the bench and the tests all
@@ -92,6 +92,33 @@ export async function provisionedStack(
   return Object.freeze({ ...stack, distribution });
 }
 
+/**
+ * The stage's distribution: through the provisioning workflow for the stage's own bucket; for a
+ * bucket that already existed, adopted or provisioned (`./bucketDistribution.ts`).
+ */
+async function stageDistribution(
+  clients: AwsClients,
+  stack: LocalStack,
+  options: { distribution?: string; signal?: AbortSignal; log: (line: string) => void },
+): Promise<StageDistribution> {
+  const target = {
+    bucket: stack.bucket,
+    alertsTopicArn: stack.alertsTopicArn,
+    stage: stack.names.stage,
+  };
+  const signal = options.signal ? { signal: options.signal } : {};
+  if (!stack.existingBucket) {
+    const { provisionStageDistribution } = await import('./provision.js');
+    return provisionStageDistribution(clients, target, signal);
+  }
+  const { existingBucketDistribution } = await import('./bucketDistribution.js');
+  return existingBucketDistribution(clients, target, {
+    ...signal,
+    ...(options.distribution ? { distributionId: options.distribution } : {}),
+    log: options.log,
+  });
+}
+
 export interface LocalPipelineObservers extends PipelineObservers {
   readonly mail?: (mail: OutboxMail) => void;
   readonly check?: (result: CheckResult, ms: number) => void;
@@ -109,6 +136,14 @@ export interface LocalPipelineOptions {
   /** Reuse an emulator already answering on the port (default true). */
   readonly reuseEmulator?: boolean;
   readonly stage: string;
+  /**
+   * A bucket that already exists on the emulator (`npm start -- --bucket NAME`), used instead of
+   * the stage's own: its notifications are merged (S3's EventBridge delivery and a rule to the
+   * object-events queue), its distribution adopted or provisioned.
+   */
+  readonly bucket?: string;
+  /** With `bucket`: adopt this distribution (`--distribution ID`). */
+  readonly distribution?: string;
   /**
    * The functions' settings, read as in AWS. The standard AWS variables (endpoint, region,
    * test keys) are written into it when absent: pass `process.env` for this process.
@@ -258,7 +293,36 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
         secretAccessKey: env.AWS_SECRET_ACCESS_KEY ?? 'test',
       },
     });
-    const stack = await step(modules.bootstrap.bootstrapLocalStack(clients, { stage, region }));
+    const existingBucket = options.bucket
+      ? {
+          name: options.bucket,
+          where: `the emulator at ${emulator.endpoint}`,
+          events: (await import('./existingBucket.js')).localEventsClient({
+            endpoint: faultProxy?.endpoint ?? emulator.endpoint,
+            region,
+            credentials: {
+              accessKeyId: env.AWS_ACCESS_KEY_ID ?? 'test',
+              secretAccessKey: env.AWS_SECRET_ACCESS_KEY ?? 'test',
+            },
+          }),
+        }
+      : undefined;
+    const stack = await step(
+      modules.bootstrap.bootstrapLocalStack(clients, {
+        stage,
+        region,
+        ...(existingBucket ? { existingBucket } : {}),
+      }),
+    );
+    if (stack.existingBucket) {
+      const { kept, ruleName, wroteNotification } = stack.existingBucket;
+      log(
+        `bucket ${stack.bucket} already existed: left as it is; S3's EventBridge delivery ` +
+          `${wroteNotification ? 'merged into' : 'already on in'} its notifications ` +
+          `(kept: ${kept.length ? kept.join(', ') : 'none'}), rule ${ruleName} → ` +
+          `${stack.names.objectEventsQueue}`,
+      );
+    }
 
     // Before anything that another run on these queues would notice (outbox, pollers).
     lease = await step(
@@ -300,11 +364,11 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       );
     }
     const distribution = await step(
-      modules.provision.provisionStageDistribution(
-        clients,
-        { bucket: stack.bucket, alertsTopicArn: stack.alertsTopicArn, stage },
-        signal ? { signal } : {},
-      ),
+      stageDistribution(clients, stack, {
+        ...(options.distribution ? { distribution: options.distribution } : {}),
+        ...(signal ? { signal } : {}),
+        log,
+      }),
     );
     await step(lease.confirm());
 
