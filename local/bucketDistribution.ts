@@ -15,6 +15,7 @@ import { previewAdoption, type AdoptionPreview } from '../functions/provision/ad
 import { findManagedDistribution, tagsOf } from '../functions/provision/findDistribution.js';
 import { MANAGED_TAG_KEYS, MANAGED_TAG_VALUE } from '../shared/catalogue.js';
 import type { AwsClients } from '../shared/clients.js';
+import type { LocalStack } from './bootstrap.js';
 import { findBucketOrigins } from '../shared/distributions.js';
 import { parseDistributionSpec } from '../shared/distributionSpec.js';
 import {
@@ -144,4 +145,27 @@ export async function existingBucketDistribution(
     return adopt(clients, stack, readers[0]!, options);
   }
   return provision();
+}
+
+/**
+ * The stage's distribution: through the provisioning workflow for the stage's own bucket, as
+ * always; for a bucket that already existed (`--bucket`), adopted or provisioned (above).
+ */
+export async function stageDistribution(
+  clients: Clients,
+  stack: Pick<LocalStack, 'bucket' | 'alertsTopicArn' | 'names' | 'existingBucket'>,
+  options: { distribution?: string; signal?: AbortSignal; log?: (line: string) => void } = {},
+): Promise<StageDistribution> {
+  const target = {
+    bucket: stack.bucket,
+    alertsTopicArn: stack.alertsTopicArn,
+    stage: stack.names.stage,
+  };
+  const signal = options.signal ? { signal: options.signal } : {};
+  if (!stack.existingBucket) return provisionStageDistribution(clients, target, signal);
+  return existingBucketDistribution(clients, target, {
+    ...signal,
+    ...(options.distribution ? { distributionId: options.distribution } : {}),
+    ...(options.log ? { log: options.log } : {}),
+  });
 }

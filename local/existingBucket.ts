@@ -222,3 +222,19 @@ export async function wireExistingBucket(
   const merged = await mergeEventBridgeDelivery(clients.s3, options.bucket);
   return { ruleArn, ruleName, kept: merged.kept, wroteNotification: merged.wrote };
 }
+
+/** The start's note on what `--bucket` found and wired. */
+export function wiringNote(stack: {
+  readonly bucket: string;
+  readonly names: Pick<LocalResourceNames, 'objectEventsQueue'>;
+  readonly existingBucket?: ExistingBucketWiring;
+}): string {
+  const wiring = stack.existingBucket;
+  if (!wiring) return `bucket ${stack.bucket}: the stage's own`;
+  return (
+    `bucket ${stack.bucket} already existed: left as it is; S3's EventBridge delivery ` +
+    `${wiring.wroteNotification ? 'merged into' : 'already on in'} its notifications ` +
+    `(kept: ${wiring.kept.length ? wiring.kept.join(', ') : 'none'}), rule ${wiring.ruleName} → ` +
+    `${stack.names.objectEventsQueue}`
+  );
+}

@@ -1,11 +1,12 @@
 /**
  * LOCAL ONLY. The local pipeline, composed once: the emulator (started, or reused when one
- * answers), the stage's resources (or a bucket that already exists, `bucket`), the poller lease (one pipeline per stage's queues), the outbox,
- * the distribution through the provisioning workflow, the ingest and invalidate pollers (several
- * batches at once, as serverless.yml's event sources), the DLQ alarms' watch, the emulator's
- * watch, and the report's check and digest schedules. `npm start`, the bench and the tests all
- * run this; `stop()` takes it down in the order that loses nothing.
- * Over 300 lines: the one composition, in start order, with its stop beside it.
+ * answers), the stage's resources (on a bucket that already exists, with `bucket`), the poller
+ * lease (one pipeline per stage's queues), the outbox, the distribution through the provisioning
+ * workflow (adopted, for an existing bucket a distribution already serves), the ingest and
+ * invalidate pollers (several batches at once, as serverless.yml's event sources), the DLQ
+ * alarms' watch, the emulator's watch, and the report's check and digest schedules. `npm
+ * start`, the bench and the tests all run this; `stop()` takes it down in the order that loses
+ * nothing. Over 400 lines: the one composition, in start order, with its stop beside it.
  */
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { CheckResult, DigestResult } from '../functions/report/types.js';
@@ -37,7 +38,7 @@ const DEFAULT_HOST = '127.0.0.1';
 
 /** Everything heavy (SDK, handlers, workflow), loaded while the emulator boots. */
 async function loadModules() {
-  const [clients, bootstrap, handlers, lease, outbox, poller, provision, schedule] =
+  const [clients, bootstrap, handlers, lease, outbox, poller, bucketDistribution, schedule] =
     await Promise.all([
       import('../shared/clients.js'),
       import('./bootstrap.js'),
@@ -45,13 +46,14 @@ async function loadModules() {
       import('./lease.js'),
       import('./outbox.js'),
       import('./poller.js'),
-      import('./provision.js'),
+      import('./bucketDistribution.js'),
       import('./schedule.js'),
     ]);
-  const [dlqWatch, emulatorWatch, failureNotes] = await Promise.all([
+  const [dlqWatch, emulatorWatch, failureNotes, existingBucket] = await Promise.all([
     import('./dlqWatch.js'),
     import('./emulatorWatch.js'),
     import('./failureNotes.js'),
+    import('./existingBucket.js'),
   ]);
   return {
     clients,
@@ -60,11 +62,12 @@ async function loadModules() {
     lease,
     outbox,
     poller,
-    provision,
+    bucketDistribution,
     schedule,
     dlqWatch,
     emulatorWatch,
     failureNotes,
+    existingBucket,
   };
 }
 
@@ -90,33 +93,6 @@ export async function provisionedStack(
     stage: stack.names.stage,
   });
   return Object.freeze({ ...stack, distribution });
-}
-
-/**
- * The stage's distribution: through the provisioning workflow for the stage's own bucket; for a
- * bucket that already existed, adopted or provisioned (`./bucketDistribution.ts`).
- */
-async function stageDistribution(
-  clients: AwsClients,
-  stack: LocalStack,
-  options: { distribution?: string; signal?: AbortSignal; log: (line: string) => void },
-): Promise<StageDistribution> {
-  const target = {
-    bucket: stack.bucket,
-    alertsTopicArn: stack.alertsTopicArn,
-    stage: stack.names.stage,
-  };
-  const signal = options.signal ? { signal: options.signal } : {};
-  if (!stack.existingBucket) {
-    const { provisionStageDistribution } = await import('./provision.js');
-    return provisionStageDistribution(clients, target, signal);
-  }
-  const { existingBucketDistribution } = await import('./bucketDistribution.js');
-  return existingBucketDistribution(clients, target, {
-    ...signal,
-    ...(options.distribution ? { distributionId: options.distribution } : {}),
-    log: options.log,
-  });
 }
 
 export interface LocalPipelineObservers extends PipelineObservers {
@@ -285,28 +261,18 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     }
     const modules = await step(loading);
     const region = env.AWS_REGION ?? 'us-east-1';
-    const clients = modules.clients.createClients({
-      endpoint: faultProxy?.endpoint ?? emulator.endpoint,
-      region,
-      credentials: {
-        accessKeyId: env.AWS_ACCESS_KEY_ID ?? 'test',
-        secretAccessKey: env.AWS_SECRET_ACCESS_KEY ?? 'test',
-      },
-    });
-    const existingBucket = options.bucket
-      ? {
-          name: options.bucket,
-          where: `the emulator at ${emulator.endpoint}`,
-          events: (await import('./existingBucket.js')).localEventsClient({
-            endpoint: faultProxy?.endpoint ?? emulator.endpoint,
-            region,
-            credentials: {
-              accessKeyId: env.AWS_ACCESS_KEY_ID ?? 'test',
-              secretAccessKey: env.AWS_SECRET_ACCESS_KEY ?? 'test',
-            },
-          }),
-        }
-      : undefined;
+    const endpoint = faultProxy?.endpoint ?? emulator.endpoint;
+    const credentials = {
+      accessKeyId: env.AWS_ACCESS_KEY_ID ?? 'test',
+      secretAccessKey: env.AWS_SECRET_ACCESS_KEY ?? 'test',
+    };
+    const clients = modules.clients.createClients({ endpoint, region, credentials });
+    // A bucket that already exists (--bucket): its events come through EventBridge.
+    const existingBucket = options.bucket && {
+      name: options.bucket,
+      where: `the emulator at ${emulator.endpoint}`,
+      events: modules.existingBucket.localEventsClient({ endpoint, region, credentials }),
+    };
     const stack = await step(
       modules.bootstrap.bootstrapLocalStack(clients, {
         stage,
@@ -314,15 +280,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
         ...(existingBucket ? { existingBucket } : {}),
       }),
     );
-    if (stack.existingBucket) {
-      const { kept, ruleName, wroteNotification } = stack.existingBucket;
-      log(
-        `bucket ${stack.bucket} already existed: left as it is; S3's EventBridge delivery ` +
-          `${wroteNotification ? 'merged into' : 'already on in'} its notifications ` +
-          `(kept: ${kept.length ? kept.join(', ') : 'none'}), rule ${ruleName} → ` +
-          `${stack.names.objectEventsQueue}`,
-      );
-    }
+    if (stack.existingBucket) log(modules.existingBucket.wiringNote(stack));
 
     // Before anything that another run on these queues would notice (outbox, pollers).
     lease = await step(
@@ -364,7 +322,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       );
     }
     const distribution = await step(
-      stageDistribution(clients, stack, {
+      modules.bucketDistribution.stageDistribution(clients, stack, {
         ...(options.distribution ? { distribution: options.distribution } : {}),
         ...(signal ? { signal } : {}),
         log,
