@@ -195,7 +195,7 @@ function parseEventBridgeRecord(raw: Record<string, unknown>): ParsedS3Record {
   const eTag = detail.object.etag ?? detail.object.eTag;
   const versionId = detail.object['version-id'];
   const sequencer = detail.object.sequencer;
-  const suffix = (detail.reason && REASON_EVENT_NAMES[detail.reason]) ?? '*';
+  const suffix = (detail.reason ? REASON_EVENT_NAMES[detail.reason] : undefined) ?? '*';
   return {
     eventSource: 'aws:s3',
     eventName: `ObjectCreated:${suffix}`,
