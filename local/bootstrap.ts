@@ -4,6 +4,9 @@
  * the S3 → SQS notification, the alerts topic, the report's alarm-state table and the
  * invalidation ledger (the in-flight budget every invoker shares). The distribution is not made
  * here: it comes from the provisioning workflow (`local/pipeline.ts`), as on AWS.
+ * With `existingBucket` (`npm start -- --bucket NAME`) no bucket is created: the one named is used
+ * as it is, and its events come through EventBridge, as serverless.yml's `contentBuckets` does
+ * (`./existingBucket.ts`).
  * Idempotent: running it against an emulator that already holds the resources changes nothing
  * and returns the same ids.
  */
@@ -25,8 +28,14 @@ import {
   UpdateTimeToLiveCommand,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { CreateTopicCommand, type SNSClient } from '@aws-sdk/client-sns';
 import type { AwsClients } from '../shared/clients.js';
+import {
+  checkBucketExists,
+  wireExistingBucket,
+  type ExistingBucketWiring,
+} from './existingBucket.js';
 import {
   ensureObjectEventsPolicy,
   ensureQueues,
@@ -46,12 +55,25 @@ export interface LocalStack extends StageQueues {
   readonly alarmTable: string;
   /** The in-flight budget of every invoker (serverless.yml's InvalidationLedgerTable). */
   readonly invalidationLedgerTable: string;
+  /** Set when the bucket already existed (`--bucket`): how its events reach the queue. */
+  readonly existingBucket?: ExistingBucketWiring;
 }
 
 export interface BootstrapOptions {
   stage?: string;
   /** Region of the regional resources; default us-east-1. */
   region?: string;
+  /**
+   * A bucket that already exists on the emulator, used instead of the stage's own: left as it
+   * is but for its notification configuration, merged (S3's EventBridge delivery added).
+   */
+  existingBucket?: {
+    readonly name: string;
+    /** EventBridge on the emulator (the rule to the object-events queue). */
+    readonly events: EventBridgeClient;
+    /** Where the bucket was looked for, for the message when it is not there. */
+    readonly where?: string;
+  };
 }
 
 /** serverless.yml's `alarmStateTableName`: `cdn-pipeline-<stage>-alarm-state`. */
@@ -70,27 +92,40 @@ export async function bootstrapLocalStack(
 ): Promise<LocalStack> {
   const names = localResourceNames(options.stage);
   const region = options.region ?? 'us-east-1';
-  const bucketArn = `arn:aws:s3:::${names.bucket}`;
+  const existing = options.existingBucket;
+  const bucket = existing?.name ?? names.bucket;
+  const bucketArn = `arn:aws:s3:::${bucket}`;
   const alarmTable = alarmTableName(names);
+  // Before anything is created: a bucket that is not there leaves nothing behind.
+  if (existing) await checkBucketExists(clients.s3, bucket, existing.where ?? 'the emulator');
   const [, queues, alertsTopicArn] = await Promise.all([
-    ensureBucket(clients.s3, names.bucket, region),
+    existing ? undefined : ensureBucket(clients.s3, bucket, region),
     ensureQueues(clients.sqs, names),
     ensureTopic(clients.sns, names.alertsTopic),
     ensureAlarmTable(clients.dynamodb, alarmTable),
     ensureInvalidationLedgerTable(clients.dynamodb, invalidationLedgerTableName(names)),
     ensureKeyLedgerTable(clients.dynamodb, keyLedgerTableName(`cdn-pipeline-${names.stage}`)),
   ]);
-  await ensureObjectEventsPolicy(clients.sqs, queues.objectEvents, bucketArn);
-  await ensureBucketNotification(clients.s3, names.bucket, queues.objectEvents.arn);
+  let wiring: ExistingBucketWiring | undefined;
+  if (existing) {
+    wiring = await wireExistingBucket(
+      { s3: clients.s3, sqs: clients.sqs, events: existing.events },
+      { bucket, names, queue: queues.objectEvents },
+    );
+  } else {
+    await ensureObjectEventsPolicy(clients.sqs, queues.objectEvents, bucketArn);
+    await ensureBucketNotification(clients.s3, bucket, queues.objectEvents.arn);
+  }
   return Object.freeze({
     names,
     region,
-    bucket: names.bucket,
+    bucket,
     bucketArn,
     ...queues,
     alertsTopicArn,
     alarmTable,
     invalidationLedgerTable: invalidationLedgerTableName(names),
+    ...(wiring ? { existingBucket: wiring } : {}),
   });
 }
 

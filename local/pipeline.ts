@@ -1,11 +1,12 @@
 /**
  * LOCAL ONLY. The local pipeline, composed once: the emulator (started, or reused when one
- * answers), the stage's resources, the poller lease (one pipeline per stage's queues), the outbox,
- * the distribution through the provisioning workflow, the ingest and invalidate pollers (several
- * batches at once, as serverless.yml's event sources), the DLQ alarms' watch, the emulator's
- * watch, and the report's check and digest schedules. `npm start`, the bench and the tests all
- * run this; `stop()` takes it down in the order that loses nothing.
- * Over 300 lines: the one composition, in start order, with its stop beside it.
+ * answers), the stage's resources (on a bucket that already exists, with `bucket`), the poller
+ * lease (one pipeline per stage's queues), the outbox, the distribution through the provisioning
+ * workflow (adopted, for an existing bucket a distribution already serves), the ingest and
+ * invalidate pollers (several batches at once, as serverless.yml's event sources), the DLQ
+ * alarms' watch, the emulator's watch, and the report's check and digest schedules. `npm
+ * start`, the bench and the tests all run this; `stop()` takes it down in the order that loses
+ * nothing. Over 400 lines: the one composition, in start order, with its stop beside it.
  */
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { CheckResult, DigestResult } from '../functions/report/types.js';
@@ -37,7 +38,7 @@ const DEFAULT_HOST = '127.0.0.1';
 
 /** Everything heavy (SDK, handlers, workflow), loaded while the emulator boots. */
 async function loadModules() {
-  const [clients, bootstrap, handlers, lease, outbox, poller, provision, schedule] =
+  const [clients, bootstrap, handlers, lease, outbox, poller, bucketDistribution, schedule] =
     await Promise.all([
       import('../shared/clients.js'),
       import('./bootstrap.js'),
@@ -45,13 +46,14 @@ async function loadModules() {
       import('./lease.js'),
       import('./outbox.js'),
       import('./poller.js'),
-      import('./provision.js'),
+      import('./bucketDistribution.js'),
       import('./schedule.js'),
     ]);
-  const [dlqWatch, emulatorWatch, failureNotes] = await Promise.all([
+  const [dlqWatch, emulatorWatch, failureNotes, existingBucket] = await Promise.all([
     import('./dlqWatch.js'),
     import('./emulatorWatch.js'),
     import('./failureNotes.js'),
+    import('./existingBucket.js'),
   ]);
   return {
     clients,
@@ -60,11 +62,12 @@ async function loadModules() {
     lease,
     outbox,
     poller,
-    provision,
+    bucketDistribution,
     schedule,
     dlqWatch,
     emulatorWatch,
     failureNotes,
+    existingBucket,
   };
 }
 
@@ -109,6 +112,14 @@ export interface LocalPipelineOptions {
   /** Reuse an emulator already answering on the port (default true). */
   readonly reuseEmulator?: boolean;
   readonly stage: string;
+  /**
+   * A bucket that already exists on the emulator (`npm start -- --bucket NAME`), used instead of
+   * the stage's own: its notifications are merged (S3's EventBridge delivery and a rule to the
+   * object-events queue), its distribution adopted or provisioned.
+   */
+  readonly bucket?: string;
+  /** With `bucket`: adopt this distribution (`--distribution ID`). */
+  readonly distribution?: string;
   /**
    * The functions' settings, read as in AWS. The standard AWS variables (endpoint, region,
    * test keys) are written into it when absent: pass `process.env` for this process.
@@ -250,15 +261,26 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     }
     const modules = await step(loading);
     const region = env.AWS_REGION ?? 'us-east-1';
-    const clients = modules.clients.createClients({
-      endpoint: faultProxy?.endpoint ?? emulator.endpoint,
-      region,
-      credentials: {
-        accessKeyId: env.AWS_ACCESS_KEY_ID ?? 'test',
-        secretAccessKey: env.AWS_SECRET_ACCESS_KEY ?? 'test',
-      },
-    });
-    const stack = await step(modules.bootstrap.bootstrapLocalStack(clients, { stage, region }));
+    const endpoint = faultProxy?.endpoint ?? emulator.endpoint;
+    const credentials = {
+      accessKeyId: env.AWS_ACCESS_KEY_ID ?? 'test',
+      secretAccessKey: env.AWS_SECRET_ACCESS_KEY ?? 'test',
+    };
+    const clients = modules.clients.createClients({ endpoint, region, credentials });
+    // A bucket that already exists (--bucket): its events come through EventBridge.
+    const existingBucket = options.bucket && {
+      name: options.bucket,
+      where: `the emulator at ${emulator.endpoint}`,
+      events: modules.existingBucket.localEventsClient({ endpoint, region, credentials }),
+    };
+    const stack = await step(
+      modules.bootstrap.bootstrapLocalStack(clients, {
+        stage,
+        region,
+        ...(existingBucket ? { existingBucket } : {}),
+      }),
+    );
+    if (stack.existingBucket) log(modules.existingBucket.wiringNote(stack));
 
     // Before anything that another run on these queues would notice (outbox, pollers).
     lease = await step(
@@ -300,11 +322,11 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       );
     }
     const distribution = await step(
-      modules.provision.provisionStageDistribution(
-        clients,
-        { bucket: stack.bucket, alertsTopicArn: stack.alertsTopicArn, stage },
-        signal ? { signal } : {},
-      ),
+      modules.bucketDistribution.stageDistribution(clients, stack, {
+        ...(options.distribution ? { distribution: options.distribution } : {}),
+        ...(signal ? { signal } : {}),
+        log,
+      }),
     );
     await step(lease.confirm());
 

@@ -78,6 +78,8 @@ async function main(): Promise<void> {
   const starting = startLocalPipeline({
     port: options.port,
     stage: options.stage,
+    ...(options.bucket ? { bucket: options.bucket } : {}),
+    ...(options.distribution ? { distribution: options.distribution } : {}),
     env,
     outboxDir: options.outboxDir,
     schedules: { checkSeconds: options.checkSeconds, digestSeconds: options.digestSeconds },

@@ -4,6 +4,7 @@
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { bucketNameProblem } from '../shared/distributionSpec/values.js';
 import { FaultScriptError, readFaultScript } from './faultProxyScript.js';
 import { DEFAULT_LOCAL_PORT, DEFAULT_STAGES, resolveTarget, TargetError } from './target.js';
 
@@ -34,6 +35,13 @@ Options:
                       local $AWS_ENDPOINT_URL, else ${DEFAULT_PORT}); an emulator already
                       listening is reused
   --stage <name>      stage whose resource names to use (default: ${DEFAULT_STAGES.local})
+  --bucket <name>     run on this bucket, which already exists on the emulator (with --port,
+                      the emulator that holds it), instead of the stage's own: its settings
+                      stay as they are and its notifications are kept (S3's EventBridge
+                      delivery is merged in, with a rule to the object-events queue); the one
+                      distribution that reads it is adopted (OAI → OAC), else one is made
+                      (README: "Adopting an existing bucket")
+  --distribution <id> with --bucket: adopt this distribution (when several read the bucket)
   --check-every <s>   seconds between report checks, the first at start (default:
                       $CDN_PIPELINE_CHECK_SECONDS, else ${DEFAULT_CHECK_SECONDS}; AWS: 15 min)
   --digest-every <s>  seconds between digests (default: $CDN_PIPELINE_DIGEST_SECONDS, else
@@ -67,6 +75,10 @@ POWERTOOLS_LOG_LEVEL=INFO shows the functions' own JSON logs (silent by default 
 export interface StartOptions {
   readonly port: number;
   readonly stage: string;
+  /** A bucket that already exists on the emulator (`--bucket`). */
+  readonly bucket?: string;
+  /** With `bucket`: the distribution to adopt (`--distribution`). */
+  readonly distribution?: string;
   readonly quiet: boolean;
   readonly checkSeconds: number;
   readonly digestSeconds: number;
@@ -142,6 +154,8 @@ export function parseStartArgs(argv: readonly string[], env: Env): StartOptions 
       options: {
         port: { type: 'string' },
         stage: { type: 'string' },
+        bucket: { type: 'string' },
+        distribution: { type: 'string' },
         quiet: { type: 'boolean', default: false },
         'check-every': { type: 'string' },
         'digest-every': { type: 'string' },
@@ -158,6 +172,7 @@ export function parseStartArgs(argv: readonly string[], env: Env): StartOptions 
   const { values } = parsed;
   if (values.help) return undefined;
   const { port, stage } = resolveLocalTarget({ port: values.port, stage: values.stage }, env);
+  const { bucket, distribution } = bucketOptions(values.bucket, values.distribution);
   const checkSeconds = secondsOption(
     values['check-every'],
     '--check-every',
@@ -181,6 +196,8 @@ export function parseStartArgs(argv: readonly string[], env: Env): StartOptions 
   return {
     port,
     stage,
+    ...(bucket ? { bucket } : {}),
+    ...(distribution ? { distribution } : {}),
     quiet: values.quiet ?? false,
     checkSeconds,
     digestSeconds,
@@ -188,6 +205,27 @@ export function parseStartArgs(argv: readonly string[], env: Env): StartOptions 
     ...(faults ? { faults } : {}),
     edgePort,
   };
+}
+
+/** `--bucket NAME` (any valid bucket name, dots included) and `--distribution ID`, checked. */
+function bucketOptions(
+  bucket: string | undefined,
+  distribution: string | undefined,
+): { bucket?: string; distribution?: string } {
+  if (distribution !== undefined && bucket === undefined) {
+    throw new UsageError(
+      '--distribution goes with --bucket: it names the distribution of that bucket to adopt',
+    );
+  }
+  if (bucket === undefined) return {};
+  const why = bucketNameProblem(bucket);
+  if (why) throw new UsageError(`--bucket: "${bucket}" is not a valid S3 bucket name: it ${why}`);
+  if (distribution !== undefined && !/^[A-Z0-9]{1,64}$/.test(distribution)) {
+    throw new UsageError(
+      `--distribution: expected a distribution id such as E2EXAMPLE1ABCD (got ${JSON.stringify(distribution)})`,
+    );
+  }
+  return { bucket, ...(distribution !== undefined ? { distribution } : {}) };
 }
 
 /**

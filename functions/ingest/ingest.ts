@@ -191,7 +191,7 @@ export interface PreparedRecord {
 export async function prepareRecord(
   deps: Omit<IngestCoreDeps, 'requestInvalidation'>,
   messageId: string,
-  record: S3Record & { key: string },
+  record: S3Record & { key: string; bucketField?: string },
   index = 0,
 ): Promise<PreparedRecord> {
   const bucket = record.s3.bucket.name;
@@ -201,7 +201,7 @@ export async function prepareRecord(
     decide(deps, record, false),
   ]);
   if (tagging.status === 'rejected')
-    throw unservedBucketError(tagging.reason, index, bucket) ?? tagging.reason;
+    throw unservedBucketError(tagging.reason, index, bucket, record.bucketField) ?? tagging.reason;
   const tagged = tagging.value;
   // An object gone before it could be tagged is refreshed whatever its history said.
   let decision: Decision;

@@ -64,3 +64,43 @@ export function sqsEvent(bodies: readonly string[]): SQSEvent {
 export function s3Message(...records: Array<Record<string, unknown>>): string {
   return JSON.stringify({ Records: records });
 }
+
+/**
+ * S3's EventBridge `Object Created` as an EventBridge rule delivers it to SQS (the message body
+ * is the event itself). The key is as stored: EventBridge does not URL-encode it.
+ */
+export function eventBridgeObjectCreated(options: {
+  key: string;
+  bucket?: string;
+  versionId?: string | null;
+  etag?: string;
+  reason?: string;
+  detailType?: string;
+}): Record<string, unknown> {
+  const bucket = options.bucket ?? 'example-content';
+  return {
+    version: '0',
+    id: randomUUID(),
+    'detail-type': options.detailType ?? 'Object Created',
+    source: 'aws.s3',
+    account: '123456789012',
+    time: '2026-11-22T00:00:00Z',
+    region: 'us-east-1',
+    resources: [`arn:aws:s3:::${bucket}`],
+    detail: {
+      version: '0',
+      bucket: { name: bucket },
+      object: {
+        key: options.key,
+        size: 1,
+        etag: options.etag ?? 'd41d8cd98f00b204e9800998ecf8427e',
+        ...(options.versionId !== undefined ? { 'version-id': options.versionId } : {}),
+        sequencer: '0055AED6DCD90281E5',
+      },
+      'request-id': 'N4N7GDK58NMKJ12R',
+      requester: '123456789012',
+      'source-ip-address': '192.0.2.1',
+      reason: options.reason ?? 'PutObject',
+    },
+  };
+}

@@ -84,11 +84,16 @@ function ingestBody(c: CorpusCase): string {
   return JSON.stringify({ Records: Array.from({ length: repeat }, () => message.Records[0]) });
 }
 
-/** S3's form encoding, decoded the documented way (`+` is a space, then percent-decoding). */
+/**
+ * The key the case's event names: S3's form encoding decoded the documented way (`+` is a
+ * space, then percent-decoding); an EventBridge event's key as it is (not encoded).
+ */
 function eventKey(c: CorpusCase): string {
   const message = JSON.parse(ingestBody(c)) as {
-    Records: Array<{ s3: { object: { key: string } } }>;
+    Records?: Array<{ s3: { object: { key: string } } }>;
+    detail?: { object: { key: string } };
   };
+  if (!message.Records) return message.detail!.object.key;
   return decodeURIComponent(message.Records[0]!.s3.object.key.replace(/\+/g, ' '));
 }
 
