@@ -262,6 +262,12 @@ describe('IAM', () => {
       if (action.startsWith('s3:'))
         return { 'Fn::Sub': `arn:\${AWS::Partition}:s3:::${bucketName}` };
       if (action.startsWith('sqs:')) return queues;
+      // GetItem also reads the key ledger's seed row for the bucket (one row, never written).
+      if (action === 'dynamodb:GetItem')
+        return [
+          { 'Fn::GetAtt': ['AlarmStateTable', 'Arn'] },
+          { 'Fn::GetAtt': ['KeyLedgerTable', 'Arn'] },
+        ];
       if (action.startsWith('dynamodb:')) return { 'Fn::GetAtt': ['AlarmStateTable', 'Arn'] };
       if (action.startsWith('sns:')) return { Ref: 'AlertsTopic' };
       if (action === 'cloudfront:ListDistributions') return '*';
@@ -380,13 +386,22 @@ describe('IAM', () => {
           asArray(s.Action).some((a) => a.startsWith('dynamodb:')),
         );
         // Invalidate's one DynamoDB grant is its own ledger (test/package/invalidationLedger.test.ts);
-        // the health check keeps its row in the alarm table (GetItem/PutItem, checked above).
+        // ingest's is the key ledger; the health check keeps its row in the alarm table and reads
+        // the key ledger's seed row (checked above).
         const expected =
           roleId === FUNCTIONS.invalidate.role
             ? [{ 'Fn::GetAtt': ['InvalidationLedgerTable', 'Arn'] }]
-            : roleId === HEALTH.role
-              ? [{ 'Fn::GetAtt': ['AlarmStateTable', 'Arn'] }]
-              : [];
+            : roleId === FUNCTIONS.ingest.role
+              ? [{ 'Fn::GetAtt': ['KeyLedgerTable', 'Arn'] }]
+              : roleId === HEALTH.role
+                ? [
+                    [
+                      { 'Fn::GetAtt': ['AlarmStateTable', 'Arn'] },
+                      { 'Fn::GetAtt': ['KeyLedgerTable', 'Arn'] },
+                    ],
+                    { 'Fn::GetAtt': ['AlarmStateTable', 'Arn'] },
+                  ]
+                : [];
         expect(
           dynamo.map((s) => s.Resource),
           roleId,
