@@ -7,7 +7,12 @@
  *
  * `npm run bench -- [--label latest] [--completion-seconds 25] [--invocation-seconds 5]
  *   [--event-lag-seconds 2] [--workload hls] [--repeats 3]
- *   [--no-planner-alone] [--no-ingest-report] [--json] [--only cold-start] [--cold-start-runs 11]`
+ *   [--no-planner-alone] [--no-ingest-report] [--json] [--only cold-start|invalidation]
+ *   [--strategy pipeline] [--cold-start-runs 11]`
+ *
+ * `--only invalidation` runs the workload feeds alone (no planner-alone table, no ingest/report
+ * section, no cold start), writes nothing unless `--label` is given; `--strategy` keeps the
+ * strategies whose name contains it (e.g. `pipeline`): for profiling with `node --cpu-prof`.
  */
 import './quiet.js';
 import { execFileSync } from 'node:child_process';
@@ -32,6 +37,7 @@ import {
   targets,
   workloadTable,
 } from './report.js';
+import { STRATEGIES } from './baselines.js';
 import { allWorkloads } from './workloads.js';
 
 /** The JSON as the repository's formatter writes it (so `npm run lint` accepts a committed result). */
@@ -61,13 +67,15 @@ async function main(): Promise<void> {
       'no-planner-alone': { type: 'boolean', default: false },
       'no-ingest-report': { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
-      only: { type: 'string' }, // cold-start: that part alone (bench/coldStart.ts)
+      only: { type: 'string' }, // cold-start (bench/coldStart.ts) or invalidation: that part alone
+      strategy: { type: 'string' },
       'cold-start-runs': { type: 'string', default: '11' },
     },
   });
-  if (values.only && values.only !== 'cold-start')
-    throw new Error(`--only: cold-start: ${values.only}`);
-  if (values.only) return coldStartMain(Number(values['cold-start-runs']));
+  if (values.only && values.only !== 'cold-start' && values.only !== 'invalidation')
+    throw new Error(`--only: cold-start or invalidation: ${values.only}`);
+  if (values.only === 'cold-start') return coldStartMain(Number(values['cold-start-runs']));
+  const invalidationOnly = values.only === 'invalidation';
   const label = values.label!;
   if (!/^[A-Za-z0-9._-]+$/.test(label))
     throw new Error(`--label: letters, digits, ".", "_" and "-" only: ${label}`);
@@ -99,7 +107,17 @@ async function main(): Promise<void> {
   const pipelineRepeats = Number(values.repeats);
   if (!Number.isInteger(pipelineRepeats) || pipelineRepeats < 1)
     throw new Error(`--repeats: a whole number ≥ 1: ${values.repeats}`);
-  const results = await runWorkloads(workloads, options, { pipelineRepeats });
+  const strategyFilter = values.strategy?.toLowerCase();
+  const strategies = STRATEGIES.filter(
+    (s) => !strategyFilter || s.name.toLowerCase().includes(strategyFilter),
+  );
+  if (strategies.length === 0)
+    throw new Error(`--strategy: no strategy matches ${values.strategy}`);
+  const results = await runWorkloads(workloads, options, { pipelineRepeats, strategies });
+  if (invalidationOnly) {
+    console.log([...workloadTable(results), '', ...targetLines(targets(results))].join('\n'));
+    return;
+  }
   const seconds = (performance.now() - started) / 1000;
   const plannerAlone = values['no-planner-alone'] ? undefined : runPlannerAlone();
   const t = targets(results);
