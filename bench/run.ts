@@ -10,7 +10,8 @@
  *   [--no-planner-alone] [--no-ingest-report] [--json] [--only cold-start|invalidation]
  *   [--strategy pipeline] [--cold-start-runs 11]`
  *
- * `--only invalidation` runs the workload feeds alone (no planner-alone table, no ingest/report
+ * `--only ingest` runs the ingest batch measurement alone (`--repeats` rounds), printing its JSON
+ * and table. `--only invalidation` runs the workload feeds alone (no planner-alone table, no ingest/report
  * section, no cold start), writes nothing unless `--label` is given; `--strategy` keeps the
  * strategies whose name contains it (e.g. `pipeline`): for profiling with `node --cpu-prof`.
  */
@@ -24,6 +25,7 @@ import { performance } from 'node:perf_hooks';
 import { loadInvalidateConfig } from '../functions/invalidate/config.js';
 import { coldStartMain } from './coldStart.js';
 import { readDeployedFeed } from './deployed.js';
+import { ingestBatchTable, runIngestBatch } from './ingestBatch.js';
 import { runIngestReportSection } from './ingestReportSection.js';
 import type { FeedOptions } from './feed.js';
 import { plannerAloneTable, runPlannerAlone } from './plannerAlone.js';
@@ -72,9 +74,15 @@ async function main(): Promise<void> {
       'cold-start-runs': { type: 'string', default: '11' },
     },
   });
-  if (values.only && values.only !== 'cold-start' && values.only !== 'invalidation')
-    throw new Error(`--only: cold-start or invalidation: ${values.only}`);
+  if (values.only && !['cold-start', 'invalidation', 'ingest'].includes(values.only))
+    throw new Error(`--only: cold-start, invalidation or ingest: ${values.only}`);
   if (values.only === 'cold-start') return coldStartMain(Number(values['cold-start-runs']));
+  if (values.only === 'ingest') {
+    const ingest = await runIngestBatch({ repeats: Number(values.repeats) });
+    console.log(JSON.stringify(ingest));
+    console.log(ingestBatchTable(ingest).join('\n'));
+    return;
+  }
   const invalidationOnly = values.only === 'invalidation';
   const label = values.label!;
   if (!/^[A-Za-z0-9._-]+$/.test(label))
