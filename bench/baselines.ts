@@ -20,6 +20,7 @@ import { invalidationRequestSchema } from '../shared/invalidation/request.js';
 import { loadInvalidateConfig } from '../functions/invalidate/config.js';
 import { forgetLearned } from '../functions/invalidate/bisect.js';
 import { budgetFor } from '../functions/invalidate/budget.js';
+import { forgetListedPaths } from '../functions/invalidate/folderCounts.js';
 import { forgetHeld } from '../functions/invalidate/hold.js';
 import { invalidateBatch } from '../functions/invalidate/invalidate.js';
 import { forgetRecentInvalidations } from '../functions/invalidate/recentCoverage.js';
@@ -33,6 +34,7 @@ export const pipeline: Strategy = {
     forgetLearned();
     forgetRecentInvalidations();
     forgetHeld();
+    forgetListedPaths();
     // The deployed defaults: serverless.yml passes a function setting only when it is set; the
     // ledger table it always sets (one budget shared by the instances, as deployed).
     const config = loadInvalidateConfig({ INVALIDATION_LEDGER_TABLE: 'bench-ledger' });

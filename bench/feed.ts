@@ -149,19 +149,26 @@ export async function runFeed(
   let now = 0;
   const clock = () => now;
   const cloudfront = new FakeCloudFront(BUCKET, clock, options.completionSeconds * 1000);
-  // LastModified as S3 lists it: an overwritten object's latest write so far, else older.
+  // LastModified as S3 lists it: an overwritten object's latest write so far, else older. Per
+  // object (by its place in the sorted bucket), its writes in time order and how many of them
+  // the clock has passed: the simulated clock only moves forward.
   const writes = new Map<string, number[]>();
   for (const o of workload.overwrites) {
     const list = writes.get(o.key) ?? [];
     list.push(o.at);
     writes.set(o.key, list);
   }
-  const modifiedAt = (key: string): number => {
-    const list = writes.get(key);
+  const writesAt: Array<number[] | undefined> = workload.bucketKeys.map((key) =>
+    writes.get(key)?.sort((a, b) => a - b),
+  );
+  const passed = new Int32Array(workload.bucketKeys.length);
+  const modifiedAt = (_key: string, index: number): number => {
+    const list = writesAt[index];
     if (!list) return WRITTEN_BEFORE;
-    let latest = WRITTEN_BEFORE;
-    for (const at of list) if (at <= now && at > latest) latest = at;
-    return latest;
+    let done = passed[index]!;
+    while (done < list.length && list[done]! <= now) done += 1;
+    passed[index] = done;
+    return done === 0 ? WRITTEN_BEFORE : Math.max(WRITTEN_BEFORE, list[done - 1]!);
   };
   const s3 = fakeS3(BUCKET, workload.bucketKeys, modifiedAt);
   const context: StepContext = {

@@ -7,8 +7,14 @@
  *
  * `npm run bench -- [--label latest] [--completion-seconds 25] [--invocation-seconds 5]
  *   [--event-lag-seconds 2] [--workload hls] [--repeats 3]
- *   [--no-planner-alone] [--no-ingest-report] [--json] [--only cold-start|freshness]
+ *   [--no-planner-alone] [--no-ingest-report] [--json]
+ *   [--only cold-start|freshness|invalidation|ingest] [--strategy pipeline]
  *   [--cold-start-runs 11] [--freshness-runs 30]`
+ *
+ * `--only ingest` runs the ingest batch measurement alone (`--repeats` rounds), printing its JSON
+ * and table. `--only invalidation` runs the workload feeds alone (no planner-alone table, no ingest/report
+ * section, no cold start), writes nothing unless `--label` is given; `--strategy` keeps the
+ * strategies whose name contains it (e.g. `pipeline`): for profiling with `node --cpu-prof`.
  */
 import './quiet.js';
 import { execFileSync } from 'node:child_process';
@@ -21,6 +27,7 @@ import { loadInvalidateConfig } from '../functions/invalidate/config.js';
 import { coldStartMain } from './coldStart.js';
 import { freshnessMain } from './freshness.js';
 import { readDeployedFeed } from './deployed.js';
+import { ingestBatchTable, runIngestBatch } from './ingestBatch.js';
 import { runIngestReportSection } from './ingestReportSection.js';
 import type { FeedOptions } from './feed.js';
 import { plannerAloneTable, runPlannerAlone } from './plannerAlone.js';
@@ -34,6 +41,7 @@ import {
   targets,
   workloadTable,
 } from './report.js';
+import { STRATEGIES } from './baselines.js';
 import { allWorkloads } from './workloads.js';
 
 /** The JSON as the repository's formatter writes it (so `npm run lint` accepts a committed result). */
@@ -63,15 +71,24 @@ async function main(): Promise<void> {
       'no-planner-alone': { type: 'boolean', default: false },
       'no-ingest-report': { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
-      only: { type: 'string' }, // cold-start: that part alone (bench/coldStart.ts)
+      only: { type: 'string' }, // cold-start, freshness, invalidation or ingest: that part alone
+      strategy: { type: 'string' },
       'cold-start-runs': { type: 'string', default: '11' },
       'freshness-runs': { type: 'string', default: '30' }, // bench/freshness.ts
     },
   });
-  if (values.only && values.only !== 'cold-start' && values.only !== 'freshness')
-    throw new Error(`--only: cold-start or freshness: ${values.only}`);
+  const ONLY = ['cold-start', 'freshness', 'invalidation', 'ingest'];
+  if (values.only && !ONLY.includes(values.only))
+    throw new Error(`--only: cold-start, freshness, invalidation or ingest: ${values.only}`);
+  if (values.only === 'cold-start') return coldStartMain(Number(values['cold-start-runs']));
   if (values.only === 'freshness') return freshnessMain(Number(values['freshness-runs']));
-  if (values.only) return coldStartMain(Number(values['cold-start-runs']));
+  if (values.only === 'ingest') {
+    const ingest = await runIngestBatch({ repeats: Number(values.repeats) });
+    console.log(JSON.stringify(ingest));
+    console.log(ingestBatchTable(ingest).join('\n'));
+    return;
+  }
+  const invalidationOnly = values.only === 'invalidation';
   const label = values.label!;
   if (!/^[A-Za-z0-9._-]+$/.test(label))
     throw new Error(`--label: letters, digits, ".", "_" and "-" only: ${label}`);
@@ -103,7 +120,17 @@ async function main(): Promise<void> {
   const pipelineRepeats = Number(values.repeats);
   if (!Number.isInteger(pipelineRepeats) || pipelineRepeats < 1)
     throw new Error(`--repeats: a whole number ≥ 1: ${values.repeats}`);
-  const results = await runWorkloads(workloads, options, { pipelineRepeats });
+  const strategyFilter = values.strategy?.toLowerCase();
+  const strategies = STRATEGIES.filter(
+    (s) => !strategyFilter || s.name.toLowerCase().includes(strategyFilter),
+  );
+  if (strategies.length === 0)
+    throw new Error(`--strategy: no strategy matches ${values.strategy}`);
+  const results = await runWorkloads(workloads, options, { pipelineRepeats, strategies });
+  if (invalidationOnly) {
+    console.log([...workloadTable(results), '', ...targetLines(targets(results))].join('\n'));
+    return;
+  }
   const seconds = (performance.now() - started) / 1000;
   const plannerAlone = values['no-planner-alone'] ? undefined : runPlannerAlone();
   const t = targets(results);

@@ -70,8 +70,32 @@ export function keyWarnings(key: string): string[] {
  * serves key `a+b.png`, and therefore the cache key to invalidate.
  */
 const RAW = /[A-Za-z0-9\-._~!$&'()*,;=:@/]/;
+/** Every character of the text stays raw (the common key: nothing to encode). */
+const ALL_RAW = /^[A-Za-z0-9\-._~!$&'()*,;=:@/]*$/;
+/** What encodeURIComponent encodes that a path keeps raw: `$ & , ; = : @ /`. */
+const KEPT_RAW_ESCAPES = /%(?:24|26|2C|3B|3D|3A|40|2F)/g;
+const unescapeKept = (escape: string) => String.fromCharCode(parseInt(escape.slice(1), 16));
 
+/**
+ * Percent-encodes `text` as a path (see {@link RAW}). Called for every listed object and every
+ * request, so the usual cases are fast: all raw, or encodeURIComponent (the same UTF-8,
+ * upper-case escapes) with the characters a path keeps raw put back; the character loop only
+ * for a string that is not well-formed UTF-16 (a lone surrogate), which encodeURIComponent
+ * refuses. `test/unit/keysEncoding.test.ts` checks both against the loop.
+ */
 export function encodePath(text: string): string {
+  if (ALL_RAW.test(text)) return text;
+  let encoded: string;
+  try {
+    encoded = encodeURIComponent(text);
+  } catch {
+    return encodePathByCharacter(text);
+  }
+  return encoded.replace(KEPT_RAW_ESCAPES, unescapeKept);
+}
+
+/** The reference encoding, one character at a time. */
+export function encodePathByCharacter(text: string): string {
   let out = '';
   for (const ch of text) {
     if (RAW.test(ch)) {
@@ -89,8 +113,19 @@ export function decodePath(path: string): string {
   return decodeURIComponent(path);
 }
 
+let lastOriginPath: string | undefined = '';
+let lastNormalised = '';
+
 /** Normalises an origin path (`prod`, `/prod/`, `/prod`) to `/prod`, or '' for none. */
 export function normaliseOriginPath(originPath: string | undefined): string {
+  // Asked once per key mapped, nearly always for the same origin path: remember the last one.
+  if (originPath === lastOriginPath) return lastNormalised;
+  lastNormalised = normalisedOriginPath(originPath);
+  lastOriginPath = originPath;
+  return lastNormalised;
+}
+
+function normalisedOriginPath(originPath: string | undefined): string {
   const trimmed = (originPath ?? '').replace(/\/+$/, '');
   if (!trimmed) return '';
   return trimmed.startsWith('/') ? trimmed : `/${trimmed}`;
@@ -177,8 +212,15 @@ export type KeyInvalidation =
     }
   | { readonly kind: 'unexpressible'; readonly reason: string };
 
+/** A character or segment {@link firstInexpressible} stops at may be present (a quick pre-check). */
+const MAYBE_INEXPRESSIBLE = new RegExp(
+  `[*${REFUSED_RAW_IN_INVALIDATIONS.map((ch) => `\\${ch}`).join('')}]|(?:^|/)\\.\\.?(?:/|$)`,
+);
+
 /** Where in a decoded viewer path an exact invalidation path becomes impossible, and why. */
 function firstInexpressible(viewerPath: string): { at: number; why: string } | undefined {
+  // Most keys have none of these: one regular expression instead of the loops below.
+  if (!MAYBE_INEXPRESSIBLE.test(viewerPath)) return undefined;
   let found: { at: number; why: string } | undefined;
   for (let i = 0; i < viewerPath.length && !found; i += 1) {
     const ch = viewerPath[i]!;

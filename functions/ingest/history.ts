@@ -90,12 +90,12 @@ async function* versionPages(
 }
 
 /**
- * Reads the key's versions and delete markers page by page (Prefix = the key; the
+ * One key's own listing: its versions and delete markers page by page (Prefix = the key; the
  * key's own entries come first, so reading stops at the first other key) and places the named
  * version among them. Delete markers are ordered by LastModified only (S3 lists them apart from
  * versions); one in the same second as the version counts as older.
  */
-export async function versionHistory(
+async function keyHistory(
   s3: S3Client,
   bucket: string,
   key: string,
@@ -120,6 +120,15 @@ export async function versionHistory(
       if (at >= 0 && at < versions.length - 1) break;
     }
   }
+  return placed(versions, markers, named);
+}
+
+/** The named version placed among one key's versions and delete markers (newest first). */
+function placed(
+  versions: readonly ObjectVersion[],
+  markers: readonly DeleteMarkerEntry[],
+  named: NamedVersion,
+): VersionHistory {
   const { at, by } = locate(versions, named);
   if (at < 0) return { found: false };
   const lastModified = versions[at]!.LastModified;
@@ -133,4 +142,125 @@ export async function versionHistory(
     olderVersions: versions.length - 1 - at,
     olderDeleteMarkers,
   };
+}
+
+// ── Several keys, one listing ─────────────────────────────────────────────────────────────
+//
+// The records of a batch ask at the same moment (ingest runs them side by side), often for keys
+// of one folder. Their questions are gathered for one turn of the event loop and answered, per
+// bucket, by ONE ListObjectVersions over the keys' common prefix (a page of up to
+// SHARED_PAGE_SIZE entries, in key order): a key whose entries the page holds entirely (the page
+// is the last one, or it went on past the key) is placed exactly as its own listing would place
+// it. Keys the page did not reach, or cut, or whose version it does not show, are read alone as
+// before — so a batch costs at most
+// one call more than before, and on the emulator (which copies every version of the bucket on
+// each call) ten records of a folder cost one listing instead of ten.
+
+/** Entries (versions and delete markers) in the shared page: ListObjectVersions' maximum. */
+export const SHARED_PAGE_SIZE = 1000;
+
+interface Question {
+  readonly key: string;
+  readonly named: NamedVersion;
+  readonly resolve: (history: VersionHistory) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/** S3 lists keys in UTF-8 byte order (not JavaScript's UTF-16 order). */
+const s3Order = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b));
+
+function commonPrefix(keys: readonly string[]): string {
+  let prefix = keys[0] ?? '';
+  for (const key of keys) {
+    let i = 0;
+    while (i < prefix.length && i < key.length && prefix[i] === key[i]) i += 1;
+    prefix = prefix.slice(0, i);
+  }
+  // Never split a surrogate pair: the prefix is sent as UTF-8.
+  const last = prefix.charCodeAt(prefix.length - 1);
+  return last >= 0xd800 && last <= 0xdbff ? prefix.slice(0, -1) : prefix;
+}
+
+/** Answers several keys' questions from one listing; the keys it cannot answer, alone. */
+async function answerTogether(
+  s3: S3Client,
+  bucket: string,
+  questions: readonly Question[],
+): Promise<void> {
+  const alone = (q: Question) => keyHistory(s3, bucket, q.key, q.named).then(q.resolve, q.reject);
+  const keys = [...new Set(questions.map((q) => q.key))];
+  if (keys.length < 2) {
+    await Promise.all(questions.map(alone));
+    return;
+  }
+  let page: ListObjectVersionsCommandOutput;
+  try {
+    page = await s3.send(
+      new ListObjectVersionsCommand({
+        Bucket: bucket,
+        Prefix: commonPrefix(keys),
+        MaxKeys: SHARED_PAGE_SIZE,
+      }),
+    );
+  } catch {
+    // Each key alone, as before: its own error (or answer) is its own.
+    await Promise.all(questions.map(alone));
+    return;
+  }
+  const versions = new Map<string, ObjectVersion[]>();
+  const markers = new Map<string, DeleteMarkerEntry[]>();
+  let lastKey: string | undefined;
+  const seen = (k: string | undefined) => {
+    if (k !== undefined && (lastKey === undefined || s3Order(k, lastKey) > 0)) lastKey = k;
+  };
+  for (const v of page.Versions ?? []) {
+    seen(v.Key);
+    if (v.Key !== undefined) versions.set(v.Key, [...(versions.get(v.Key) ?? []), v]);
+  }
+  for (const m of page.DeleteMarkers ?? []) {
+    seen(m.Key);
+    if (m.Key !== undefined) markers.set(m.Key, [...(markers.get(m.Key) ?? []), m]);
+  }
+  // Complete for a key when nothing follows the page, or the page went on past the key.
+  const complete = (key: string) =>
+    !page.IsTruncated || (lastKey !== undefined && s3Order(lastKey, key) > 0);
+  // A version the page does not show (the object is gone, or S3 answered oddly) is asked about
+  // alone: rare, and "gone" is then the key's own listing's word.
+  await Promise.all(
+    questions.map((q) => {
+      const history = complete(q.key)
+        ? placed(versions.get(q.key) ?? [], markers.get(q.key) ?? [], q.named)
+        : undefined;
+      return history?.found ? q.resolve(history) : alone(q);
+    }),
+  );
+}
+
+/** Per client and bucket, the questions waiting for this turn's shared listing. */
+const waiting = new Map<S3Client, Map<string, Question[]>>();
+
+/**
+ * Reads the key's versions and delete markers and places the named version among them (see
+ * keyHistory). Questions asked in the same turn of the event loop, for the same bucket, share
+ * one listing where it answers them (above); the answers are the same as each key's own.
+ */
+export function versionHistory(
+  s3: S3Client,
+  bucket: string,
+  key: string,
+  named: NamedVersion,
+): Promise<VersionHistory> {
+  return new Promise((resolve, reject) => {
+    let buckets = waiting.get(s3);
+    if (!buckets) {
+      waiting.set(s3, (buckets = new Map()));
+      setImmediate(() => {
+        waiting.delete(s3);
+        for (const [name, questions] of buckets!) void answerTogether(s3, name, questions);
+      });
+    }
+    const questions = buckets.get(bucket) ?? [];
+    buckets.set(bucket, questions);
+    questions.push({ key, named, resolve, reject });
+  });
 }

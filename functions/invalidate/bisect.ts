@@ -63,6 +63,31 @@ export function covers(sent: readonly string[], path: string): boolean {
   return sent.some((p) => p === path || (isWildcardPath(p) && path.startsWith(p.slice(0, -1))));
 }
 
+/**
+ * {@link covers} for many paths against the same `sent`: a set of the paths and a set of the
+ * wildcard prefixes, probed at the prefix lengths that exist — not every sent path per question
+ * (a batch asks once per accepted request: thousands × thousands).
+ */
+export function coverageOf(sent: readonly string[]): (path: string) => boolean {
+  const exact = new Set(sent);
+  const prefixes = new Set<string>();
+  const lengths = new Set<number>();
+  for (const p of sent)
+    if (isWildcardPath(p)) {
+      prefixes.add(p.slice(0, -1));
+      lengths.add(p.length - 1);
+    }
+  const sorted = [...lengths].sort((a, b) => a - b);
+  return (path) => {
+    if (exact.has(path)) return true;
+    for (const length of sorted) {
+      if (length > path.length) break;
+      if (prefixes.has(path.slice(0, length))) return true;
+    }
+    return false;
+  };
+}
+
 /** One call: its CallerReference and how many requests it covers. */
 interface Call {
   readonly reference: string;

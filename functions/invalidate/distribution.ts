@@ -12,7 +12,7 @@ import { callerReference } from '../../shared/invalidation/callerReference.js';
 import { inFlightPaths, type InFlight } from '../../shared/invalidation/inflight.js';
 import { openBudget, type BudgetView } from '../../shared/invalidation/ledgerStore.js';
 import { planInvalidation, type HoldReason } from '../../shared/invalidation/plan.js';
-import { covers, createBisecting, type BisectResult } from './bisect.js';
+import { covers, coverageOf, createBisecting, type BisectResult } from './bisect.js';
 import { errorText, isThrottle } from './cloudfrontErrors.js';
 import { BURST_WINDOW_MS, folderCounts } from './folderCounts.js';
 import {
@@ -24,7 +24,7 @@ import {
   rememberHeld,
   rewritingFolders,
 } from './hold.js';
-import { coveredRequests, latestInvalidation, recentInvalidations } from './recentCoverage.js';
+import { coveredRequests, recentCoverage, recentInvalidations } from './recentCoverage.js';
 import type {
   BatchFacts,
   Deferral,
@@ -97,18 +97,23 @@ export async function invalidateDistribution(
   let rewriting = new Set<string>();
   let covered = new Set<string>();
   let targets = allTargets;
+  let releaseCoverage: (() => void) | undefined;
   try {
     view = await readInFlight(deps, distributionId);
     inFlight = view.inFlight;
     let invalidatedAt: ((path: string) => number) | undefined;
+    let newestInvalidation: number | undefined;
     if (oldestEvent !== undefined) {
       const recent = await recentInvalidations(
         deps.cloudfront,
         distributionId,
         oldestEvent - BURST_WINDOW_MS,
       );
-      invalidatedAt = latestInvalidation(recent);
-      covered = coveredRequests(allRequests, eventTimes, recent);
+      const coverage = recentCoverage(distributionId, recent);
+      releaseCoverage = coverage.release;
+      invalidatedAt = coverage.latest;
+      newestInvalidation = recent.reduce((at, r) => Math.max(at, r.createTime), -Infinity);
+      covered = coveredRequests(allRequests, eventTimes, recent, invalidatedAt);
       if (covered.size)
         targets = allTargets.map((t) => ({
           ...t,
@@ -122,7 +127,7 @@ export async function invalidateDistribution(
       {
         ...(oldestEvent !== undefined ? { since: oldestEvent } : {}),
         ...(holding ? { sinceFor } : {}),
-        ...(invalidatedAt ? { invalidatedAt } : {}),
+        ...(invalidatedAt ? { invalidatedAt, newestInvalidation } : {}),
       },
       { whenWildcardsFull: holding, alsoList: bursts },
     );
@@ -137,6 +142,8 @@ export async function invalidateDistribution(
     }
   } catch (error) {
     return deferAll(`could not read quota state: ${errorText(error)}`, isThrottle(error));
+  } finally {
+    releaseCoverage?.();
   }
   const requests = targets.flatMap((t) => t.requests);
 
@@ -226,8 +233,10 @@ export async function invalidateDistribution(
     needs.set(r.id, list);
   }
   /** Ids of the accepted requests with at least one path `paths` covers. */
-  const touching = (paths: readonly string[]) =>
-    plan.accepted.filter((id) => needs.get(id)!.some((path) => covers(paths, path)));
+  const touching = (paths: readonly string[]) => {
+    const covering = coverageOf(paths);
+    return plan.accepted.filter((id) => needs.get(id)!.some((path) => covering(path)));
+  };
 
   // Reserve the plan in the shared budget before sending; when others took the room since the
   // read, read the in-flight state again and plan with what is left.
@@ -258,8 +267,9 @@ export async function invalidateDistribution(
   const sent = invalidations.flatMap((i) => i.paths);
   const rejectedPaths = [...rejected.keys()];
   const deferred: Deferral[] = [...planDeferred];
+  const sentCovers = coverageOf(sent);
   for (const id of plan.accepted) {
-    const missing = needs.get(id)!.filter((path) => !covers(sent, path));
+    const missing = needs.get(id)!.filter((path) => !sentCovers(path));
     if (missing.length === 0) continue;
     const bad = rejectedPaths.find((p) => missing.some((path) => covers([p], path)));
     const held = missing.find((path) => suspected.has(path));

@@ -40,9 +40,36 @@ export interface Burst {
   readonly sinceFor?: (folder: string) => number | undefined;
   /** When our latest recent invalidation covering a path was created (ms), or -Infinity. */
   readonly invalidatedAt?: (path: string) => number;
+  /** The newest of those invalidations (ms), when known: `invalidatedAt` never exceeds it. */
+  readonly newestInvalidation?: number;
 }
 
-/** What one folder's listing saw: enough to tell a burst still rewriting it. */
+/** Listed keys' invalidation paths by origin path, per warm instance (a burst lists the same folders again). */
+const listedPaths = new Map<string, Map<string, string | undefined>>();
+const LISTED_PATHS_LIMIT = 100_000;
+
+/** {@link invalidationPathForKey}, remembered: every listed object asks it. */
+function pathOf(key: string, originPath: string): string | undefined {
+  let paths = listedPaths.get(originPath);
+  if (!paths) listedPaths.set(originPath, (paths = new Map()));
+  const known = paths.get(key);
+  if (known !== undefined || paths.has(key)) return known;
+  if (paths.size >= LISTED_PATHS_LIMIT) paths.clear();
+  const path = invalidationPathForKey(key, originPath);
+  paths.set(key, path);
+  return path;
+}
+
+/** Forgets the remembered paths (the bench: each new instance starts cold). */
+export function forgetListedPaths(): void {
+  listedPaths.clear();
+}
+
+/**
+ * What one folder's listing saw: enough to tell a burst still rewriting it. `changing`, `queued`
+ * and `newest` describe the whole folder only when `complete`; an incomplete listing stops as soon
+ * as its unchanged count passes the maximum, and only that (capped) count is meant to be read.
+ */
 export interface FolderListing {
   /** Unchanged objects (not requested, modified before `since`, not invalidated since). */
   readonly unchanged: number;
@@ -73,6 +100,8 @@ async function countUnchanged(
   pages: { left: number },
 ): Promise<FolderListing | undefined> {
   const { invalidatedAt } = burst;
+  // No invalidation of ours is newer than an object modified at or after this: none covers it.
+  const newestInvalidation = burst.newestInvalidation ?? Infinity;
   const since = burst.sinceFor?.(folder) ?? burst.since;
   let unchanged = 0;
   let changing = 0;
@@ -95,7 +124,12 @@ async function countUnchanged(
     pages.left -= 1;
     // Objects a page counts but does not show: nothing tells when they changed.
     unchanged += Math.max(0, (page.KeyCount ?? 0) - (page.Contents?.length ?? 0));
+    // A page with more behind it ends the listing once more than `max` unchanged objects are
+    // seen: the rest of the page would change nothing but fields an incomplete listing does
+    // not report (only its capped unchanged count is read).
+    const stopEarly = page.IsTruncated === true;
     for (const object of page.Contents ?? []) {
+      if (stopEarly && unchanged > max) return seen(false);
       if (object.Key === undefined) continue;
       const modified = object.LastModified?.getTime();
       if (modified !== undefined && modified > newest) newest = modified;
@@ -103,8 +137,8 @@ async function countUnchanged(
       if (recent) changing += 1;
       if (requested.has(object.Key)) continue;
       let invalidatedSince = false;
-      if (modified !== undefined && invalidatedAt) {
-        const path = invalidationPathForKey(object.Key, target.origin.originPath);
+      if (modified !== undefined && invalidatedAt && modified < newestInvalidation) {
+        const path = pathOf(object.Key, target.origin.originPath);
         invalidatedSince = path !== undefined && invalidatedAt(path) > modified;
       }
       if (recent) {

@@ -22,7 +22,7 @@ import {
   type CloudFrontClient,
 } from '@aws-sdk/client-cloudfront';
 import type { PathRequest } from '../../shared/invalidation/plan.js';
-import { isWildcardPath } from '../../shared/keys.js';
+import { CoverageIndex } from './coverageIndex.js';
 
 /** At most this many recent invalidations are read per distribution and batch. */
 export const MAX_RECENT = 50;
@@ -38,6 +38,7 @@ const cacheKey = (distributionId: string, s: { id: string; createTime: number })
 /** Forgets the invalidations fetched (tests: one instance per case). */
 export function forgetRecentInvalidations(): void {
   fetched.clear();
+  indexes.clear();
 }
 
 export interface RecentInvalidation {
@@ -89,13 +90,14 @@ export async function recentInvalidations(
 /**
  * Ids of the requests whose every path an invalidation in `recent` covers, created at least
  * CLOCK_SKEW_MS after the request's event (`eventTimes`; a request without one is never covered).
+ * `latest` answers for `recent` (default: built from it).
  */
 export function coveredRequests(
   requests: readonly PathRequest[],
   eventTimes: ReadonlyMap<string, number>,
   recent: readonly RecentInvalidation[],
+  latest: (path: string) => number = latestInvalidation(recent),
 ): Set<string> {
-  const latest = latestInvalidation(recent);
   const uncovered = new Set<string>();
   const seen = new Set<string>();
   for (const { id, path } of requests) {
@@ -112,19 +114,36 @@ export function coveredRequests(
 export function latestInvalidation(
   recent: readonly RecentInvalidation[],
 ): (path: string) => number {
-  const exact = new Map<string, number>();
-  const wildcards: Array<{ prefix: string; createTime: number }> = [];
-  for (const invalidation of recent)
-    for (const path of invalidation.paths) {
-      if (isWildcardPath(path))
-        wildcards.push({ prefix: path.slice(0, -1), createTime: invalidation.createTime });
-      else exact.set(path, Math.max(exact.get(path) ?? -Infinity, invalidation.createTime));
-    }
-  const latest = (path: string): number => {
-    let at = isWildcardPath(path) ? -Infinity : (exact.get(path) ?? -Infinity);
-    const own = isWildcardPath(path) ? path.slice(0, -1) : path;
-    for (const w of wildcards) if (w.createTime > at && own.startsWith(w.prefix)) at = w.createTime;
-    return at;
+  const index = new CoverageIndex().update(recent);
+  return (path) => index.latest(path);
+}
+
+/** Per distribution, idle indexes of recent invalidations, as earlier batches left them. */
+const indexes = new Map<string, CoverageIndex[]>();
+/** Idle indexes kept per distribution (one per batch in progress at once, in one process). */
+const POOL_LIMIT = 4;
+
+/**
+ * {@link latestInvalidation} for this distribution's `recent`, from an index an earlier batch of
+ * this instance left, moved to that set (the invalidations that joined it since are indexed,
+ * those that left it dropped): the same answers, without re-reading fifty invalidations' paths
+ * per batch. `release` returns the index once the batch asks no more; until then no other batch
+ * uses it (batches of one process may run at once: the local pollers, the bench).
+ */
+export function recentCoverage(
+  distributionId: string,
+  recent: readonly RecentInvalidation[],
+): { readonly latest: (path: string) => number; readonly release: () => void } {
+  const idle = indexes.get(distributionId) ?? [];
+  indexes.set(distributionId, idle);
+  const index = (idle.pop() ?? new CoverageIndex()).update(recent);
+  let released = false;
+  return {
+    latest: (path) => index.latest(path),
+    release: () => {
+      if (released) return;
+      released = true;
+      if (idle.length < POOL_LIMIT) idle.push(index);
+    },
   };
-  return latest;
 }

@@ -77,7 +77,7 @@ describe('provisioning artifacts', () => {
 
 describe('report artifacts', () => {
   it.each(REPORT_NAMES)('bundles %s and exports the handler the template names', (name) =>
-    expectBundledExport(name, 'functions/report/handler.js', REPORT[name].export),
+    expectBundledExport(name, `${REPORT[name].file}.js`, REPORT[name].export),
   );
 });
 

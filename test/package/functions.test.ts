@@ -170,7 +170,7 @@ describe('report functions', () => {
     'gives %s an environment its config parser accepts, with its own service name',
     (name) => {
       const fn = props(t(), REPORT[name].id);
-      expect(fn.Handler).toBe(`functions/report/handler.${REPORT[name].export}`);
+      expect(fn.Handler).toBe(`${REPORT[name].file}.${REPORT[name].export}`);
       expect(target(fn.Role)).toBe(REPORT[name].role);
       const env = fn.Environment.Variables;
       expect(env.POWERTOOLS_SERVICE_NAME).toBe(REPORT[name].service);
