@@ -66,7 +66,8 @@ export function tagItem(tag: string): string {
 /** A tag as the request message carries it: valid, any case (compared lower-cased). */
 export const cacheTagSchema = z.string().superRefine((tag, ctx) => {
   const problem = cacheTagProblem(tag);
-  if (problem) ctx.addIssue({ code: 'custom', message: `is not a CloudFront cache tag: ${problem}` });
+  if (problem)
+    ctx.addIssue({ code: 'custom', message: `is not a CloudFront cache tag: ${problem}` });
 });
 
 /**
@@ -141,7 +142,10 @@ export function cacheTagMetadata(
     const problem = cacheTagProblem(tag);
     if (problem) throw new InvalidInputError(`tags[${i}]`, `${JSON.stringify(tag)} ${problem}`);
     if (seen.has(normaliseCacheTag(tag)))
-      throw new InvalidInputError(`tags[${i}]`, `${JSON.stringify(tag)} is given twice (tags are case-insensitive)`);
+      throw new InvalidInputError(
+        `tags[${i}]`,
+        `${JSON.stringify(tag)} is given twice (tags are case-insensitive)`,
+      );
     seen.add(normaliseCacheTag(tag));
   });
   const counts: string[] = [];

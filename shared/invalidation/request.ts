@@ -41,9 +41,7 @@ export const invalidationRequestSchema = z.object({
    */
   cacheTags: z.array(cacheTagSchema).max(CACHE_TAG_LIMITS.maxPerObject).optional(),
   /** How many objects carry each tag, as the uploader declared it (`cache-tag-members`). */
-  cacheTagMembers: z
-    .record(cacheTagSchema, z.number().int().min(1).max(999_999_999))
-    .optional(),
+  cacheTagMembers: z.record(cacheTagSchema, z.number().int().min(1).max(999_999_999)).optional(),
 });
 
 export type InvalidationRequest = z.output<typeof invalidationRequestSchema>;

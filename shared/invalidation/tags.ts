@@ -62,6 +62,34 @@ export function planWithTags(input: PlanInput, tags?: TagPlanInput): TagPlan {
   return addTagItems(plan, input, tags);
 }
 
+/**
+ * {@link addTagItems} for the invalidate function: the path plan of `requests` and its settings
+ * (MAX_INFLIGHT_*, WILDCARD_MAX_UNCHANGED), with tag items when `tags` is given.
+ */
+export function withTagItems(
+  plan: Plan,
+  requests: PlanInput['requests'],
+  inFlight: PlanInput['inFlight'],
+  settings: {
+    readonly maxInflightPaths: number;
+    readonly maxInflightWildcards: number;
+    readonly wildcardMaxUnchanged: number;
+  },
+  tags: TagPlanInput | undefined,
+): TagPlan {
+  if (!tags || tags.tagged.size === 0) return { ...plan, tags: [], taggedBy: new Map() };
+  return addTagItems(
+    plan,
+    {
+      requests,
+      inFlight,
+      limits: { maxFiles: settings.maxInflightPaths, maxWildcards: settings.maxInflightWildcards },
+      collapse: { minSiblings: 2, maxUnchanged: settings.wildcardMaxUnchanged },
+    },
+    tags,
+  );
+}
+
 interface TagFacts {
   /** Request ids carrying the tag, input order. */
   readonly ids: string[];

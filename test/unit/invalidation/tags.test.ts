@@ -85,7 +85,11 @@ describe('planWithTags', () => {
 
   it('counts a tag against the file pool: it fits when it frees paths, not beyond', () => {
     // 3 files of room: the path plan sends 3 and defers 3; the tag takes all 6 in one item.
-    const input = { ...DEFAULTS, limits: { maxFiles: 3, maxWildcards: 13 }, requests: scattered(6) };
+    const input = {
+      ...DEFAULTS,
+      limits: { maxFiles: 3, maxWildcards: 13 },
+      requests: scattered(6),
+    };
     expect(planInvalidation(input).deferred).toHaveLength(3);
     const plan = planWithTags(input, { tagged: tagged(ids(6), ['t'], { t: 6 }) });
     expect(plan.paths).toEqual(['#t']);
@@ -119,7 +123,10 @@ describe('planWithTags', () => {
 
   it('leaves what a wildcard already covers to the wildcard', () => {
     // 25 files of one folder collapse to /hls/a/*; the tag would add nothing there.
-    const requests = Array.from({ length: 25 }, (_, i) => ({ id: `r${i}`, path: `/hls/a/s${i}.ts` }));
+    const requests = Array.from({ length: 25 }, (_, i) => ({
+      id: `r${i}`,
+      path: `/hls/a/s${i}.ts`,
+    }));
     const plan = planWithTags(
       { ...DEFAULTS, requests, objectsUnder: new Map([['/hls/a/', 25]]) },
       { tagged: tagged(ids(25), ['a'], { a: 25 }) },
