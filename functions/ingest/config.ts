@@ -19,6 +19,7 @@ const ingestEnv = ENV_SCHEMA.pick({
   INVALIDATE_NEW_KEYS: true,
   NEW_KEY_ERROR_TTL_SECONDS: true,
   INGEST_CONCURRENCY: true,
+  CACHE_TAG_BUCKETS: true,
 });
 
 export interface IngestConfig {
@@ -33,6 +34,8 @@ export interface IngestConfig {
   readonly newKeyErrorTtlSeconds: number;
   /** How many S3 records of a batch are worked on at once. */
   readonly recordConcurrency: number;
+  /** Buckets whose changed objects' cache tags are read (HeadObject); `*`: every bucket. */
+  readonly cacheTagBuckets: readonly string[];
 }
 
 export function loadIngestConfig(env: Env = process.env): IngestConfig {
@@ -45,5 +48,6 @@ export function loadIngestConfig(env: Env = process.env): IngestConfig {
     invalidateNewKeys: raw.INVALIDATE_NEW_KEYS,
     newKeyErrorTtlSeconds: raw.NEW_KEY_ERROR_TTL_SECONDS,
     recordConcurrency: raw.INGEST_CONCURRENCY,
+    cacheTagBuckets: Object.freeze(raw.CACHE_TAG_BUCKETS),
   });
 }
