@@ -16,7 +16,10 @@
  * `cache-tag-members` (`tag=N`, cacheTags.ts), the largest count any request of the call declares.
  * Unchanged members = that count minus the distinct objects with the tag this call requests
  * (members changed in other batches are counted as unchanged: conservative). A tag with no
- * declared size, or one smaller than the changed members seen (stale), is never used.
+ * declared size, or one smaller than the changed members seen (stale), is never used. A tag whose
+ * every member changed is exact (no unchanged object evicted) and is used when it replaces two
+ * paths or more; one with unchanged members also needs COLLAPSE_MIN_SIBLINGS changed members, as
+ * a folder does before it becomes a wildcard.
  *
  * Freshness. A tag reaches the copies CloudFront cached with it, that is copies of versions that
  * carried it: the tags of an object's versions must agree (cacheTagMetadata writes the same tags
@@ -74,6 +77,7 @@ export function withTagItems(
     readonly maxInflightPaths: number;
     readonly maxInflightWildcards: number;
     readonly wildcardMaxUnchanged: number;
+    readonly collapseMinSiblings: number;
   },
   tags: TagPlanInput | undefined,
 ): TagPlan {
@@ -84,7 +88,10 @@ export function withTagItems(
       requests,
       inFlight,
       limits: { maxFiles: settings.maxInflightPaths, maxWildcards: settings.maxInflightWildcards },
-      collapse: { minSiblings: 2, maxUnchanged: settings.wildcardMaxUnchanged },
+      collapse: {
+        minSiblings: settings.collapseMinSiblings,
+        maxUnchanged: settings.wildcardMaxUnchanged,
+      },
     },
     tags,
   );
@@ -151,6 +158,8 @@ export function addTagItems(plan: Plan, input: PlanInput, tagInput: TagPlanInput
     for (const [tag, f] of [...facts].sort((a, b) => compare(a[0], b[0]))) {
       const unchanged = unchangedOf(f);
       if (unchanged === undefined || unchanged > input.collapse.maxUnchanged) continue;
+      // Evicting unchanged members takes as many changed ones as a folder needs to collapse.
+      if (unchanged > 0 && f.objects.size < Math.max(2, input.collapse.minSiblings)) continue;
       const ids = f.ids.filter((id) => !taggedBy.has(id) && open.get(id)!.size > 0);
       if (ids.length === 0) continue;
       const mine = new Set(ids);

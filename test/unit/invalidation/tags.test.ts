@@ -52,12 +52,24 @@ describe('planWithTags', () => {
   });
 
   it('counts the tag members that did not change as unchanged, bounded like a wildcard', () => {
-    const input = { ...DEFAULTS, requests: scattered(5) };
-    const within = planWithTags(input, { tagged: tagged(ids(5), ['t'], { t: 105 }) });
+    const input = { ...DEFAULTS, requests: scattered(25) };
+    const within = planWithTags(input, { tagged: tagged(ids(25), ['t'], { t: 125 }) });
     expect(within.paths).toEqual(['#t']);
     expect(within.tags[0]!.unchanged).toBe(100);
-    const over = planWithTags(input, { tagged: tagged(ids(5), ['t'], { t: 106 }) });
+    const over = planWithTags(input, { tagged: tagged(ids(25), ['t'], { t: 126 }) });
     expect(over.paths).toEqual(planInvalidation(input).paths);
+  });
+
+  it('evicts unchanged members only for as many changed ones as a folder needs to collapse', () => {
+    // 19 changed of 20 members: one unchanged evicted for 19 paths saved, below minSiblings (20).
+    const input = { ...DEFAULTS, requests: scattered(19) };
+    expect(planWithTags(input, { tagged: tagged(ids(19), ['t'], { t: 20 }) }).paths).toHaveLength(
+      19,
+    );
+    // Every member changed: exact, used from two paths on.
+    expect(planWithTags(input, { tagged: tagged(ids(19), ['t'], { t: 19 }) }).paths).toEqual([
+      '#t',
+    ]);
   });
 
   it('never uses a tag whose size is unknown, or declared smaller than its changed members', () => {
