@@ -27,6 +27,7 @@ import { loadInvalidateConfig } from '../functions/invalidate/config.js';
 import { forgetLearned } from '../functions/invalidate/bisect.js';
 import { budgetFor } from '../functions/invalidate/budget.js';
 import { forgetHeld } from '../functions/invalidate/hold.js';
+import { forgetTagMembers } from '../functions/invalidate/tagged.js';
 import { invalidateBatch } from '../functions/invalidate/invalidate.js';
 import { forgetRecentInvalidations } from '../functions/invalidate/recentCoverage.js';
 import { CLOUDFRONT_QUOTA, DISTRIBUTION_ID } from './fakeAws.js';
@@ -44,6 +45,7 @@ function pipelineInstance(
   forgetLearned();
   forgetRecentInvalidations();
   forgetHeld();
+  forgetTagMembers();
   // The deployed defaults: serverless.yml passes a function setting only when it is set; the
   // ledger table it always sets (one budget shared by the instances, as deployed).
   const config = loadInvalidateConfig({ INVALIDATION_LEDGER_TABLE: 'bench-ledger' });

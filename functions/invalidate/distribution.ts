@@ -141,7 +141,7 @@ export async function invalidateDistribution(
     return deferAll(`could not read quota state: ${errorText(error)}`, isThrottle(error));
   }
   const requests = targets.flatMap((t) => t.requests);
-  const tagInput = tagInputFor(targets);
+  const tagInput = tagInputFor(targets, distributionId, now);
 
   const planFor = (files: number, wildcards: number) => {
     const pathPlan = planInvalidation({

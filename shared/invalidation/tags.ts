@@ -14,8 +14,9 @@
  * that did not change are unchanged objects evicted, bounded like a wildcard's by
  * WILDCARD_MAX_UNCHANGED. S3 cannot list objects by metadata, so the size comes from the uploader:
  * `cache-tag-members` (`tag=N`, cacheTags.ts), the largest count any request of the call declares.
- * Unchanged members = that count minus the distinct objects with the tag this call requests
- * (members changed in other batches are counted as unchanged: conservative). A tag with no
+ * Unchanged members = that count minus the distinct objects with the tag this call requests and
+ * those `changedElsewhere` names (earlier calls of the burst; anything else changed in other
+ * batches is counted as unchanged: conservative). A tag with no
  * declared size, or one smaller than the changed members seen (stale), is never used. A tag whose
  * every member changed is exact (no unchanged object evicted) and is used when it replaces two
  * paths or more; one with unchanged members also needs COLLAPSE_MIN_SIBLINGS changed members, as
@@ -42,6 +43,11 @@ export interface TaggedObject {
 export interface TagPlanInput {
   /** Request id → its object's tags; only for a distribution whose CacheTagConfig reads them. */
   readonly tagged: ReadonlyMap<string, TaggedObject>;
+  /**
+   * Objects with the tag (lower-case) known to have changed in the same burst besides this
+   * call's (earlier calls' requests): changed members, not unchanged ones.
+   */
+  readonly changedElsewhere?: (tag: string) => Iterable<string>;
 }
 
 export interface TagPlan extends Plan {
@@ -102,6 +108,8 @@ interface TagFacts {
   readonly ids: string[];
   readonly objects: Set<string>;
   declared: number;
+  /** Changed members outside this call (earlier calls of the burst). */
+  elsewhere: number;
 }
 
 /** Adds `#tag` items to a path plan of the same input. */
@@ -137,15 +145,26 @@ export function addTagItems(plan: Plan, input: PlanInput, tagInput: TagPlanInput
       Object.entries(object.members ?? {}).map(([t, n]) => [t.toLowerCase(), n]),
     );
     for (const raw of new Set(object.tags.map((t) => t.toLowerCase()))) {
-      const f = facts.get(raw) ?? { ids: [], objects: new Set<string>(), declared: 0 };
+      const f = facts.get(raw) ?? {
+        ids: [],
+        objects: new Set<string>(),
+        declared: 0,
+        elsewhere: 0,
+      };
       facts.set(raw, f);
       f.ids.push(id);
       f.objects.add(object.object);
       f.declared = Math.max(f.declared, declared.get(raw) ?? 0);
     }
   }
+  if (tagInput.changedElsewhere)
+    for (const [tag, f] of facts)
+      for (const object of tagInput.changedElsewhere(tag))
+        if (!f.objects.has(object)) f.elsewhere += 1;
   const unchangedOf = (f: TagFacts): number | undefined =>
-    f.declared >= f.objects.size ? f.declared - f.objects.size : undefined;
+    f.declared >= f.objects.size
+      ? Math.max(0, f.declared - f.objects.size - f.elsewhere)
+      : undefined;
 
   const taggedBy = new Map<string, string>();
   const chosen: Array<TagPlan['tags'][number]> = [];

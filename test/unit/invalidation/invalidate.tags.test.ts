@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { forgetLearned } from '../../../functions/invalidate/bisect.js';
 import { invalidateBatch } from '../../../functions/invalidate/invalidate.js';
 import { forgetRecentInvalidations } from '../../../functions/invalidate/recentCoverage.js';
+import { forgetTagMembers } from '../../../functions/invalidate/tagged.js';
 import type { BucketOrigin } from '../../../shared/distributions.js';
 import { DEFAULT_ERROR_CACHING_TTL } from '../../../shared/catalogue.js';
 import {
@@ -22,6 +23,7 @@ let restore: (() => void) | undefined;
 beforeEach(() => {
   forgetLearned();
   forgetRecentInvalidations();
+  forgetTagMembers();
 });
 afterEach(() => {
   restore?.();
@@ -82,6 +84,36 @@ describe('invalidateBatch with cache tags', () => {
     const { sent } = await run(origin('x-cache-tags'));
     expect(sent.filter((p) => p.startsWith('#'))).toEqual([]);
     expect(sent).toHaveLength(5);
+  });
+
+  it('sees a tag whose members arrive in two batches as one burst: the second call sends #tag', async () => {
+    const clock = new Clock();
+    const bucket = new FakeBucket(clock);
+    const cloudfront = new FakeCloudFront(clock);
+    // Six renditions of one product, stored by size: a folder wildcard would evict other products.
+    const keys = Array.from({ length: 6 }, (_, i) => `img/w${i}/p-0001.jpg`);
+    for (const key of keys) bucket.put(key, T0 - 1000);
+    const deps = installFakes(clock, bucket, cloudfront);
+    restore = deps.restore;
+    const o = origin('x-amz-meta-cache-tag');
+    const batch = (from: number, to: number) =>
+      keys.slice(from, to).map((key, i) => ({
+        id: `m${from + i}`,
+        request: {
+          ...overwrite(key, T0 - 1000),
+          cacheTags: ['product:p-0001'],
+          cacheTagMembers: { 'product:p-0001': 6 },
+        },
+      }));
+    const withOrigin = { ...deps, findOrigins: () => Promise.resolve([o]) };
+    clock.now = T0 + 1000;
+    await invalidateBatch(withOrigin, batch(0, 3));
+    // Three of six: three unchanged members, below COLLAPSE_MIN_SIBLINGS changed ones: paths.
+    expect(cloudfront.invalidations.flatMap((i) => i.paths)).toHaveLength(3);
+    clock.now = T0 + 61_000;
+    await invalidateBatch(withOrigin, batch(3, 6));
+    // The other three, with the first three remembered as changed: every member changed.
+    expect(cloudfront.invalidations[1]!.paths).toEqual(['#product:p-0001']);
   });
 
   it('sends paths for requests that carry no tags (an older ingest)', async () => {

@@ -78,6 +78,19 @@ describe('planWithTags', () => {
     expect(planWithTags(input, { tagged: tagged(ids(5), ['t'], { t: 4 }) }).paths).toHaveLength(5);
   });
 
+  it('counts members changed in earlier calls of the burst as changed, not unchanged', () => {
+    const input = { ...DEFAULTS, requests: scattered(3) };
+    const tags = tagged(ids(3), ['t'], { t: 6 });
+    expect(planWithTags(input, { tagged: tags }).paths).toHaveLength(3);
+    const plan = planWithTags(input, {
+      tagged: tags,
+      // b/r0 is this call's own: not counted twice.
+      changedElsewhere: (tag) => (tag === 't' ? ['b/x', 'b/y', 'b/z', 'b/r0'] : []),
+    });
+    expect(plan.paths).toEqual(['#t']);
+    expect(plan.tags[0]!.unchanged).toBe(0);
+  });
+
   it('keeps one path as a path (a tag item would bill the same)', () => {
     const plan = planWithTags(
       { ...DEFAULTS, requests: scattered(1) },
