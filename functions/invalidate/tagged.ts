@@ -11,8 +11,10 @@
  * (evicting one again costs at most one origin fetch of a copy cached since). Per warm instance
  * and bounded; what another instance saw counts as unchanged (conservative).
  */
-import { S3_CACHE_TAG_HEADER } from '../../shared/invalidation/cacheTags.js';
+import { S3_CACHE_TAG_HEADER, tagItem } from '../../shared/invalidation/cacheTags.js';
 import type { TagPlanInput, TaggedObject } from '../../shared/invalidation/tags.js';
+import { learnedRejection } from './bisect.js';
+import { knownRefusal } from './cloudfrontErrors.js';
 import { BURST_WINDOW_MS } from './folderCounts.js';
 import type { InvalidationTarget } from './types.js';
 
@@ -20,6 +22,9 @@ import type { InvalidationTarget } from './types.js';
 const MAX_REMEMBERED = 100_000;
 /** distribution → tag (lower-case) → object → when its request was planned (ms). */
 const recent = new Map<string, Map<string, Map<string, number>>>();
+
+const sendable = (item: string): boolean =>
+  knownRefusal(item) === undefined && learnedRejection(item) === undefined;
 
 /** Forgets the remembered tag members (tests and the bench: one new instance each). */
 export function forgetTagMembers(): void {
@@ -63,7 +68,12 @@ export function tagInputFor(
   const tagged = new Map<string, TaggedObject>();
   for (const target of targets) {
     if (target.origin.cacheTagHeader !== S3_CACHE_TAG_HEADER) continue;
-    for (const [id, object] of target.tagged ?? []) tagged.set(id, object);
+    for (const [id, object] of target.tagged ?? []) {
+      // A tag CloudFront refuses (a raw "~"), or refused before, is never planned: the paths go.
+      const tags = object.tags.filter((t) => sendable(tagItem(t)));
+      if (tags.length)
+        tagged.set(id, tags.length === object.tags.length ? object : { ...object, tags });
+    }
   }
   if (tagged.size === 0) return undefined;
   const before = new Map(

@@ -116,6 +116,31 @@ describe('invalidateBatch with cache tags', () => {
     expect(cloudfront.invalidations[1]!.paths).toEqual(['#product:p-0001']);
   });
 
+  it('sends paths, not a tag CloudFront refuses (a raw "~"), and nothing is deferred', async () => {
+    const clock = new Clock();
+    const bucket = new FakeBucket(clock);
+    const cloudfront = new FakeCloudFront(clock);
+    cloudfront.refuses = (p) => p.includes('~');
+    for (const key of KEYS) bucket.put(key, T0 - 1000);
+    const deps = installFakes(clock, bucket, cloudfront);
+    restore = deps.restore;
+    clock.now = T0 + 1000;
+    const batch = KEYS.map((key, i) => ({
+      id: `m${i}`,
+      request: {
+        ...overwrite(key, T0 - 1000),
+        cacheTags: ['title~7'],
+        cacheTagMembers: { 'title~7': 5 },
+      },
+    }));
+    const result = await invalidateBatch(
+      { ...deps, findOrigins: () => Promise.resolve([origin('x-amz-meta-cache-tag')]) },
+      batch,
+    );
+    expect(cloudfront.invalidations.flatMap((i) => i.paths)).toHaveLength(5);
+    expect(result.deferred.size).toBe(0);
+  });
+
   it('sends paths for requests that carry no tags (an older ingest)', async () => {
     const { sent } = await run(origin('x-amz-meta-cache-tag'), false);
     expect(sent).toHaveLength(5);
