@@ -7,8 +7,11 @@
  * - (a) one invalidation per object: one CreateInvalidation of one path per message;
  * - (b) dedupe, then chunks of 3 000: one call per ≤ 3 000 distinct paths of the batch;
  * - (c) `/*` per batch: one call purging the whole distribution per batch;
- * - (d) cache tags, A MODEL until the pipeline sends `#tag` items: one call per batch with one
- *   `#tag` item per changed ladder or folder (objects tagged by their folder).
+ * - (d) with cache tags: the stack's own step again, on messages that carry each object's cache
+ *   tag (its ladder or folder, `workload.tagOf`) and the uploader's member count (how many of the
+ *   bucket's objects carry it), as ingest sends them when CACHE_TAG_BUCKETS names the bucket and
+ *   the distribution has `cacheTagHeader: x-amz-meta-cache-tag` (the fake's has). The planner
+ *   decides where a `#tag` item is cheaper (shared/invalidation/tags.ts).
  *
  * A baseline fails the messages of a call CloudFront refuses (they come back through SQS), as a
  * careful tool would; none of them reads what is in flight.
@@ -16,48 +19,62 @@
 import { CreateInvalidationCommand } from '@aws-sdk/client-cloudfront';
 import { cachedOriginFinder } from '../shared/distributions.js';
 import { invalidationPathForKey } from '../shared/keys.js';
-import { invalidationRequestSchema } from '../shared/invalidation/request.js';
+import {
+  invalidationRequestSchema,
+  type InvalidationRequest,
+} from '../shared/invalidation/request.js';
 import { loadInvalidateConfig } from '../functions/invalidate/config.js';
 import { forgetLearned } from '../functions/invalidate/bisect.js';
 import { budgetFor } from '../functions/invalidate/budget.js';
 import { forgetListedPaths } from '../functions/invalidate/folderCounts.js';
 import { forgetHeld } from '../functions/invalidate/hold.js';
+import { forgetTagMembers } from '../functions/invalidate/tagged.js';
 import { invalidateBatch } from '../functions/invalidate/invalidate.js';
 import { forgetRecentInvalidations } from '../functions/invalidate/recentCoverage.js';
 import { CLOUDFRONT_QUOTA, DISTRIBUTION_ID } from './fakeAws.js';
-import type { FeedRecord, StepContext, Strategy } from './feed.js';
+import type { FeedRecord, InvalidateInstance, StepContext, Strategy } from './feed.js';
+import type { Workload } from './workloads.js';
+
+type Decorate = (request: InvalidationRequest, key: string) => InvalidationRequest;
+
+/** One warm instance of the stack's step; `decorate` adds what ingest would add (cache tags). */
+function pipelineInstance(
+  { cloudfront, s3, dynamodb, clock }: StepContext,
+  decorate: Decorate = (r) => r,
+): InvalidateInstance {
+  // A new Lambda instance starts with nothing learned (rejected paths, fetched invalidations).
+  forgetLearned();
+  forgetRecentInvalidations();
+  forgetHeld();
+  forgetListedPaths();
+  forgetTagMembers();
+  // The deployed defaults: serverless.yml passes a function setting only when it is set; the
+  // ledger table it always sets (one budget shared by the instances, as deployed).
+  const config = loadInvalidateConfig({ INVALIDATION_LEDGER_TABLE: 'bench-ledger' });
+  const budget = budgetFor(config, dynamodb, 'bench');
+  const findOrigins = cachedOriginFinder(cloudfront, {
+    ...(config.distributionIds ? { ids: config.distributionIds } : {}),
+    ttlMs: config.discoveryCacheMs,
+    now: clock,
+  });
+  return async (batch) => {
+    const parsed = batch.map((r) => ({
+      id: r.messageId,
+      request: decorate(invalidationRequestSchema.parse(JSON.parse(r.body)), r.key),
+      receiveCount: r.receiveCount,
+    }));
+    const result = await invalidateBatch(
+      { cloudfront, s3, config, findOrigins, ...(budget ? { budget } : {}) },
+      parsed,
+    );
+    // As the handler does: each deferred message comes back when the step says (held, quota).
+    return new Map([...result.deferred.keys()].map((id) => [id, result.retryAfter.get(id)]));
+  };
+}
 
 export const pipeline: Strategy = {
   name: 'pipeline',
-  instance: ({ cloudfront, s3, dynamodb, clock }) => {
-    // A new Lambda instance starts with nothing learned (rejected paths, fetched invalidations).
-    forgetLearned();
-    forgetRecentInvalidations();
-    forgetHeld();
-    forgetListedPaths();
-    // The deployed defaults: serverless.yml passes a function setting only when it is set; the
-    // ledger table it always sets (one budget shared by the instances, as deployed).
-    const config = loadInvalidateConfig({ INVALIDATION_LEDGER_TABLE: 'bench-ledger' });
-    const budget = budgetFor(config, dynamodb, 'bench');
-    const findOrigins = cachedOriginFinder(cloudfront, {
-      ...(config.distributionIds ? { ids: config.distributionIds } : {}),
-      ttlMs: config.discoveryCacheMs,
-      now: clock,
-    });
-    return async (batch) => {
-      const parsed = batch.map((r) => ({
-        id: r.messageId,
-        request: invalidationRequestSchema.parse(JSON.parse(r.body)),
-        receiveCount: r.receiveCount,
-      }));
-      const result = await invalidateBatch(
-        { cloudfront, s3, config, findOrigins, ...(budget ? { budget } : {}) },
-        parsed,
-      );
-      // As the handler does: each deferred message comes back when the step says (held, quota).
-      return new Map([...result.deferred.keys()].map((id) => [id, result.retryAfter.get(id)]));
-    };
-  },
+  instance: (context) => pipelineInstance(context),
 };
 
 let references = 0;
@@ -142,10 +159,31 @@ export const purgeAll: Strategy = {
   },
 };
 
-export const cacheTagsModel: Strategy = {
-  name: '(d) cache tags (model)',
-  instance: (context) => (batch) =>
-    chunked(context, batch, (r) => `#${context.workload.tagOf(r.key)}`),
+const tagSizes = new WeakMap<Workload, Map<string, number>>();
+
+/** How many of the bucket's objects carry each tag: what the uploader declares. */
+function membersOf(workload: Workload): Map<string, number> {
+  let sizes = tagSizes.get(workload);
+  if (!sizes) {
+    sizes = new Map();
+    for (const key of workload.bucketKeys) {
+      const tag = workload.tagOf(key);
+      sizes.set(tag, (sizes.get(tag) ?? 0) + 1);
+    }
+    tagSizes.set(workload, sizes);
+  }
+  return sizes;
+}
+
+export const withCacheTags: Strategy = {
+  name: '(d) with cache tags',
+  instance: (context) => {
+    const sizes = membersOf(context.workload);
+    return pipelineInstance(context, (request, key) => {
+      const tag = context.workload.tagOf(key);
+      return { ...request, cacheTags: [tag], cacheTagMembers: { [tag]: sizes.get(tag) ?? 1 } };
+    });
+  },
 };
 
-export const STRATEGIES = [pipeline, perObject, dedupeChunks, purgeAll, cacheTagsModel] as const;
+export const STRATEGIES = [pipeline, perObject, dedupeChunks, purgeAll, withCacheTags] as const;

@@ -222,6 +222,8 @@ export class FakeCloudFront {
       Enabled: true,
       Origins: { Quantity: 1, Items: [origin] },
       DefaultCacheBehavior: { TargetOriginId: origin.Id },
+      // Cache tags on (spec cacheTagHeader): only requests that carry tags can use them.
+      CacheTagConfig: { HeaderName: 'x-amz-meta-cache-tag' },
     };
   }
 

@@ -148,7 +148,39 @@ export function trickle(
   };
 }
 
-/** The four workloads of issue 8 at full size. */
+/**
+ * Where a tag is not a folder: `products` products, each in `sizes` renditions stored by size
+ * (`img/<size>/p-0001.jpg`: one folder per size holds every product), `changed` of them
+ * re-published (every rendition) over `spanMs`. A folder wildcard would evict the other products;
+ * the object's tag is its product (`product:p-0001`), whose members all change together.
+ */
+export function productImages(
+  options: { products?: number; sizes?: number; changed?: number; spanMs?: number } = {},
+): Workload {
+  const { products = 2000, sizes = 6, changed = 300, spanMs = 120_000 } = options;
+  const rand = prng(8_005);
+  const sizeNames = Array.from({ length: sizes }, (_, i) => `w${(i + 1) * 200}`);
+  const key = (p: number, size: string) => `img/${size}/p-${pad(p, 4)}.jpg`;
+  const all: string[] = [];
+  for (const size of sizeNames) for (let p = 0; p < products; p += 1) all.push(key(p, size));
+  const picked = shuffle(
+    Array.from({ length: products }, (_, p) => p),
+    rand,
+  ).slice(0, changed);
+  const writes = shuffle(
+    picked.flatMap((p) => sizeNames.map((size) => key(p, size))),
+    rand,
+  );
+  return {
+    name: 'product images',
+    description: `${changed} of ${fmt(products)} products re-published in ${sizes} sizes each (folders by size), over ${spanMs / 1000} s`,
+    bucketKeys: sorted(all),
+    overwrites: spread(writes, spanMs),
+    tagOf: (k) => `product:${k.slice(k.lastIndexOf('/') + 1, -'.jpg'.length)}`,
+  };
+}
+
+/** The four workloads of issue 8 at full size, and where tags are not folders. */
 export function allWorkloads(): Workload[] {
-  return [hlsBurst(), zipfOverwrites(), uniformKeys(), trickle()];
+  return [hlsBurst(), zipfOverwrites(), uniformKeys(), trickle(), productImages()];
 }

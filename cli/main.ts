@@ -11,6 +11,7 @@ import { pathsCommand } from './paths.js';
 import { provisionCommand } from './provision.js';
 import { DEFAULT_SINCE, parseDistributionIds, parseSince, reportCommand } from './report.js';
 import { statusCommand } from './status.js';
+import { registerUpload } from './upload.js';
 import { registerUrl } from './url.js';
 
 const PROVISION_HELP = `
@@ -70,6 +71,7 @@ export function program(): Command {
   addStatus(cli);
   addReport(cli);
   registerUrl(cli, EXIT);
+  registerUpload(cli);
   registerHealth(cli, EXIT);
   const invalidate = cli
     .command('invalidate')

@@ -91,6 +91,8 @@ function shape(spec: ParsedInput) {
           }
         : undefined,
     additionalMetrics: spec.additionalMetrics,
+    /** Lower-case; undefined: no cache tags (no CacheTagConfig). */
+    cacheTagHeader: spec.cacheTagHeader,
     webAclArn: spec.webAclArn,
     enabled: spec.enabled,
     httpVersion: spec.httpVersion,

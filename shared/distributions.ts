@@ -37,6 +37,8 @@ export interface BucketOrigin {
    * 404): the larger ErrorCachingMinTTL of the two, CloudFront's 10 s for a code without one.
    */
   readonly missingObjectErrorTtl: number;
+  /** The distribution's CacheTagConfig.HeaderName, lower-cased; absent: no cache tags. */
+  readonly cacheTagHeader?: string;
 }
 
 /** An AWS region code: `us-east-1`, `us-gov-west-1`, `ap-southeast-5`, `cn-northwest-1`. */
@@ -90,6 +92,7 @@ type DistributionShape = Partial<
       | 'Enabled'
       | 'DefaultRootObject'
       | 'CustomErrorResponses'
+      | 'CacheTagConfig'
     >
 >;
 
@@ -103,6 +106,7 @@ export function bucketOriginsOf(distribution: DistributionShape, bucket: string)
   const groups = distribution.OriginGroups?.Items ?? [];
   const root = distribution.DefaultRootObject?.replace(/^\/+/, '');
   const errorTtl = missingObjectErrorTtl(distribution);
+  const tagHeader = distribution.CacheTagConfig?.HeaderName?.toLowerCase();
   return (distribution.Origins?.Items ?? [])
     .filter((o: Origin) => o.DomainName && bucketFromOriginDomain(o.DomainName) === bucket)
     .map((o: Origin) => ({
@@ -117,6 +121,7 @@ export function bucketOriginsOf(distribution: DistributionShape, bucket: string)
         .map((g) => g.Id ?? ''),
       ...(root ? { defaultRootObject: root } : {}),
       missingObjectErrorTtl: errorTtl,
+      ...(tagHeader ? { cacheTagHeader: tagHeader } : {}),
     }));
 }
 

@@ -80,6 +80,18 @@ export const ENV_SCHEMA = z.object({
     .describe(
       'how many S3 records one ingest invocation works on at once, a deployed batch (10) by default; records of the same key run one after another',
     ),
+  CACHE_TAG_BUCKETS: z
+    .string()
+    .optional()
+    .transform((s) =>
+      (s ?? '')
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean),
+    )
+    .describe(
+      "buckets whose distributions read cache tags (cacheTagHeader): ingest reads each changed object's cache-tag metadata there (one HeadObject); `*`: every bucket; empty: none",
+    ),
   VERSIONING_CACHE_SECONDS: int(0, 3600)
     .default(300)
     .describe('how long ingest reuses a bucket versioning status, in seconds; 0: ask every time'),

@@ -27,3 +27,11 @@ export { encodePath, invalidationPathForKey, viewerPathForKey } from './keys.js'
 export { parseDistributionSpec } from './distributionSpec.js';
 export type { DistributionSpec, DistributionSpecInput } from './distributionSpec.js';
 export { CdnPipelineError, ConfigError, InvalidInputError } from './errors.js';
+export { uploadWithCacheTag } from './cacheTagUpload.js';
+export type { CacheTagUpload, CacheTagUploadResult } from './cacheTagUpload.js';
+export {
+  CACHE_TAG_LIMITS,
+  cacheTagMetadata,
+  cacheTagProblem,
+  S3_CACHE_TAG_HEADER,
+} from './invalidation/cacheTags.js';

@@ -21,6 +21,7 @@ const ingestEnv = ENV_SCHEMA.pick({
   INGEST_CONCURRENCY: true,
   KEY_LEDGER_TABLE: true,
   KEY_LEDGER_TTL_DAYS: true,
+  CACHE_TAG_BUCKETS: true,
 });
 
 export interface IngestConfig {
@@ -39,6 +40,8 @@ export interface IngestConfig {
   readonly keyLedgerTable?: string;
   /** Days a ledger item lives after its last write; 0: forever. */
   readonly keyLedgerTtlDays: number;
+  /** Buckets whose changed objects' cache tags are read (HeadObject); `*`: every bucket. */
+  readonly cacheTagBuckets: readonly string[];
 }
 
 export function loadIngestConfig(env: Env = process.env): IngestConfig {
@@ -53,5 +56,6 @@ export function loadIngestConfig(env: Env = process.env): IngestConfig {
     recordConcurrency: raw.INGEST_CONCURRENCY,
     ...(raw.KEY_LEDGER_TABLE ? { keyLedgerTable: raw.KEY_LEDGER_TABLE } : {}),
     keyLedgerTtlDays: raw.KEY_LEDGER_TTL_DAYS,
+    cacheTagBuckets: Object.freeze(raw.CACHE_TAG_BUCKETS),
   });
 }

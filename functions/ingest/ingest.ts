@@ -14,6 +14,7 @@ import type { InvalidationRequest } from '../../shared/invalidation/request.js';
 import { keyWarnings, viewerPathForKey } from '../../shared/keys.js';
 import { versionHistory, type NamedVersion } from './history.js';
 import { cdnTags, mergeTags } from './tags.js';
+import { objectCacheTags, readsCacheTags } from './cacheTags.js';
 import type { IngestOutcome } from './types.js';
 import type { VersioningLookup } from './versioning.js';
 import type { KeyLedger, LedgerVerdict } from './keyLedger.js';
@@ -209,6 +210,11 @@ export async function prepareRecord(
     decision = { invalidation: 'requested', reason: 'object-gone' };
   else if (deciding.status === 'rejected') throw deciding.reason;
   else decision = deciding.value;
+  // Cache tags only where a distribution reads them, and only for a request: no call otherwise.
+  const cacheTags =
+    decision.invalidation !== 'not-needed' && readsCacheTags(deps.config.cacheTagBuckets, bucket)
+      ? await objectCacheTags(deps.s3, bucket, record.key, record.s3.object.versionId)
+      : undefined;
   const request: InvalidationRequest | undefined =
     decision.invalidation === 'not-needed'
       ? undefined
@@ -224,6 +230,10 @@ export async function prepareRecord(
           ...(decision.invalidation === 'conditional'
             ? { ifErrorCachedOver: deps.config.newKeyErrorTtlSeconds }
             : {}),
+          ...(cacheTags?.tags.length ? { cacheTags: cacheTags.tags } : {}),
+          ...(cacheTags && Object.keys(cacheTags.members).length
+            ? { cacheTagMembers: cacheTags.members }
+            : {}),
         };
   return {
     outcome: {
@@ -236,7 +246,7 @@ export async function prepareRecord(
       tags: tagged.tags,
       invalidation: decision.invalidation,
       reason: decision.reason,
-      warnings: [...keyWarnings(record.key), ...tagged.warnings],
+      warnings: [...keyWarnings(record.key), ...tagged.warnings, ...(cacheTags?.warnings ?? [])],
     },
     ...(request ? { request } : {}),
   };

@@ -47,6 +47,11 @@ export function forgetLearned(): void {
   learned.accepted.clear();
 }
 
+/** Why CloudFront rejected `path` in an earlier call of this instance, if it did. */
+export function learnedRejection(path: string): string | undefined {
+  return learned.rejected.get(path);
+}
+
 function rememberRejected(path: string, reason: string): void {
   if (learned.rejected.size >= REMEMBERED_REJECTIONS)
     learned.rejected.delete(learned.rejected.keys().next().value!);

@@ -12,6 +12,7 @@ import { callerReference } from '../../shared/invalidation/callerReference.js';
 import { inFlightPaths, type InFlight } from '../../shared/invalidation/inflight.js';
 import { openBudget, type BudgetView } from '../../shared/invalidation/ledgerStore.js';
 import { planInvalidation, type HoldReason } from '../../shared/invalidation/plan.js';
+import { withTagItems } from '../../shared/invalidation/tags.js';
 import { covers, coverageOf, createBisecting, type BisectResult } from './bisect.js';
 import { errorText, isThrottle } from './cloudfrontErrors.js';
 import { BURST_WINDOW_MS, folderCounts } from './folderCounts.js';
@@ -24,6 +25,7 @@ import {
   rememberHeld,
   rewritingFolders,
 } from './hold.js';
+import { tagInputFor } from './tagged.js';
 import { coveredRequests, recentCoverage, recentInvalidations } from './recentCoverage.js';
 import type {
   BatchFacts,
@@ -146,9 +148,10 @@ export async function invalidateDistribution(
     releaseCoverage?.();
   }
   const requests = targets.flatMap((t) => t.requests);
+  const tagInput = tagInputFor(targets, distributionId, now);
 
   const planFor = (files: number, wildcards: number) => {
-    const plan = planInvalidation({
+    const pathPlan = planInvalidation({
       requests,
       inFlight: { files, wildcards },
       limits: { maxFiles: config.maxInflightPaths, maxWildcards: config.maxInflightWildcards },
@@ -168,6 +171,7 @@ export async function invalidateDistribution(
           }
         : {}),
     });
+    const plan = withTagItems(pathPlan, requests, { files, wildcards }, config, tagInput);
     const accepted = [...new Set(plan.accepted.map((id) => identities.get(id) ?? id))];
     return { plan, reference: callerReference(distributionId, plan.paths, accepted) };
   };
@@ -228,6 +232,11 @@ export async function invalidateDistribution(
   const needs = new Map<string, string[]>();
   for (const r of requests) {
     if (!acceptedIds.has(r.id)) continue;
+    const tag = plan.taggedBy.get(r.id);
+    if (tag !== undefined) {
+      needs.set(r.id, [tag]); // the #tag item covers every path of the object
+      continue;
+    }
     const list = needs.get(r.id) ?? [];
     if (!list.includes(r.path)) list.push(r.path);
     needs.set(r.id, list);

@@ -96,9 +96,21 @@ export async function invalidateBatch(
         const targets =
           byDistribution.get(origin.distributionId) ?? new Map<string, InvalidationTarget>();
         byDistribution.set(origin.distributionId, targets);
-        const target = targets.get(origin.originId) ?? { origin, bucket, requests: [] };
+        const target: InvalidationTarget = targets.get(origin.originId) ?? {
+          origin,
+          bucket,
+          requests: [],
+          tagged: new Map(),
+        };
         targets.set(origin.originId, target);
         for (const path of paths) target.requests.push({ id: item.id, path });
+        const { cacheTags, cacheTagMembers } = item.request;
+        if (cacheTags?.length)
+          target.tagged?.set(item.id, {
+            object: `${bucket}/${item.request.key}`,
+            tags: cacheTags,
+            ...(cacheTagMembers ? { members: cacheTagMembers } : {}),
+          });
       }
       if (!served) unserved += 1;
     }

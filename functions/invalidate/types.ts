@@ -5,6 +5,7 @@ import type { InFlight } from '../../shared/invalidation/inflight.js';
 import type { InvalidationBudget } from '../../shared/invalidation/ledgerStore.js';
 import type { PathRequest, Plan } from '../../shared/invalidation/plan.js';
 import type { InvalidationRequest } from '../../shared/invalidation/request.js';
+import type { TaggedObject } from '../../shared/invalidation/tags.js';
 import type { InvalidateConfig } from './config.js';
 
 /** The requests of one batch for one origin of a distribution, with the bucket it serves. */
@@ -12,6 +13,8 @@ export interface InvalidationTarget {
   readonly origin: BucketOrigin;
   readonly bucket: string;
   readonly requests: PathRequest[];
+  /** Request id → its object's cache tags, for the requests whose message carries some. */
+  readonly tagged?: Map<string, TaggedObject>;
 }
 
 /** One CreateInvalidation the invalidate function made (or found already made). */

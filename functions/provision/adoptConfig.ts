@@ -142,5 +142,7 @@ export function adoptedConfig(
   }
   config.CacheBehaviors =
     behaviours.length > 0 ? { Quantity: behaviours.length, Items: behaviours } : { Quantity: 0 };
+  // Cache tags: turned on when the spec asks; a team's own CacheTagConfig is otherwise kept.
+  if (spec.cacheTagHeader) config.CacheTagConfig = { HeaderName: spec.cacheTagHeader };
   return config;
 }

@@ -24,6 +24,12 @@ export interface FieldChange {
   readonly after?: Json;
 }
 
+/**
+ * Top-level fields the spec manages even when it leaves them out: absent means off (cache tags
+ * turned off remove CacheTagConfig), so they are compared and, on update, not kept from `current`.
+ */
+export const MANAGED_WHEN_ABSENT = ['CacheTagConfig'] as const;
+
 /** Legacy per-behaviour cache settings CloudFront echoes (and ignores) beside a cache policy. */
 const LEGACY_CACHE_FIELDS = ['ForwardedValues', 'MinTTL', 'DefaultTTL', 'MaxTTL'] as const;
 /**
@@ -172,8 +178,10 @@ export function fieldChanges(
   desired: DistributionConfig,
 ): FieldChange[] {
   const out: FieldChange[] = [];
-  for (const key of Object.keys(desired).sort() as Array<keyof DistributionConfig>) {
-    if (key === 'CallerReference' || desired[key] === undefined) continue;
+  const keys = new Set([...Object.keys(desired), ...MANAGED_WHEN_ABSENT]);
+  for (const key of [...keys].sort() as Array<keyof DistributionConfig>) {
+    const managed = (MANAGED_WHEN_ABSENT as readonly string[]).includes(key);
+    if (key === 'CallerReference' || (desired[key] === undefined && !managed)) continue;
     walk(key, canonical(current[key], key), canonical(desired[key], key), out);
   }
   return out;

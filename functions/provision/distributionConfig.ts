@@ -219,6 +219,7 @@ export function toDistributionConfig(
     WebACLId: spec.webAclArn ?? '',
     HttpVersion: spec.httpVersion,
     IsIPV6Enabled: spec.ipv6,
+    ...(spec.cacheTagHeader ? { CacheTagConfig: { HeaderName: spec.cacheTagHeader } } : {}),
   };
 }
 
@@ -227,6 +228,7 @@ export function toDistributionConfig(
 // ---------------------------------------------------------------------------------------------
 
 export { configDiff, sameConfig } from './configChanges.js';
+import { MANAGED_WHEN_ABSENT } from './configChanges.js';
 
 /**
  * The config to send with UpdateDistribution: `desired`, with the current CallerReference
@@ -243,5 +245,6 @@ export function mergeForUpdate(
     if (desired[key] !== undefined) Object.assign(merged, { [key]: desired[key] });
   }
   merged.CallerReference = current.CallerReference;
+  for (const key of MANAGED_WHEN_ABSENT) if (desired[key] === undefined) delete merged[key];
   return merged;
 }

@@ -190,6 +190,17 @@ export const inputSchema = z.strictObject({
    * whatever the traffic. The hit-rate report needs them (or access logs).
    */
   additionalMetrics: z.boolean().default(false),
+  /**
+   * Cache tags (CloudFront CacheTagConfig): the origin response header CloudFront reads an
+   * object's comma-separated tags from, so `#tag` invalidations work. For S3 origins the tags are
+   * `cache-tag` metadata, served as `x-amz-meta-cache-tag`. Unset: off.
+   */
+  cacheTagHeader: z
+    .string()
+    .regex(HEADER_NAME, 'must be an HTTP header name, such as x-amz-meta-cache-tag')
+    .max(256, 'must be at most 256 characters')
+    .transform((h) => h.toLowerCase())
+    .optional(),
   webAclArn: webAclSchema.optional(),
   enabled: z.boolean().default(true),
   httpVersion: z.enum(HTTP_VERSIONS).default('http2and3'),

@@ -9,6 +9,7 @@ import {
   type InvalidationSummary,
 } from '@aws-sdk/client-cloudfront';
 import { isWildcardPath } from '../keys.js';
+import { isTagItem } from './cacheTags.js';
 
 export interface InFlightInvalidation {
   readonly id: string;
@@ -74,6 +75,7 @@ export async function inFlightPaths(
       for (const path of paths) {
         if (isWildcardPath(path)) own.wildcards += 1;
         else own.files += 1;
+        if (isTagItem(path)) own.wildcards += 1; // a #tag: both pools (tags.ts)
       }
       files += own.files;
       wildcards += own.wildcards;

@@ -23,6 +23,7 @@
  * Clocks of the invokers are assumed to agree within a few seconds (NTP on Lambda and laptops).
  */
 import { isWildcardPath } from '../keys.js';
+import { isTagItem } from './cacheTags.js';
 import type { InFlight } from './inflight.js';
 
 /**
@@ -62,10 +63,11 @@ export interface LedgerState {
 
 export const EMPTY_LEDGER: LedgerState = Object.freeze({ version: 0, reservations: [] });
 
-/** Files and wildcards of a list of paths (a `#tag` item counts as a file: conservative). */
+/** Files and wildcards of a list of paths (a `#tag` item counts in both pools: conservative). */
 export function needOf(paths: readonly string[]): Need {
   const wildcards = paths.filter(isWildcardPath).length;
-  return { files: paths.length - wildcards, wildcards };
+  const tags = paths.filter(isTagItem).length;
+  return { files: paths.length - wildcards, wildcards: wildcards + tags };
 }
 
 /** Whether a reservation still holds budget for a reader whose snapshot started at `snapshotAt`. */

@@ -5,6 +5,7 @@
  */
 import * as z from 'zod';
 import { DEFAULT_ERROR_CACHING_TTL } from '../catalogue.js';
+import { CACHE_TAG_LIMITS, cacheTagSchema } from './cacheTags.js';
 
 /** Why ingest asked (the `reason` field). */
 export const INVALIDATION_REASONS = {
@@ -34,6 +35,13 @@ export const invalidationRequestSchema = z.object({
    * `missingObjectErrorTtl`, `appliesToDistribution`). Absent: every distribution serving it.
    */
   ifErrorCachedOver: z.number().int().min(0).optional(),
+  /**
+   * The object's cache tags (its `cache-tag` metadata), sent only when a distribution of the
+   * bucket reads them (CacheTagConfig): the planner may invalidate `#tag` instead of paths.
+   */
+  cacheTags: z.array(cacheTagSchema).max(CACHE_TAG_LIMITS.maxPerObject).optional(),
+  /** How many objects carry each tag, as the uploader declared it (`cache-tag-members`). */
+  cacheTagMembers: z.record(cacheTagSchema, z.number().int().min(1).max(999_999_999)).optional(),
 });
 
 export type InvalidationRequest = z.output<typeof invalidationRequestSchema>;

@@ -83,6 +83,7 @@ describe('provisioning an unchanged spec again, from a new process', () => {
         errors: [{ code: 404, responsePagePath: '/404.html' }],
         defaultRootObject: 'index.html',
         additionalMetrics: true,
+        cacheTagHeader: 'x-amz-meta-cache-tag',
       },
     ],
   ])('calls no UpdateDistribution and sends no second ready mail (%s)', async (_title, spec) => {

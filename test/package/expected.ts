@@ -258,7 +258,7 @@ export const BUCKET_EVENTS = {
  * parameter is set, so by default they are absent and the config schema's default applies.
  */
 export const SCHEMA_OWNED_VARIABLES = {
-  ingest: ['INVALIDATE_ON', 'CONTENT_CLASSES', 'KEY_LEDGER_TTL_DAYS'],
+  ingest: ['INVALIDATE_ON', 'CONTENT_CLASSES', 'KEY_LEDGER_TTL_DAYS', 'CACHE_TAG_BUCKETS'],
   invalidate: [
     'DISTRIBUTION_IDS',
     'MAX_INFLIGHT_PATHS',

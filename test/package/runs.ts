@@ -22,6 +22,8 @@ export const PARAMS = {
   hitRateMin: '90',
   invalidateOn: 'all',
   maxInflightPaths: '2000',
+  // Cache tags on for every content bucket: keeps ingest's HeadObject grant (optionalGrants.cjs).
+  cacheTagBuckets: '*',
 } as const;
 
 /** Buckets a team already has, and the prefixes the pipeline watches in them (third packaging). */

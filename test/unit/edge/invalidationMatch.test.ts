@@ -27,6 +27,11 @@ describe('matchesInvalidation', () => {
     expect(matchesInvalidation('#product-42', at('/a', ['product-42', 'sale']))).toBe(true);
     expect(matchesInvalidation('#product-4', at('/a', ['product-42']))).toBe(false);
   });
+
+  it('a #tag item matches case-insensitively (CloudFront: tags are case-insensitive)', () => {
+    expect(matchesInvalidation('#title:7', at('/a', ['Title:7']))).toBe(true);
+    expect(matchesInvalidation('#TITLE:7', at('/a', ['title:7']))).toBe(true);
+  });
 });
 
 describe('EdgeCache.invalidate', () => {
