@@ -12,7 +12,9 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { healthCommand } from '../../cli/health.js';
+import type { HealthCheck } from '../../functions/health/check.js';
 import { checkNotification } from '../../functions/health/bucket.js';
 import { checkHealth } from '../../functions/health/health.js';
 import { EMULATOR_GAPS } from '../../local/healthLocal.js';
@@ -227,5 +229,32 @@ describe('object-created notification', () => {
     const byName = (n: string) => checks.find((c) => c.name === n);
     expect(byName('object-created notification')).toMatchObject({ ok: true });
     expect(byName('object-events queue')).toBeDefined();
+  });
+
+  it('cdn-pipeline health --local --stage finds the queue of the stage behind the rule (a warning: moto hides the flag)', async () => {
+    const s = await setup('ebcli', { eventBridge: true, rule: { pattern: objectCreated(['x']) } });
+    await emu.clients.eventbridge.send(
+      new PutRuleCommand({
+        Name: s.ruleName,
+        EventPattern: JSON.stringify(objectCreated([s.bucket])),
+      }),
+    );
+    vi.stubEnv('AWS_ENDPOINT_URL', emu.endpoint);
+    const printed: string[] = [];
+    vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => {
+      printed.push(args.join(' '));
+    });
+    vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      await healthCommand({ bucket: s.bucket, local: true, stage: 'ebcli', json: true });
+    } finally {
+      vi.restoreAllMocks();
+      vi.unstubAllEnvs();
+    }
+    const { checks } = JSON.parse(printed.join('\n')) as { checks: HealthCheck[] };
+    const notification = checks.find((c) => c.name === 'object-created notification');
+    expect(notification).toMatchObject({ ok: 'warn' });
+    expect(notification!.detail).toContain(`EventBridge rule ${s.ruleName} → ${s.queueArn}`);
+    expect(checks.find((c) => c.name === 'object-events queue')).toBeDefined();
   });
 });
