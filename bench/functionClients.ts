@@ -16,6 +16,7 @@ export const CLIENT_CLASSES = {
   dynamodb: { pkg: '@aws-sdk/client-dynamodb', name: 'DynamoDBClient' },
   sfn: { pkg: '@aws-sdk/client-sfn', name: 'SFNClient' },
   cloudformation: { pkg: '@aws-sdk/client-cloudformation', name: 'CloudFormationClient' },
+  eventbridge: { pkg: '@aws-sdk/client-eventbridge', name: 'EventBridgeClient' },
 } as const;
 
 export type ClientName = keyof typeof CLIENT_CLASSES;
@@ -34,7 +35,7 @@ export const FUNCTION_CLIENTS = {
   provisionNotify: ['sns'],
   reportCheck: ['cloudfront', 'cloudwatchGlobal', 'dynamodb', 'sns'],
   reportDigest: ['cloudfront', 'cloudwatchGlobal', 'cloudwatch', 'sns'],
-  healthCheck: ['s3', 'sqs', 'sns', 'cloudfront', 'dynamodb'],
+  healthCheck: ['s3', 'sqs', 'sns', 'cloudfront', 'dynamodb', 'eventbridge'],
   bucketEvents: ['s3'],
 } as const satisfies Record<string, readonly ClientName[]>;
 

@@ -87,6 +87,7 @@ export async function healthCommand(flags: HealthFlags): Promise<Outcome> {
     ...(ctx.target.kind === 'local' ? { knownGaps: EMULATOR_GAPS } : {}),
     ...(flags.topicArn ? { alertsTopicArn: flags.topicArn } : {}),
     keyLedgerTable: ledgerTable,
+    objectEventsQueue: `cdn-pipeline-${ctx.target.stage}-object-events`,
   });
   const outcome = healthOutcome(checks);
   const missing = checks.some((c) => c.ok === false && NOTHING_FOUND.test(c.detail));

@@ -10,4 +10,7 @@ export const EMULATOR_GAPS: KnownGaps = Object.freeze({
     detail: 'not reported by the emulator (moto drops OriginAccessControlId)',
     fix: 'nothing to do locally; on AWS this check is exact',
   }),
+  eventBridgeDelivery: Object.freeze({
+    detail: 'not reported by the emulator (moto leaves EventBridgeConfiguration out)',
+  }),
 });

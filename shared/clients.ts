@@ -9,6 +9,7 @@ import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { SNSClient } from '@aws-sdk/client-sns';
@@ -17,6 +18,7 @@ import { cloudformationClient } from './clients/cloudformation.js';
 import { cloudfrontClient } from './clients/cloudfront.js';
 import { cloudwatchClient, cloudwatchGlobalClient } from './clients/cloudwatch.js';
 import { dynamodbClient } from './clients/dynamodb.js';
+import { eventbridgeClient } from './clients/eventbridge.js';
 import { lazyClients } from './clients/lazy.js';
 import type { ClientFactoryOptions } from './clients/settings.js';
 import { s3Client } from './clients/s3.js';
@@ -42,6 +44,8 @@ export interface AwsClients {
   readonly cloudwatch: CloudWatchClient;
   /** CloudFormation, in the stack's region (the CLI reads the stack's outputs). */
   readonly cloudformation: CloudFormationClient;
+  /** EventBridge, in the stack's region (health reads the object-created rule). */
+  readonly eventbridge: EventBridgeClient;
 }
 
 /** Every client's factory, by its name in {@link AwsClients}. */
@@ -55,6 +59,7 @@ export const ALL_CLIENTS = {
   dynamodb: dynamodbClient,
   cloudwatch: cloudwatchClient,
   cloudformation: cloudformationClient,
+  eventbridge: eventbridgeClient,
 } as const;
 
 /**

@@ -10,9 +10,11 @@ import {
   HeadBucketCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { LedgerCoverage } from '../../shared/keyLedgerRows.js';
 import type { BucketEncryption } from './bucketFacts.js';
 import { errorName, fail, pass, statusCode, warn, type HealthCheck } from './check.js';
+import { checkEventBridgeRoute, type DeliveryFlag } from './eventBridgeRoute.js';
 
 export async function checkBucketExists(s3: S3Client, bucket: string): Promise<HealthCheck> {
   const name = 'bucket exists';
@@ -149,10 +151,23 @@ const OBJECT_CREATED_PARTS = [
   's3:ObjectCreated:CompleteMultipartUpload',
 ];
 
-/** The ObjectCreated notification, and the queue it targets. */
+/** Where to look when the bucket does not notify a queue itself (existing buckets). */
+export interface EventBridgeRouteLookup {
+  readonly events: EventBridgeClient;
+  /** The object-events queue's ARN; undefined when there is no such queue. */
+  readonly queueArn: () => Promise<string | undefined>;
+  /** Set when the account never reports `EventBridgeConfiguration` (the emulator): why. */
+  readonly deliveryUnreported?: string;
+}
+
+/**
+ * The ObjectCreated notification, and the queue it targets: either the bucket notifies the queue
+ * itself, or (`route`) S3's EventBridge delivery and a rule feed it (`eventBridgeRoute.ts`).
+ */
 export async function checkNotification(
   s3: S3Client,
   bucket: string,
+  route?: EventBridgeRouteLookup,
 ): Promise<{ check: HealthCheck; queueArn?: string }> {
   const name = 'object-created notification';
   const fix = 'deploy the stack again (it owns the notification): npx sls deploy --stage <stage>';
@@ -164,6 +179,18 @@ export async function checkNotification(
   const full = queues.find((q) => q.QueueArn && covers(q.Events ?? []) && !q.Filter);
   if (full)
     return { check: pass(name, `s3:ObjectCreated:* → ${full.QueueArn}`), queueArn: full.QueueArn! };
+  if (route) {
+    const queueArn = await route.queueArn();
+    const delivery: DeliveryFlag = out.EventBridgeConfiguration
+      ? { kind: 'on' }
+      : route.deliveryUnreported
+        ? { kind: 'unreported', detail: route.deliveryUnreported }
+        : { kind: 'off' };
+    const check = queueArn
+      ? await checkEventBridgeRoute(route.events, { bucket, queueArn, delivery })
+      : undefined;
+    if (check) return { check, queueArn: queueArn! };
+  }
   const partial = queues.find(
     (q) => q.QueueArn && (q.Events ?? []).some((e) => e.startsWith('s3:ObjectCreated:')),
   );

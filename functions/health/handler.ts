@@ -6,6 +6,7 @@
  */
 import { cloudfrontClient } from '../../shared/clients/cloudfront.js';
 import { dynamodbClient } from '../../shared/clients/dynamodb.js';
+import { eventbridgeClient } from '../../shared/clients/eventbridge.js';
 import { lazyClients } from '../../shared/clients/lazy.js';
 import { s3Client } from '../../shared/clients/s3.js';
 import { snsClient } from '../../shared/clients/sns.js';
@@ -59,6 +60,7 @@ export const scheduled: Handler<ScheduledHealthEvent | undefined, ScheduledHealt
         sns: snsClient,
         cloudfront: cloudfrontClient,
         dynamodb: dynamodbClient,
+        eventbridge: eventbridgeClient,
       }),
       config: loadScheduledHealthConfig(),
     }),

@@ -9,6 +9,8 @@
  * comes in as {@link KnownGaps}: this library knows no emulator.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { GetQueueAttributesCommand, GetQueueUrlCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { policyStatements } from '../../shared/bucketPolicy.js';
 import { ledgerCoverage } from '../../shared/keyLedgerRows.js';
 import { findTopicArn, checkAlertsTopic } from './alerts.js';
@@ -43,6 +45,28 @@ export interface HealthOptions {
    * exists. Read only with a DynamoDB client.
    */
   readonly keyLedgerTable?: string;
+  /**
+   * The object-events queue's name (`<prefix>-object-events`): where a bucket that notifies no
+   * queue itself may still send through S3's EventBridge delivery and a rule. Read only with an
+   * EventBridge client.
+   */
+  readonly objectEventsQueue?: string;
+}
+
+/** The queue's ARN by its name, or undefined when there is no such queue. */
+async function queueArnByName(sqs: SQSClient, name: string): Promise<string | undefined> {
+  try {
+    const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: name }));
+    const out = await sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }),
+    );
+    return out.Attributes?.QueueArn;
+  } catch (error) {
+    const n = (error as { name?: string }).name ?? '';
+    if (n === 'QueueDoesNotExist' || n === 'AWS.SimpleQueueService.NonExistentQueue')
+      return undefined;
+    throw error;
+  }
 }
 
 /** The ledger's state for this bucket, or undefined when there is no ledger (or no access). */
@@ -63,7 +87,10 @@ async function keyLedgerState(
 
 /** Every check, in the order data flows. Stops after the first when the bucket is missing. */
 export async function checkHealth(
-  clients: HealthClients & { readonly dynamodb?: DynamoDBClient },
+  clients: HealthClients & {
+    readonly dynamodb?: DynamoDBClient;
+    readonly eventbridge?: EventBridgeClient;
+  },
   options: HealthOptions,
 ): Promise<HealthCheck[]> {
   const { bucket } = options;
@@ -84,7 +111,20 @@ export async function checkHealth(
     guarded('object ownership', async () => [await checkObjectOwnership(clients.s3, bucket)]),
     guarded('bucket ACL', async () => [await checkBucketAcl(clients.s3, bucket)]),
     guarded('object-created notification', async () => {
-      const result = await checkNotification(clients.s3, bucket);
+      const queueName = options.objectEventsQueue;
+      const result = await checkNotification(
+        clients.s3,
+        bucket,
+        clients.eventbridge && queueName
+          ? {
+              events: clients.eventbridge,
+              queueArn: () => queueArnByName(clients.sqs, queueName),
+              ...(knownGaps.eventBridgeDelivery
+                ? { deliveryUnreported: knownGaps.eventBridgeDelivery.detail }
+                : {}),
+            }
+          : undefined,
+      );
       queueArn = result.queueArn;
       return [result.check];
     }),

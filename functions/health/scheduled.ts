@@ -11,6 +11,7 @@
  * not noisy metrics, so there is nothing to smooth. Warnings never alarm.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { Transition } from '../../shared/alarms/alarmRule.js';
 import {
@@ -46,7 +47,12 @@ export interface ScheduledHealthConfig {
 }
 
 export interface ScheduledHealthDeps {
-  readonly clients: HealthClients & { readonly dynamodb: DynamoDBClient; readonly sns: SNSClient };
+  readonly clients: HealthClients & {
+    readonly dynamodb: DynamoDBClient;
+    readonly sns: SNSClient;
+    /** The existing-bucket route (EventBridge rule → object-events); without it, not checked. */
+    readonly eventbridge?: EventBridgeClient;
+  };
   readonly config: ScheduledHealthConfig;
   /** What the account is known not to report (local runs); on AWS: none. */
   readonly knownGaps?: KnownGaps;
@@ -73,6 +79,7 @@ export async function runScheduledHealth(
   const checks = await checkHealth(clients, {
     bucket: config.bucket,
     alertsTopicArn: config.alertsTopicArn,
+    objectEventsQueue: `cdn-pipeline-${config.stage}-object-events`,
     ...(deps.knownGaps ? { knownGaps: deps.knownGaps } : {}),
   });
   const failed = checks.filter((c) => c.ok === false);

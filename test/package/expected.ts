@@ -140,6 +140,7 @@ export const STATE_MACHINE_ID = 'ProvisionStateMachine';
  */
 export const STAR_ONLY: Record<string, string> = {
   'cloudfront:ListDistributions': 'a List action over the account',
+  'events:ListRuleNamesByTarget': 'a List action by target ARN: the request names no rule',
   'cloudfront:ListOriginAccessControls': 'a List action over the account',
   'cloudfront:ListCachePolicies': 'a List action over the account',
   'cloudfront:ListResponseHeadersPolicies': 'a List action over the account',
@@ -228,6 +229,8 @@ export const HEALTH = {
     'cloudfront:ListDistributions',
     'dynamodb:GetItem',
     'dynamodb:PutItem',
+    'events:DescribeRule',
+    'events:ListRuleNamesByTarget',
     's3:GetBucketAcl',
     's3:GetBucketNotification',
     's3:GetBucketOwnershipControls',

@@ -271,6 +271,12 @@ describe('IAM', () => {
       if (action.startsWith('dynamodb:')) return { 'Fn::GetAtt': ['AlarmStateTable', 'Arn'] };
       if (action.startsWith('sns:')) return { Ref: 'AlertsTopic' };
       if (action === 'cloudfront:ListDistributions') return '*';
+      // The request names a target (the queue), not a rule: nothing narrower than "*".
+      if (action === 'events:ListRuleNamesByTarget') return '*';
+      if (action === 'events:DescribeRule')
+        return {
+          'Fn::Sub': `arn:\${AWS::Partition}:events:\${AWS::Region}:\${AWS::AccountId}:rule/${PREFIX}-object-created`,
+        };
       if (action === 'cloudfront:GetOriginAccessControl')
         return { 'Fn::Sub': `${cf}:origin-access-control/*` };
       return { 'Fn::Sub': `${cf}:distribution/*` };
