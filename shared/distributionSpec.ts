@@ -84,6 +84,7 @@ function shape(spec: ParsedInput) {
           }
         : undefined,
     additionalMetrics: spec.additionalMetrics,
+    standardLogging: spec.standardLogging,
     webAclArn: spec.webAclArn,
     enabled: spec.enabled,
     httpVersion: spec.httpVersion,
