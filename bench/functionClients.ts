@@ -16,6 +16,7 @@ export const CLIENT_CLASSES = {
   dynamodb: { pkg: '@aws-sdk/client-dynamodb', name: 'DynamoDBClient' },
   sfn: { pkg: '@aws-sdk/client-sfn', name: 'SFNClient' },
   cloudformation: { pkg: '@aws-sdk/client-cloudformation', name: 'CloudFormationClient' },
+  cloudwatchLogs: { pkg: '@aws-sdk/client-cloudwatch-logs', name: 'CloudWatchLogsClient' },
 } as const;
 
 export type ClientName = keyof typeof CLIENT_CLASSES;
@@ -30,11 +31,13 @@ export const FUNCTION_CLIENTS = {
   provisionEnsureDistribution: ['cloudfront'],
   provisionMergeBucketPolicy: ['s3', 'cloudfront'],
   provisionEnsureMonitoring: ['cloudfront'],
+  provisionEnsureLogging: ['cloudwatchLogs'],
   provisionCheckDeployment: ['cloudfront'],
   provisionNotify: ['sns'],
-  reportCheck: ['cloudfront', 'cloudwatchGlobal', 'dynamodb', 'sns'],
+  reportCheck: ['cloudfront', 'cloudwatchGlobal', 'cloudwatch', 'dynamodb', 'sns'],
   reportDigest: ['cloudfront', 'cloudwatchGlobal', 'cloudwatch', 'sns'],
   healthCheck: ['s3', 'sqs', 'sns', 'cloudfront', 'dynamodb'],
+  logs: ['s3', 'cloudfront'],
 } as const satisfies Record<string, readonly ClientName[]>;
 
 export type FunctionName = keyof typeof FUNCTION_CLIENTS;
