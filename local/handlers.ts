@@ -14,6 +14,8 @@ import { createReportHandlers, type ReportHandlers } from '../functions/report/h
 import type { AwsClients } from '../shared/clients.js';
 import { loadIngestConfig } from '../functions/ingest/config.js';
 import { loadInvalidateConfig } from '../functions/invalidate/config.js';
+import { loadLogsConfig } from '../functions/logs/config.js';
+import { createLogsHandler, type LogsDeps } from '../functions/logs/handler.js';
 import type { LocalStack } from './bootstrap.js';
 import { SERVICE } from './resources.js';
 import type { Env } from './startOptions.js';
@@ -81,3 +83,7 @@ export function buildReportHandlers(
   });
   return createReportHandlers({ clients, config });
 }
+
+/** The logs function (log files → per-class EMF) as Lambda builds it; `emit` gets its EMF. */
+export const buildLogsHandler = (clients: AwsClients, env: Env, emit?: LogsDeps['emit']) =>
+  createLogsHandler({ clients, config: loadLogsConfig(env), ...(emit ? { emit } : {}) });

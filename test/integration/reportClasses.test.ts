@@ -16,6 +16,7 @@ import type { ReportClients } from '../../functions/report/types.js';
 import { ensureAlarmTable } from '../../local/bootstrap.js';
 import { emulatorData } from '../../local/emulator.js';
 import { CLASS_METRICS_NAMESPACE } from '../../shared/classMetrics.js';
+import { applyObservation, type AlarmStore } from '../../shared/alarms/alarmState.js';
 import { createTaggedDistribution } from '../helpers/distributions.js';
 import { startTestEmulator, TEST_REGION, type TestEmulator } from '../helpers/emulator.js';
 
@@ -158,6 +159,40 @@ describe('per-class alarms', () => {
       'ALARM',
       'RECOVERED',
     ]);
+  });
+});
+
+describe('a class alarm of a distribution no longer checked', () => {
+  it('is closed at the next check, with one mail', async () => {
+    const store: AlarmStore<string> = {
+      dynamodb: clients.dynamodb,
+      table: TABLE,
+      metrics: ['classHitRate:video'],
+    };
+    const raised = await applyObservation(
+      store,
+      { distributionId: 'E0GONEDIST', metric: 'classHitRate:video' },
+      { breaching: true, value: 40, periodEnd: new Date(BASE) },
+      1,
+      async () => undefined,
+    );
+    expect(raised.state.state).toBe('ALARM');
+    const before = (await mails()).length;
+    const result = await runCheck({ clients, config }, runAt(9));
+    expect(result.transitions).toContainEqual(
+      expect.objectContaining({
+        distributionId: 'E0GONEDIST',
+        metric: 'classHitRate:video',
+        transition: 'unmonitored',
+        status: 'mailed',
+      }),
+    );
+    const sent = (await mails()).slice(before);
+    expect(sent.map((m) => m.subject)).toEqual([
+      expect.stringContaining('CLEARED (no longer monitored) video hit rate on E0GONEDIST'),
+    ]);
+    await runCheck({ clients, config }, runAt(10));
+    expect((await mails()).length).toBe(before + 1);
   });
 });
 
