@@ -7,8 +7,9 @@
  * tab-separated, under `<DistributionId>/YYYY/MM/DD/HH/` in the bucket.
  *
  * Idempotent: each part is read first and written only when missing or different, so a re-run
- * changes nothing (and says so). When the spec does not ask, an existing delivery is left as it
- * is and reported: turning logs off is the owner's decision, as for the additional metrics.
+ * changes nothing (and says so). When the spec does not ask, nothing is called: an existing
+ * delivery is left as it is (turning logs off is the owner's decision, as for the additional
+ * metrics), and a run without standard logging needs no CloudWatch Logs client at all.
  */
 import { createHash } from 'node:crypto';
 import {
@@ -52,7 +53,7 @@ export interface LoggingInput {
 
 /** `$.logging` */
 export interface LoggingResult {
-  /** A delivery of this distribution exists after this run. */
+  /** This run ensured the delivery (false: not asked; an existing one is not looked at). */
   readonly enabled: boolean;
   readonly changed: boolean;
   readonly deliverySource?: string;
@@ -79,16 +80,16 @@ export async function ensureLogging(
   deps: { logs: CloudWatchLogsClient; logBucket: string | undefined },
   input: LoggingInput,
 ): Promise<LoggingResult> {
+  if (!input.enabled) return { enabled: false, changed: false };
   const { logs } = deps;
   const sourceName = deliverySourceName(input.distributionId);
-  const source = await read(() => logs.send(new GetDeliverySourceCommand({ name: sourceName })));
-  if (!input.enabled) return { enabled: source?.deliverySource !== undefined, changed: false };
   if (!deps.logBucket)
     throw new InvalidSpec(
       'standardLogging',
       'is true, but this stack has no log bucket (STANDARD_LOG_BUCKET is not set on the ensureLogging task)',
     );
 
+  const source = await read(() => logs.send(new GetDeliverySourceCommand({ name: sourceName })));
   let changed = false;
   if (!source?.deliverySource?.resourceArns?.includes(input.distributionArn)) {
     await logs.send(

@@ -43,12 +43,24 @@ afterAll(() => emu?.stop());
 const task = (logBucket: string | undefined) => ensureLoggingTask({ logs }, () => ({ logBucket }));
 
 describe('ensureLogging', () => {
-  it('reports logging off, and calls nothing that writes, when the spec does not ask', async () => {
-    expect(await task(BUCKET)({ distributionId, distributionArn, enabled: false })).toEqual({
+  it('calls nothing when the spec does not ask', async () => {
+    const calls: string[] = [];
+    const watched = cloudwatchLogsClient(
+      clientSettings({ endpoint: emu.endpoint, credentials: { ...TEST_CREDENTIALS } }),
+    );
+    watched.middlewareStack.add(
+      (next, context) => async (args) => {
+        calls.push(context.commandName as string);
+        return next(args);
+      },
+      { step: 'initialize', name: 'recordCalls' },
+    );
+    const off = ensureLoggingTask({ logs: watched }, () => ({ logBucket: BUCKET }));
+    expect(await off({ distributionId, distributionArn, enabled: false })).toEqual({
       enabled: false,
       changed: false,
     });
-    expect((await logs.send(new DescribeDeliveriesCommand({}))).deliveries ?? []).toEqual([]);
+    expect(calls).toEqual([]);
   });
 
   it('creates source, destination and delivery, then changes nothing on a re-run', async () => {
@@ -89,11 +101,12 @@ describe('ensureLogging', () => {
     const again = await task(BUCKET)({ distributionId, distributionArn, enabled: true });
     expect(again).toEqual({ ...first, changed: false });
     expect((await logs.send(new DescribeDeliveriesCommand({}))).deliveries).toHaveLength(1);
-    // Not asked any more: the delivery is kept and reported.
+    // Not asked any more: nothing is called, the delivery is kept.
     expect(await task(BUCKET)({ distributionId, distributionArn, enabled: false })).toEqual({
-      enabled: true,
+      enabled: false,
       changed: false,
     });
+    expect((await logs.send(new DescribeDeliveriesCommand({}))).deliveries).toHaveLength(1);
   });
 
   it('refuses, naming the field, when the stack has no log bucket', async () => {
