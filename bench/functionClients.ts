@@ -17,6 +17,7 @@ export const CLIENT_CLASSES = {
   sfn: { pkg: '@aws-sdk/client-sfn', name: 'SFNClient' },
   cloudformation: { pkg: '@aws-sdk/client-cloudformation', name: 'CloudFormationClient' },
   eventbridge: { pkg: '@aws-sdk/client-eventbridge', name: 'EventBridgeClient' },
+  cloudwatchLogs: { pkg: '@aws-sdk/client-cloudwatch-logs', name: 'CloudWatchLogsClient' },
 } as const;
 
 export type ClientName = keyof typeof CLIENT_CLASSES;
@@ -31,12 +32,14 @@ export const FUNCTION_CLIENTS = {
   provisionEnsureDistribution: ['cloudfront'],
   provisionMergeBucketPolicy: ['s3', 'cloudfront'],
   provisionEnsureMonitoring: ['cloudfront'],
+  provisionEnsureLogging: ['cloudwatchLogs'],
   provisionCheckDeployment: ['cloudfront'],
   provisionNotify: ['sns'],
-  reportCheck: ['cloudfront', 'cloudwatchGlobal', 'dynamodb', 'sns'],
+  reportCheck: ['cloudfront', 'cloudwatchGlobal', 'cloudwatch', 'dynamodb', 'sns'],
   reportDigest: ['cloudfront', 'cloudwatchGlobal', 'cloudwatch', 'sns'],
   healthCheck: ['s3', 'sqs', 'sns', 'cloudfront', 'dynamodb', 'eventbridge'],
   bucketEvents: ['s3'],
+  logs: ['s3', 'cloudfront'],
 } as const satisfies Record<string, readonly ClientName[]>;
 
 export type FunctionName = keyof typeof FUNCTION_CLIENTS;

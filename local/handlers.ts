@@ -18,6 +18,8 @@ import { loadIngestConfig } from '../functions/ingest/config.js';
 import { loadInvalidateConfig } from '../functions/invalidate/config.js';
 import { ENV_SCHEMA, parseEnv } from '../shared/env.js';
 import type { Handler } from '../shared/observability.js';
+import { loadLogsConfig } from '../functions/logs/config.js';
+import { createLogsHandler, type LogsDeps } from '../functions/logs/handler.js';
 import type { LocalStack } from './bootstrap.js';
 import { createEmfSink, type EmfSink } from './emfSink.js';
 import { SERVICE } from './resources.js';
@@ -117,3 +119,7 @@ export function buildReportHandlers(
     digest: withMetrics(sink, `${prefix}-report-digest`, handlers.digest),
   };
 }
+
+/** The logs function (log files → per-class EMF) as Lambda builds it; `emit` gets its EMF. */
+export const buildLogsHandler = (clients: AwsClients, env: Env, emit?: LogsDeps['emit']) =>
+  createLogsHandler({ clients, config: loadLogsConfig(env), ...(emit ? { emit } : {}) });

@@ -13,7 +13,7 @@
  * (line number, counts) and skipped: the rest of the file proceeds.
  */
 import { Readable } from 'node:stream';
-import { StringDecoder } from 'node:string_decoder';
+import { createInterface } from 'node:readline';
 import { createGunzip } from 'node:zlib';
 import { InvalidInputError } from './errors.js';
 
@@ -153,7 +153,11 @@ function checkFields(fields: string[]): void {
     );
 }
 
-/** Bytes or a stream; gzip is recognised by its magic number and inflated as it streams. */
+/**
+ * Bytes or a stream, read line by line with `node:readline` (never the whole file in memory);
+ * gzip is recognised by its magic number and inflated with `node:zlib` as it streams. A corrupt
+ * or truncated gzip stream is a {@link CloudFrontLogError} on `file`.
+ */
 async function* lines(input: Readable | Uint8Array | string): AsyncGenerator<string> {
   const source: AsyncIterable<Buffer | string> =
     typeof input === 'string' || input instanceof Uint8Array
@@ -185,16 +189,10 @@ async function* lines(input: Readable | Uint8Array | string): AsyncGenerator<str
     bytes.on('error', (e) => gunzip.destroy(e));
     text = bytes.pipe(gunzip);
   }
-  const decoder = new StringDecoder('utf8');
-  let pending = '';
+  const reader = createInterface({ input: text, crlfDelay: Infinity });
   try {
-    for await (const chunk of text) {
-      pending += decoder.write(chunk as Buffer);
-      for (let at = pending.indexOf('\n'); at >= 0; at = pending.indexOf('\n')) {
-        yield pending.slice(0, at);
-        pending = pending.slice(at + 1);
-      }
-    }
+    // readline's iterator rethrows its input's error (a bad gzip stream) here.
+    for await (const line of reader) yield line;
   } catch (error) {
     if (!gzip) throw error;
     throw new CloudFrontLogError(
@@ -202,9 +200,9 @@ async function* lines(input: Readable | Uint8Array | string): AsyncGenerator<str
       `is not a complete gzip stream (${(error as Error).message})`,
       { cause: error },
     );
+  } finally {
+    reader.close();
   }
-  pending += decoder.end();
-  if (pending) yield pending;
 }
 
 /**
@@ -215,6 +213,14 @@ export async function* parseCloudFrontLog(
   input: Readable | Uint8Array | string,
   onProblem: (problem: LogLineProblem) => void = () => undefined,
 ): AsyncGenerator<LogRecord> {
+  for await (const { record } of parseCloudFrontLogLines(input, onProblem)) yield record;
+}
+
+/** {@link parseCloudFrontLog} with each record's 1-based line number (for a precise report). */
+export async function* parseCloudFrontLogLines(
+  input: Readable | Uint8Array | string,
+  onProblem: (problem: LogLineProblem) => void = () => undefined,
+): AsyncGenerator<{ readonly line: number; readonly record: LogRecord }> {
   let fields: string[] | undefined;
   let number = 0;
   for await (const raw of lines(input)) {
@@ -253,7 +259,7 @@ export async function* parseCloudFrontLog(
     fields.forEach((f, i) => {
       if (values[i] !== '-') record[f] = values[i]!;
     });
-    yield record;
+    yield { line: number, record };
   }
   if (!fields && number > 0)
     throw new CloudFrontLogError('#Fields', 'is missing: no header names the fields');

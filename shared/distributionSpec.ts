@@ -93,6 +93,7 @@ function shape(spec: ParsedInput) {
     additionalMetrics: spec.additionalMetrics,
     /** Lower-case; undefined: no cache tags (no CacheTagConfig). */
     cacheTagHeader: spec.cacheTagHeader,
+    standardLogging: spec.standardLogging,
     webAclArn: spec.webAclArn,
     enabled: spec.enabled,
     httpVersion: spec.httpVersion,

@@ -41,6 +41,14 @@ const TABLE_NAME = /^[a-zA-Z0-9_.-]{3,255}$/;
 const DASHBOARD_NAME = /^[a-zA-Z0-9_-]{1,255}$/;
 const DISTRIBUTION_ID = /^[A-Z0-9]{1,64}$/;
 
+/** Per-class hit-rate minimums (%) when HIT_RATE_THRESHOLDS does not name the class. */
+export const DEFAULT_CLASS_HIT_RATE_MIN: Readonly<Record<string, number>> = Object.freeze({
+  video: 90,
+  image: 85,
+  streaming: 60,
+  document: 60,
+});
+
 const num = (min: number, max: number) => z.coerce.number().min(min).max(max);
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 const name = z.string().min(1);
@@ -197,6 +205,35 @@ export const ENV_SCHEMA = z.object({
   DIGEST_WINDOW_HOURS: int(1, 24 * 14)
     .default(24)
     .describe('length of the digest window, compared with the same length before it'),
+  HIT_RATE_THRESHOLDS: z
+    .string()
+    .optional()
+    .transform((text, ctx) => {
+      const thresholds: Record<string, number> = { ...DEFAULT_CLASS_HIT_RATE_MIN };
+      for (const part of (text ?? '')
+        .split(',')
+        .map((p) => p.trim())
+        .filter(Boolean)) {
+        const match = /^([a-z][a-z0-9-]{0,31})\s*[=:]\s*(\d+(?:\.\d+)?)$/.exec(part);
+        if (!match || Number(match[2]) > 100) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `"${part}" is not <class>=<percent 0-100> (write e.g. video=90,image=85)`,
+          });
+          return z.NEVER;
+        }
+        thresholds[match[1]!] = Number(match[2]);
+      }
+      return Object.freeze(thresholds);
+    })
+    .describe(
+      'per content class hit-rate minimum (%, from standard logs), e.g. video=90,image=85; built in: video 90, image 85, streaming 60, document 60, other classes HIT_RATE_MIN',
+    ),
+  CLASS_CHECK_WINDOW_MINUTES: int(5, 1440)
+    .default(60)
+    .describe(
+      'length of the aligned window one per-class check reads (standard logs arrive minutes late: longer than CHECK_WINDOW_MINUTES)',
+    ),
   ALARM_TABLE: z
     .string({ error: 'is required: the DynamoDB table that keeps alarm states' })
     .regex(TABLE_NAME, 'must be a DynamoDB table name (3-255 of a-z A-Z 0-9 _ . -)')
@@ -217,6 +254,15 @@ export const ENV_SCHEMA = z.object({
     .regex(/^[a-zA-Z0-9-]{1,32}$/, 'must be a stage name')
     .default('dev')
     .describe('the stack stage: which managed distributions are reported on'),
+
+  // ── provision (standard logging v2) ──────────────────────────────────────────────────────
+  STANDARD_LOG_BUCKET: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name')
+    .optional()
+    .describe(
+      'the stack log bucket that standard logging v2 delivers to (the stack sets it); unset: a spec asking for standardLogging is refused',
+    ),
 
   // ── health (scheduled) ───────────────────────────────────────────────────────────────────
   HEALTH_BUCKET: z

@@ -11,6 +11,15 @@ import type { NotifyConfig } from './config.js';
 import { checkDeploymentTask } from './tasks/checkDeployment.js';
 import { ensureDistributionTask } from './tasks/ensureDistribution.js';
 import { ensureMonitoringTask } from './tasks/ensureMonitoring.js';
+import {
+  ensureLoggingTask,
+  loadLoggingTaskConfig,
+  type LoggingTaskConfig,
+} from './tasks/ensureLogging.js';
+import type { LoggingResult } from './ensureLogging.js';
+import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { cloudwatchLogsClient } from '../../shared/clients/cloudwatchLogs.js';
+import { lazyClients } from '../../shared/clients/lazy.js';
 import { ensureOriginAccessControlTask } from './tasks/ensureOriginAccessControl.js';
 import { ensurePoliciesTask } from './tasks/ensurePolicies.js';
 import { mergeBucketPolicyTask } from './tasks/mergeBucketPolicy.js';
@@ -34,6 +43,8 @@ export interface ProvisionDeps {
   readonly clients: ProvisionClients;
   /** Only `notify` needs configuration: the other tasks' Lambdas are built without it. */
   readonly notifyConfig?: NotifyConfig;
+  /** `ensureLogging`'s client and log bucket; default: built from the environment when first used. */
+  readonly logging?: { readonly logs: CloudWatchLogsClient; readonly config: LoggingTaskConfig };
 }
 
 /** One handler per Task state; the names are the contract with the ASL. */
@@ -45,6 +56,7 @@ export interface ProvisionTasks {
   /** Also RetireOriginAccessIdentity's task (input with `retireOriginAccessIdentities`). */
   mergeBucketPolicy(input: unknown): Promise<BucketPolicyResult | RetireOaiResult>;
   ensureMonitoring(input: unknown): Promise<MonitoringResult>;
+  ensureLogging(input: unknown): Promise<LoggingResult>;
   checkDeployment(input: unknown): Promise<CheckDeploymentResult>;
   notify(input: unknown): Promise<NotifyResult>;
 }
@@ -62,6 +74,10 @@ export function createProvisionTasks(deps: ProvisionDeps): ProvisionTasks {
     ensureDistribution: ensureDistributionTask(clients),
     mergeBucketPolicy: mergeBucketPolicyTask(clients),
     ensureMonitoring: ensureMonitoringTask(clients),
+    ensureLogging: ensureLoggingTask(
+      deps.logging ?? lazyClients({ logs: cloudwatchLogsClient }),
+      () => deps.logging?.config ?? loadLoggingTaskConfig(),
+    ),
     checkDeployment: checkDeploymentTask(clients),
     notify: notifyTask(clients, () => deps.notifyConfig),
   };
@@ -74,5 +90,6 @@ export { handler as ensurePolicies } from './tasks/ensurePolicies.js';
 export { handler as ensureDistribution } from './tasks/ensureDistribution.js';
 export { handler as mergeBucketPolicy } from './tasks/mergeBucketPolicy.js';
 export { handler as ensureMonitoring } from './tasks/ensureMonitoring.js';
+export { handler as ensureLogging } from './tasks/ensureLogging.js';
 export { handler as checkDeployment } from './tasks/checkDeployment.js';
 export { handler as notify } from './tasks/notify.js';

@@ -37,11 +37,14 @@ import { recordTransition, type MutableCheckResult } from './transitions.js';
 import {
   SILENT_LOG,
   type AlarmCheck,
+  type ClassAlarmCheck,
   type CheckResult,
   type ReportCoreDeps,
   type TransitionRecord,
 } from './types.js';
 import { closeUnmonitored } from './unmonitored.js';
+import { runClassCheck } from './classAlarms.js';
+import type { ClassSummary } from './classMetrics.js';
 
 /** The digest imports it from here (it lives in publish.ts, beside the mail it goes with). */
 export { mailContext } from './publish.js';
@@ -56,6 +59,8 @@ export async function runCheck(deps: ReportCoreDeps, now: Date): Promise<CheckRe
     window: isoWindow,
     distributions: [] as TrafficSummary[],
     alarms: [] as AlarmCheck[],
+    classes: [] as ClassSummary[],
+    classAlarms: [] as ClassAlarmCheck[],
     transitions: [] as TransitionRecord[],
     mails: [] as string[],
     skipped: [] as SkippedDistribution[],
@@ -89,6 +94,9 @@ export async function runCheck(deps: ReportCoreDeps, now: Date): Promise<CheckRe
     log.info('no managed distributions to check', { window: isoWindow });
     return result;
   }
+
+  // Per content class, from standard logs: its own window and alarms; never throws.
+  await runClassCheck(deps, result, distributions, now);
 
   let series: Awaited<ReturnType<typeof fetchDistributionMetrics>>;
   try {

@@ -3,10 +3,14 @@
  * (`shared/env.ts`, where every type, range, default and doc is declared), parsed once and frozen.
  * A bad value fails the cold start with the variable's name.
  */
+import type { ContentClassRule } from '../../shared/contentClasses.js';
 import { ENV_SCHEMA, parseEnv, type Env } from '../../shared/env.js';
 
 const reportEnv = ENV_SCHEMA.pick({
   HIT_RATE_MIN: true,
+  HIT_RATE_THRESHOLDS: true,
+  CLASS_CHECK_WINDOW_MINUTES: true,
+  CONTENT_CLASSES: true,
   ERROR_5XX_MAX: true,
   ERROR_4XX_MAX: true,
   ORIGIN_LATENCY_MAX_MS: true,
@@ -35,6 +39,8 @@ export interface ReportThresholds {
   readonly error4xxMax: number;
   readonly originLatencyMaxMs: number;
   readonly minRequests: number;
+  /** Percent, per content class (from standard logs); a class not named uses hitRateMin. */
+  readonly classHitRateMin: Readonly<Record<string, number>>;
 }
 
 export interface ReportConfig {
@@ -44,6 +50,10 @@ export interface ReportConfig {
   /** Consecutive no-data checks that close an ALARM without a verdict; 0: never. */
   readonly staleAfter: number;
   readonly checkWindowMinutes: number;
+  /** The aligned window one per-class check reads (standard logs arrive late). */
+  readonly classWindowMinutes: number;
+  /** The classes ingest and the logs function use (CONTENT_CLASSES): which class alarms exist. */
+  readonly contentClasses: readonly ContentClassRule[];
   readonly digestWindowHours: number;
   readonly alertsTopicArn: string;
   readonly alarmTable: string;
@@ -64,11 +74,14 @@ export function loadReportConfig(env: Env = process.env): ReportConfig {
       error4xxMax: raw.ERROR_4XX_MAX,
       originLatencyMaxMs: raw.ORIGIN_LATENCY_MAX_MS,
       minRequests: raw.MIN_REQUESTS,
+      classHitRateMin: raw.HIT_RATE_THRESHOLDS,
     }),
     alarmAfter: raw.ALARM_AFTER,
     recoverAfter: raw.RECOVER_AFTER,
     staleAfter: raw.ALARM_STALE_AFTER,
     checkWindowMinutes: raw.CHECK_WINDOW_MINUTES,
+    classWindowMinutes: raw.CLASS_CHECK_WINDOW_MINUTES,
+    contentClasses: raw.CONTENT_CLASSES,
     digestWindowHours: raw.DIGEST_WINDOW_HOURS,
     alertsTopicArn: raw.ALERTS_TOPIC_ARN,
     alarmTable: raw.ALARM_TABLE,

@@ -35,6 +35,8 @@ import {
   type TrafficSummary,
 } from './metrics.js';
 import { recommend, type Recommendation } from './recommendations.js';
+import { fetchClassSummaries, type ClassSummary } from './classMetrics.js';
+import { classRecommendations } from './classReport.js';
 import { fetchPathsBilledThisMonth, invalidationSpend, type Spend } from './spend.js';
 import { mailContext } from './check.js';
 import { describeError, publishMail } from '../../shared/alarms/publishMail.js';
@@ -190,6 +192,19 @@ export async function runDigest(
     }
   }
 
+  // Per content class, from standard logs (the logs function's EMF, in the stack's region).
+  let classes = new Map<string, ClassSummary[]>();
+  if (current) {
+    try {
+      classes = await fetchClassSummaries(clients.cloudwatch, ids, window);
+    } catch (error) {
+      log.warn('could not read per-class counts: no class tables in the digest', {
+        error: describeError(error),
+        window: iso(window),
+      });
+    }
+  }
+
   let spend: Spend | undefined;
   let spendError: string | undefined;
   try {
@@ -211,10 +226,12 @@ export async function runDigest(
     for (const d of distributions) {
       const summary = summarize(d.id, current.get(d.id) ?? emptySeries());
       const prior = previous ? summarize(d.id, previous.get(d.id) ?? emptySeries()) : undefined;
+      const classList = classes.get(d.id) ?? [];
       rows.push({
         distribution: { id: d.id, domain: displayDomain(d) },
         current: summary,
         previous: prior,
+        classes: classList,
       });
       const { config: distributionConfig, cachePolicies } = await readConfig(
         clients.cloudfront,
@@ -224,13 +241,22 @@ export async function runDigest(
       );
       perDistribution.push({
         distributionId: d.id,
-        recommendations: recommend({
-          summary,
-          ...(prior ? { previous: prior } : {}),
-          ...(distributionConfig ? { config: distributionConfig } : {}),
-          ...(cachePolicies ? { cachePolicies } : {}),
-          ...(spend ? { spend } : {}),
-        }),
+        recommendations: [
+          ...recommend({
+            summary,
+            ...(prior ? { previous: prior } : {}),
+            ...(distributionConfig ? { config: distributionConfig } : {}),
+            ...(cachePolicies ? { cachePolicies } : {}),
+            ...(spend ? { spend } : {}),
+          }),
+          ...classRecommendations({
+            classes: classList,
+            thresholds: config.thresholds,
+            rules: config.contentClasses,
+            config: distributionConfig,
+            cachePolicies,
+          }),
+        ],
       });
       log.info('distribution summarised', {
         distributionId: d.id,
@@ -257,6 +283,7 @@ export async function runDigest(
 
   const mail = digestMail(mailContext(config), {
     window,
+    classThresholds: config.thresholds,
     rows,
     spend,
     spendError,
@@ -289,6 +316,7 @@ export async function runDigest(
     previousWindow: iso(before),
     distributions: rows.map((r) => r.current),
     previous: rows.flatMap((r) => (r.previous ? [r.previous] : [])),
+    classes: rows.flatMap((r) => r.classes ?? []),
     spend,
     recommendations: recommendations.map((r) => ({
       distributionId: r.distributionId,

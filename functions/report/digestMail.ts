@@ -18,10 +18,15 @@ import { footer, subject, type DistributionLabel, type Mail, type MailContext } 
 import { trend, type TrafficSummary } from './metrics.js';
 import { bySeverity, type Recommendation } from './recommendationModel.js';
 import type { Spend } from './spend.js';
+import type { ClassSummary } from './classMetrics.js';
+import { classTable } from './classReport.js';
+import type { ReportThresholds } from './config.js';
 
 export interface DigestRow {
   readonly distribution: DistributionLabel;
   readonly current: TrafficSummary;
+  /** Per content class, from standard logs; absent or empty without logs. */
+  readonly classes?: readonly ClassSummary[];
   /** Undefined when the previous window could not be read. */
   readonly previous: TrafficSummary | undefined;
 }
@@ -33,6 +38,8 @@ export interface DigestRecommendation {
 
 export interface DigestMailInput {
   readonly window: { readonly start: Date; readonly end: Date };
+  /** The class minimums the class tables compare with (default: none shown as breached). */
+  readonly classThresholds?: Pick<ReportThresholds, 'hitRateMin' | 'classHitRateMin'>;
   readonly rows: readonly DigestRow[];
   /** Undefined when the spend could not be read (`spendError` says why). */
   readonly spend: Spend | undefined;
@@ -194,7 +201,16 @@ export function digestMail(ctx: MailContext, input: DigestMailInput): Mail {
     if (input.rows.some((r) => r.current.hitRate === undefined))
       body.push(...wrap('hit n/a: additional metrics off or no cacheable requests (see below).'));
     body.push(...wrap(RATES_NOTE));
-    for (const row of input.rows) body.push('', ...detailTable(row, label));
+    for (const row of input.rows) {
+      body.push('', ...detailTable(row, label));
+      if (row.classes?.length)
+        body.push(
+          ...classTable(
+            row.classes,
+            input.classThresholds ?? { hitRateMin: 0, classHitRateMin: {} },
+          ),
+        );
+    }
   } else {
     body.push('No distributions to report on.');
   }

@@ -26,11 +26,8 @@ import {
   plural,
   trimDecimals,
 } from '../../shared/text/numbers.js';
-import {
-  ALARM_METRICS,
-  type AlarmMetric,
-  type ThresholdTransition,
-} from '../../shared/alarms/alarmState.js';
+import type { AlarmMetric, ThresholdTransition } from '../../shared/alarms/alarmState.js';
+import { classOfAlarm, metricDef, type ReportAlarmMetric } from './classAlarmKeys.js';
 import type { MailMessage } from '../../shared/alarms/publishMail.js';
 
 /** A report mail: subject and plain-text body (what shared/alarms/publishMail.ts sends). */
@@ -50,12 +47,12 @@ export interface DistributionLabel {
 }
 
 /** A threshold as configured: `80%`, `0.5%`, `1000 ms`. */
-function formatThreshold(metric: AlarmMetric, v: number): string {
-  return ALARM_METRICS[metric].unit === '%' ? formatPercentSetting(v) : `${trimDecimals(v, 0)} ms`;
+function formatThreshold(metric: ReportAlarmMetric, v: number): string {
+  return metricDef(metric).unit === '%' ? formatPercentSetting(v) : `${trimDecimals(v, 0)} ms`;
 }
 
-function formatValue(metric: AlarmMetric, v: number | undefined): string {
-  return ALARM_METRICS[metric].unit === '%' ? formatPercent(v) : formatMs(v);
+function formatValue(metric: ReportAlarmMetric, v: number | undefined): string {
+  return metricDef(metric).unit === '%' ? formatPercent(v) : formatMs(v);
 }
 
 /** `E123 (cdn.example.com)`, or the id alone. */
@@ -87,7 +84,7 @@ export function subject(ctx: MailContext, text: string, domain?: string): string
 
 export interface AlarmMailInput {
   readonly distribution: DistributionLabel;
-  readonly metric: AlarmMetric;
+  readonly metric: ReportAlarmMetric;
   readonly transition: ThresholdTransition;
   /** The value of the check that caused the transition. */
   readonly value: number | undefined;
@@ -116,15 +113,22 @@ const HINTS: Record<AlarmMetric, string> = {
     'Origin Shield would take load off the origin.',
 };
 
-function comparison(metric: AlarmMetric, transition: ThresholdTransition): string {
-  const below = ALARM_METRICS[metric].breachesWhen === 'below';
+const CLASS_HINT =
+  'Where to look: the TTL of this class (its cache behaviours and Cache-Control max-age), ' +
+  'query strings, cookies or headers in its cache key, and invalidations of its paths.';
+const CLASS_NOTE =
+  'Class hit rate: from CloudFront standard logs, (Hit + RefreshHit) / (Hit + RefreshHit + ' +
+  'Miss) over the requests logged in the window; logs arrive minutes late.';
+
+function comparison(metric: ReportAlarmMetric, transition: ThresholdTransition): string {
+  const below = metricDef(metric).breachesWhen === 'below';
   if (transition === 'alarm') return below ? '<' : '>';
   return below ? '>=' : '<=';
 }
 
 export function alarmMail(ctx: MailContext, input: AlarmMailInput): Mail {
   const { metric, transition, distribution } = input;
-  const def = ALARM_METRICS[metric];
+  const def = metricDef(metric);
   const value = formatValue(metric, input.value);
   const threshold = formatThreshold(metric, input.threshold);
   const word = transition === 'alarm' ? 'ALARM' : 'RECOVERED';
@@ -169,11 +173,13 @@ export function alarmMail(ctx: MailContext, input: AlarmMailInput): Mail {
     ...labelledRows(rows, 16),
     '',
     ...(transition === 'alarm'
-      ? wrap(HINTS[metric])
+      ? wrap(classOfAlarm(metric) ? CLASS_HINT : HINTS[metric as AlarmMetric])
       : wrap('No action needed. You will be mailed again if it crosses the threshold.')),
     ...(metric === 'hitRate'
       ? ['', ...wrap('Hit rate: CloudFront CacheHitRate, weighted by requests per minute.')]
-      : []),
+      : classOfAlarm(metric)
+        ? ['', ...wrap(CLASS_NOTE)]
+        : []),
     ...footer(ctx, [distribution.id]),
     '',
     ...wrap(
@@ -191,7 +197,7 @@ export function alarmMail(ctx: MailContext, input: AlarmMailInput): Mail {
 
 export interface ClearedMailInput {
   readonly distribution: DistributionLabel;
-  readonly metric: AlarmMetric;
+  readonly metric: ReportAlarmMetric;
   /** `stale`: no data for `checks` checks; `unmonitored`: the check no longer finds it. */
   readonly kind: 'stale' | 'unmonitored';
   readonly threshold: number;
@@ -211,7 +217,7 @@ export interface ClearedMailInput {
 
 export function clearedMail(ctx: MailContext, input: ClearedMailInput): Mail {
   const { metric, kind, distribution } = input;
-  const def = ALARM_METRICS[metric];
+  const def = metricDef(metric);
   const why = kind === 'stale' ? 'no data' : 'no longer monitored';
   // Shorter forms for a long stage name, so that the distribution id is never cut off.
   const room = SNS_SUBJECT_MAX_CHARS - `[cdn-pipeline ${ascii(ctx.stage)}] `.length;

@@ -169,7 +169,7 @@ function toSeries(points: ReadonlyMap<number, number>): Point[] {
  * that cannot be read as it is (metricDataReader.ts), so a caller never mistakes "could not
  * read" for "no traffic", nor a malformed answer for a rate.
  */
-async function runBatch(
+export async function runBatch(
   cloudwatch: CloudWatchClient,
   queries: readonly MetricDataQuery[],
   window: MetricWindow,

@@ -2,7 +2,7 @@
  * What a check records of each alarm step `applyStep` took: the transition in the result, the
  * mail subject, and the log line (mailed, mail failed and taken back or lost, or a concurrent run).
  */
-import type { AlarmMetric } from '../../shared/alarms/alarmRule.js';
+import type { ReportAlarmMetric } from './classAlarmKeys.js';
 import type { ApplyResult } from '../../shared/alarms/alarmState.js';
 import { describeError } from '../../shared/alarms/publishMail.js';
 import type { CheckResult, ReportCoreDeps } from './types.js';
@@ -19,8 +19,8 @@ export type MutableCheckResult = {
 export function recordTransition(
   result: MutableCheckResult,
   log: NonNullable<ReportCoreDeps['log']>,
-  applied: ApplyResult,
-  key: { distributionId: string; metric: AlarmMetric; value: number | undefined },
+  applied: ApplyResult<string>,
+  key: { distributionId: string; metric: ReportAlarmMetric; value: number | undefined },
   subject: string,
 ): void {
   const { distributionId, metric, value } = key;

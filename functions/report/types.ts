@@ -5,6 +5,8 @@ import type { AwsClients } from '../../shared/clients.js';
 import type { AlarmMetric, AlarmStatus, Transition } from '../../shared/alarms/alarmRule.js';
 import type { ApplyStatus } from '../../shared/alarms/alarmState.js';
 import type { ReportConfig } from './config.js';
+import type { ClassAlarmKey, ReportAlarmMetric } from './classAlarmKeys.js';
+import type { ClassSummary } from './classMetrics.js';
 import type { SkippedDistribution } from './managed.js';
 import type { TrafficSummary } from './metrics.js';
 import type { Recommendation } from './recommendations.js';
@@ -49,9 +51,16 @@ export interface AlarmCheck {
   readonly clean: number;
 }
 
+/** One (distribution, content class) hit-rate alarm after a check. */
+export type ClassAlarmCheck = Omit<AlarmCheck, 'metric'> & {
+  readonly metric: ClassAlarmKey;
+  readonly contentClass: string;
+  readonly window: IsoWindow;
+};
+
 export interface TransitionRecord {
   readonly distributionId: string;
-  readonly metric: AlarmMetric;
+  readonly metric: ReportAlarmMetric;
   /** `stale` (no data for ALARM_STALE_AFTER checks) and `unmonitored` close without a verdict. */
   readonly transition: Transition;
   readonly value: number | undefined;
@@ -65,6 +74,10 @@ export interface CheckResult {
   readonly window: IsoWindow;
   readonly distributions: TrafficSummary[];
   readonly alarms: AlarmCheck[];
+  /** Per content class, from standard logs (the class window; empty without logs). */
+  readonly classes: ClassSummary[];
+  /** The per-class hit-rate alarms (classAlarms.ts), apart: their metric is a class key. */
+  readonly classAlarms: ClassAlarmCheck[];
   readonly transitions: TransitionRecord[];
   /** Subjects of the mails published. */
   readonly mails: string[];
@@ -77,6 +90,8 @@ export interface DigestResult {
   readonly previousWindow: IsoWindow;
   readonly distributions: TrafficSummary[];
   readonly previous: TrafficSummary[];
+  /** Per content class, from standard logs (empty without logs). */
+  readonly classes: ClassSummary[];
   readonly spend: Spend | undefined;
   readonly recommendations: Array<{ distributionId: string | undefined } & Recommendation>;
   /** Subjects of the mails published (one, or none when publishing failed). */

@@ -2,7 +2,20 @@
  * Closing the alarms of distributions a check no longer finds (deleted, untagged, removed from
  * DISTRIBUTION_IDS): one "ALARM CLEARED (no longer monitored)" mail each, never left open.
  */
-import { unmonitoredState, type AlarmState } from '../../shared/alarms/alarmRule.js';
+import {
+  ALARM_METRIC_NAMES,
+  unmonitoredState,
+  type AlarmMetric,
+  type AlarmState,
+} from '../../shared/alarms/alarmRule.js';
+import { OTHER_CLASS } from '../../shared/contentClasses.js';
+import {
+  classAlarmKey,
+  classOfAlarm,
+  classThreshold,
+  type ReportAlarmMetric,
+} from './classAlarmKeys.js';
+import type { ReportConfig, ReportThresholds } from './config.js';
 import { applyStep, scanAlarmedStates, type AlarmStore } from '../../shared/alarms/alarmState.js';
 import { clearedMail } from './mail.js';
 import type { ReportDistribution, SkippedDistribution } from './managed.js';
@@ -12,6 +25,19 @@ import { mailContext } from './publish.js';
 import { thresholdOf } from './thresholds.js';
 import { recordTransition, type MutableCheckResult } from './transitions.js';
 import type { ReportCoreDeps } from './types.js';
+
+/** The class alarm keys of the configured classes (and `other`). */
+function classAlarmKeys(config: ReportConfig): ReportAlarmMetric[] {
+  const names = new Set([...config.contentClasses.map((c) => c.name), OTHER_CLASS]);
+  return [...names].map(classAlarmKey);
+}
+
+function anyThreshold(metric: ReportAlarmMetric, thresholds: ReportThresholds): number {
+  const cls = classOfAlarm(metric);
+  return cls === undefined
+    ? thresholdOf(metric as AlarmMetric, thresholds)
+    : classThreshold(thresholds, cls);
+}
 
 /**
  * Closes the alarms of distributions this check no longer finds: every ALARM row whose
@@ -29,14 +55,19 @@ export async function closeUnmonitored(
   window: MetricWindow,
 ): Promise<void> {
   const { clients, config } = deps;
-  const store: AlarmStore = { dynamodb: clients.dynamodb, table: config.alarmTable };
+  // The distribution-wide alarms and the per-class ones (classAlarms.ts): both are closed.
+  const store: AlarmStore<ReportAlarmMetric> = {
+    dynamodb: clients.dynamodb,
+    table: config.alarmTable,
+    metrics: [...ALARM_METRIC_NAMES, ...classAlarmKeys(config)],
+  };
   const present = new Set(found.distributions.map((d) => d.id));
   const deleted = new Set<string>();
   for (const s of found.skipped) {
     if (s.reason === 'deleted') deleted.add(s.distributionId);
     else present.add(s.distributionId);
   }
-  let alarmed: AlarmState[];
+  let alarmed: AlarmState<ReportAlarmMetric>[];
   try {
     const scanned = await scanAlarmedStates(store);
     alarmed = scanned.states;
@@ -65,7 +96,7 @@ export async function closeUnmonitored(
             distribution: { id: distributionId },
             metric,
             kind: 'unmonitored',
-            threshold: thresholdOf(metric, config.thresholds),
+            threshold: anyThreshold(metric, config.thresholds),
             lastValue: before.lastValue,
             alarmSince: before.since,
             closedAt: window.end,

@@ -162,13 +162,13 @@ export const MAX_ALARMED_ROWS = 500;
  * when it stopped early (the rest is swept at a later check only if the table shrinks: a table
  * that outgrows this needs a GSI on `state`). Strongly consistent.
  */
-export async function scanAlarmedStates(
-  store: AlarmStore,
+export async function scanAlarmedStates<M extends string = AlarmMetric>(
+  store: AlarmStore<M>,
   limits: { maxPages?: number; maxRows?: number } = {},
-): Promise<{ states: AlarmState[]; truncated: boolean }> {
+): Promise<{ states: AlarmState<M>[]; truncated: boolean }> {
   const maxPages = limits.maxPages ?? MAX_ALARM_SCAN_PAGES;
   const maxRows = limits.maxRows ?? MAX_ALARMED_ROWS;
-  const states: AlarmState[] = [];
+  const states: AlarmState<M>[] = [];
   let ExclusiveStartKey: Record<string, AttributeValue> | undefined;
   let pages = 0;
   do {
@@ -185,7 +185,7 @@ export async function scanAlarmedStates(
     );
     pages++;
     for (const item of out.Items ?? []) {
-      const state = fromItem(item, ALARM_METRIC_NAMES);
+      const state = fromItem(item, metricsOf(store));
       if (state?.state !== 'ALARM') continue;
       if (states.length >= maxRows) return { states, truncated: true };
       states.push(state);

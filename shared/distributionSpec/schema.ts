@@ -201,6 +201,12 @@ export const inputSchema = z.strictObject({
     .max(256, 'must be at most 256 characters')
     .transform((h) => h.toLowerCase())
     .optional(),
+  /**
+   * Turns on CloudFront standard logging (v2) into the stack's log bucket, which the logs
+   * function turns into per-content-class hit rates, errors and bytes: no additional metrics
+   * needed. Billed per GB of logs delivered; an existing delivery is kept when false.
+   */
+  standardLogging: z.boolean().default(false),
   webAclArn: webAclSchema.optional(),
   enabled: z.boolean().default(true),
   httpVersion: z.enum(HTTP_VERSIONS).default('http2and3'),

@@ -94,7 +94,7 @@ describe('provisioning workflow on the emulator', () => {
     const ready = (await mails()).filter((m) => m.subject.includes('ready'));
     expect(ready.at(-1)!.subject).toContain(output.distributionId);
     expect(ready.at(-1)!.subject.length).toBeLessThanOrEqual(100);
-    expect(result.transitions).toBe(3 * output.polls + 12);
+    expect(result.transitions).toBe(3 * output.polls + 13);
   });
 
   it('is idempotent: a second run finds the same distribution and keeps one policy statement', async () => {

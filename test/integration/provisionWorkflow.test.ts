@@ -47,6 +47,7 @@ function stubs(opts: { deployAfter?: number; maxPolls?: number; pollSeconds?: nu
         name: 'site',
         aliases: ['cdn.example.com'],
         additionalMetrics: false,
+        standardLogging: false,
       },
       callerReference: 'cdnp-0123456789abcdef',
       pollSeconds: opts.pollSeconds ?? 30,
@@ -68,6 +69,7 @@ function stubs(opts: { deployAfter?: number; maxPolls?: number; pollSeconds?: nu
       sid: 'cdnp-E2EXAMPLE',
     })),
     ensureMonitoring: record('ensureMonitoring', () => ({ enabled: false, changed: false })),
+    ensureLogging: record('ensureLogging', () => ({ enabled: false, changed: false })),
     checkDeployment: record('checkDeployment', (input) => {
       const polls = (input.polls as number) + 1;
       const maxPolls = input.maxPolls as number;
@@ -110,10 +112,10 @@ const entered = (events: WorkflowEvent[]) =>
   events.filter((e) => e.type === 'StateEntered').map((e) => e.state);
 
 /** State transitions of a run that polls `n` times and succeeds, without retries. */
-const successTransitions = (n: number) => 3 * n + 12;
+const successTransitions = (n: number) => 3 * n + 13;
 
 describe('runProvisionWorkflow on statemachines/provision.asl.json', () => {
-  it('provisions and waits two polls, in 3N + 12 = 18 transitions, when deployed on the 2nd poll', async () => {
+  it('provisions and waits two polls, in 3N + 13 = 19 transitions, when deployed on the 2nd poll', async () => {
     const { calls, handlers } = stubs({ deployAfter: 2 });
     const events: WorkflowEvent[] = [];
     const result = await run({ spec: { bucket: 'my-content' } }, handlers, (e) => events.push(e));
@@ -132,7 +134,7 @@ describe('runProvisionWorkflow on statemachines/provision.asl.json', () => {
       polls: 2,
       notification: { messageId: 'msg-ready', subject: 'provision ready' },
     });
-    expect(result.transitions).toBe(18);
+    expect(result.transitions).toBe(19);
     expect(result.transitions).toBe(successTransitions(2));
     expect(entered(events)).toEqual([
       'ApplyDefaults',
@@ -144,6 +146,7 @@ describe('runProvisionWorkflow on statemachines/provision.asl.json', () => {
       'EnsureDistribution',
       'MergeBucketPolicy',
       'EnsureMonitoring',
+      'EnsureLogging',
       'InitWait',
       'CheckDeployment',
       'IsDeployed',
@@ -175,6 +178,9 @@ describe('runProvisionWorkflow on statemachines/provision.asl.json', () => {
       { bucket: 'my-content', distributionArn: DISTRIBUTION.arn },
     ]);
     expect(calls.ensureMonitoring).toEqual([{ distributionId: 'E2EXAMPLE', enabled: false }]);
+    expect(calls.ensureLogging).toEqual([
+      { distributionId: 'E2EXAMPLE', distributionArn: DISTRIBUTION.arn, enabled: false },
+    ]);
     expect(calls.checkDeployment).toEqual([
       { distributionId: 'E2EXAMPLE', polls: 0, maxPolls: 90 },
       { distributionId: 'E2EXAMPLE', polls: 1, maxPolls: 90 },
@@ -191,7 +197,7 @@ describe('runProvisionWorkflow on statemachines/provision.asl.json', () => {
 
     // Progress events: entered/exited pairs with elapsed time, CheckDeployment's status visible.
     const exits = events.filter((e) => e.type === 'StateExited');
-    expect(exits).toHaveLength(18);
+    expect(exits).toHaveLength(19);
     for (const e of events) expect(e.elapsedMs).toBeGreaterThanOrEqual(0);
     const lastCheck = exits.filter((e) => e.state === 'CheckDeployment').at(-1)!;
     expect((lastCheck.output as { wait: { status: string } }).wait.status).toBe('Deployed');
@@ -373,8 +379,8 @@ describe('runProvisionWorkflow on statemachines/provision.asl.json', () => {
       'NotifyTimeout',
       'DeploymentTimedOut',
     ]);
-    // 3 per poll, 11 around the loop (success has one more: the choice after Deployed).
-    expect(result.transitions).toBe(3 * 3 + 11);
+    // 3 per poll, 12 around the loop (success has one more: the choice after Deployed).
+    expect(result.transitions).toBe(3 * 3 + 12);
   });
 
   it('still fails with the original error when the failure mail cannot be sent', async () => {

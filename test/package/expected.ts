@@ -37,6 +37,17 @@ export const FUNCTIONS = {
     window: 60,
     service: `${PREFIX}-invalidate`,
   },
+  logs: {
+    id: 'LogsLambdaFunction',
+    role: 'LogsIamRoleLambdaExecution',
+    queue: 'LogEventsQueue',
+    dlq: 'LogEventsDLQ',
+    maxReceiveCount: 5,
+    timeout: 120,
+    batchSize: 10,
+    window: 0,
+    service: `${PREFIX}-logs`,
+  },
 } as const;
 export type FunctionName = keyof typeof FUNCTIONS;
 export const NAMES = Object.keys(FUNCTIONS) as FunctionName[];
@@ -117,6 +128,18 @@ export const PROVISION = {
       'cloudfront:GetMonitoringSubscription',
     ],
   },
+  provisionEnsureLogging: {
+    export: 'ensureLogging',
+    actions: [
+      'cloudfront:AllowVendedLogDeliveryForResource',
+      'logs:CreateDelivery',
+      'logs:DescribeDeliveries',
+      'logs:GetDeliveryDestination',
+      'logs:GetDeliverySource',
+      'logs:PutDeliveryDestination',
+      'logs:PutDeliverySource',
+    ],
+  },
   provisionCheckDeployment: {
     export: 'checkDeployment',
     actions: ['cloudfront:GetDistribution'],
@@ -158,6 +181,8 @@ export const STAR_ONLY: Record<string, string> = {
   'cloudfront:CreateMonitoringSubscription': 'no resource type listed for monitoring subscriptions',
   'cloudfront:DeleteMonitoringSubscription': 'no resource type listed for monitoring subscriptions',
   'cloudwatch:GetMetricData': 'no resource type (nor namespace condition key) listed for it',
+  'cloudwatch:ListMetrics': 'a List action over the account',
+  'logs:DescribeDeliveries': 'a List action over the account',
   // The state machine's log delivery (serverless-step-functions adds them with loggingConfig):
   // CloudWatch Logs lists no resource type for the vended-logs delivery actions.
   'logs:CreateLogDelivery': 'vended-logs delivery: no resource type listed',
@@ -186,6 +211,7 @@ export const REPORT = {
       'cloudfront:ListDistributions',
       'cloudfront:ListTagsForResource',
       'cloudwatch:GetMetricData',
+      'cloudwatch:ListMetrics',
       'dynamodb:GetItem',
       'dynamodb:PutItem',
       'dynamodb:Query',
@@ -208,6 +234,7 @@ export const REPORT = {
       'cloudfront:ListDistributions',
       'cloudfront:ListTagsForResource',
       'cloudwatch:GetMetricData',
+      'cloudwatch:ListMetrics',
       'sns:Publish',
     ],
   },

@@ -41,6 +41,7 @@ describe('functions', () => {
       [
         'IngestLambdaFunction',
         'InvalidateLambdaFunction',
+        'LogsLambdaFunction',
         ...PROVISION_NAMES.map(provisionFunctionId),
         ...REPORT_NAMES.map((name) => REPORT[name].id),
         HEALTH.id,

@@ -167,6 +167,7 @@ describe('IAM', () => {
       'cloudfront:GetDistribution': `${cf}:distribution/*`,
       'cloudfront:GetCloudFrontOriginAccessIdentity': `${cf}:origin-access-identity/*`,
       'cloudfront:DeleteCloudFrontOriginAccessIdentity': `${cf}:origin-access-identity/*`,
+      'cloudfront:AllowVendedLogDeliveryForResource': `${cf}:distribution/*`,
     };
     for (const name of PROVISION_NAMES) {
       for (const action of PROVISION[name].actions) {
@@ -337,16 +338,19 @@ describe('IAM', () => {
     }
   });
 
-  it('scopes the S3 grants to the content bucket', () => {
+  it('scopes the S3 grants to the content bucket (the logs function: to the log files)', () => {
     const bucketName = props(t(), 'ContentBucket').BucketName['Fn::Sub'] as string;
     const bucketArn = `arn:\${AWS::Partition}:s3:::${bucketName}`;
+    const logBucket = props(t(), 'StandardLogBucket').BucketName['Fn::Sub'] as string;
     for (const name of NAMES) {
+      const scoped =
+        name === 'logs'
+          ? [{ 'Fn::Sub': `arn:\${AWS::Partition}:s3:::${logBucket}/*` }]
+          : [{ 'Fn::Sub': bucketArn }, { 'Fn::Sub': `${bucketArn}/*` }];
       for (const statement of allowed(FUNCTIONS[name].role)) {
         if (!asArray(statement.Action).some((a) => a.startsWith('s3:'))) continue;
         for (const r of asArray(statement.Resource as Cfn[])) {
-          expect([{ 'Fn::Sub': bucketArn }, { 'Fn::Sub': `${bucketArn}/*` }], name).toContainEqual(
-            r,
-          );
+          expect(scoped, name).toContainEqual(r);
         }
       }
     }
@@ -367,6 +371,7 @@ describe('IAM', () => {
       const cf = 'arn:${AWS::Partition}:cloudfront::${AWS::AccountId}';
       const expected: Record<string, Cfn> = {
         'cloudwatch:GetMetricData': '*',
+        'cloudwatch:ListMetrics': '*',
         'cloudfront:ListDistributions': '*',
         'cloudfront:ListTagsForResource': { 'Fn::Sub': `${cf}:distribution/*` },
         'cloudfront:GetDistribution': { 'Fn::Sub': `${cf}:distribution/*` },

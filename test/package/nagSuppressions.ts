@@ -45,6 +45,7 @@ export const NAG_SUPPRESSIONS: readonly NagSuppression[] = [
       'ProvisionEnsurePoliciesIamRoleLambdaExecution',
       'ProvisionEnsureDistributionIamRoleLambdaExecution',
       'ProvisionEnsureMonitoringIamRoleLambdaExecution',
+      'ProvisionEnsureLoggingIamRoleLambdaExecution',
       'ReportCheckIamRoleLambdaExecution',
       'ReportDigestIamRoleLambdaExecution',
       'HealthCheckIamRoleLambdaExecution',
@@ -105,9 +106,11 @@ export const NAG_SUPPRESSIONS: readonly NagSuppression[] = [
       'ProvisionEnsureDistributionIamRoleLambdaExecution',
       'ProvisionMergeBucketPolicyIamRoleLambdaExecution',
       'ProvisionCheckDeploymentIamRoleLambdaExecution',
+      'ProvisionEnsureLoggingIamRoleLambdaExecution',
       'ReportCheckIamRoleLambdaExecution',
       'ReportDigestIamRoleLambdaExecution',
       'HealthCheckIamRoleLambdaExecution',
+      'LogsIamRoleLambdaExecution',
     ],
     reason:
       "Distributions are created by the provisioning workflow after deploy: their ids cannot be in the template. This account's distributions only; the writes (UpdateDistribution, TagResource) only on distributions tagged cdn-pipeline:managed=true (aws:ResourceTag) or, for TagResource, in a request that tags them so (aws:RequestTag).",
@@ -145,6 +148,29 @@ export const NAG_SUPPRESSIONS: readonly NagSuppression[] = [
       "pattern by design (CloudFront needs the caller to read and update the log bucket's ACL).",
   },
   {
+    rule: iam5(
+      new RegExp(
+        `${escape('arn:<AWS::Partition>:s3:::')}${STAGE_PREFIX}-stdlogs-${escape('<AWS::AccountId>-<AWS::Region>/*')}`,
+      ),
+    ),
+    resources: ['LogsIamRoleLambdaExecution'],
+    reason:
+      "The log files of the stack's own log bucket, which CloudFront names at delivery time: " +
+      'GetObject only, this bucket only.',
+  },
+  {
+    rule: iam5(
+      new RegExp(
+        `${escape('arn:<AWS::Partition>:logs:us-east-1:<AWS::AccountId>:')}(delivery-source:cdn-pipeline-\\*|delivery-destination:cdn-pipeline-\\*|delivery:\\*)`,
+      ),
+    ),
+    resources: ['ProvisionEnsureLoggingIamRoleLambdaExecution'],
+    reason:
+      'Standard logging v2: one delivery source per distribution (created at run time, named ' +
+      'cdn-pipeline-<id>), the destination of the log bucket, and the deliveries CreateDelivery ' +
+      'makes (ids chosen by AWS). This account, us-east-1 only.',
+  },
+  {
     rule: /^AwsSolutions-IAM5\[Resource::\["\$\{functionArn\}:\*",\{"functionArn":\{"Fn::GetAtt":\["Provision[A-Za-z]+LambdaFunction","Arn"\]\}\}\]\]$/,
     resources: ['ProvisionStateMachineRole'],
     reason:
@@ -179,7 +205,7 @@ export const NAG_SUPPRESSIONS: readonly NagSuppression[] = [
   // ── Dead letters ───────────────────────────────────────────────────────────────────────
   {
     rule: 'Serverless-SQSRedrivePolicy',
-    resources: ['ObjectEventsDLQ', 'InvalidationRequestsDLQ'],
+    resources: ['ObjectEventsDLQ', 'InvalidationRequestsDLQ', 'LogEventsDLQ'],
     reason: 'These are the dead-letter queues (a DLQ on a DLQ); each has an alarm on any message.',
   },
   {
@@ -217,9 +243,10 @@ export const NAG_SUPPRESSIONS: readonly NagSuppression[] = [
   // ── Buckets and tables ─────────────────────────────────────────────────────────────────
   {
     rule: 'AwsSolutions-S1',
-    resources: ['ServerlessDeploymentBucket', 'ContentBucket'],
+    resources: ['ServerlessDeploymentBucket', 'ContentBucket', 'StandardLogBucket'],
     reason:
-      'Server access logs need a second bucket per bucket. The deployment bucket only holds ' +
+      'Server access logs need a second bucket per bucket. The log bucket holds logs itself ' +
+      '(written by the delivery service, read by the logs function). The deployment bucket only holds ' +
       "the framework's artifacts (TLS-only policy, public access blocked); the content bucket " +
       'is read through CloudFront, whose standard logging records the reads, and written by the ' +
       "account's apps, which CloudTrail data events record where wanted.",

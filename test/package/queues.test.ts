@@ -25,6 +25,8 @@ describe('queues', () => {
       [
         'InvalidationRequestsDLQ',
         'InvalidationRequestsQueue',
+        'LogEventsDLQ',
+        'LogEventsQueue',
         'ObjectEventsDLQ',
         'ObjectEventsQueue',
       ].sort(),
@@ -83,7 +85,7 @@ describe('queues', () => {
 
   it('denies every request that is not over TLS, on every queue and DLQ', () => {
     const queues = resourcesOfType(t(), 'AWS::SQS::Queue').map(([id]) => id);
-    expect(queues).toHaveLength(4);
+    expect(queues).toHaveLength(6);
     const policies = resourcesOfType(t(), 'AWS::SQS::QueuePolicy').map(([, p]) => p.Properties!);
     for (const queue of queues) {
       const denies = policies

@@ -4,6 +4,7 @@ import { loadInvalidateConfig } from '../../functions/invalidate/config.js';
 import { ConfigError } from '../../shared/errors.js';
 import { loadNotifyConfig } from '../../functions/provision/config.js';
 import { loadReportConfig } from '../../functions/report/config.js';
+import { DEFAULT_CONTENT_CLASSES } from '../../shared/contentClasses.js';
 
 const queue = 'https://sqs.us-east-1.amazonaws.com/123456789012/requests';
 
@@ -83,11 +84,14 @@ describe('loadReportConfig', () => {
         error4xxMax: 5,
         originLatencyMaxMs: 1000,
         minRequests: 500,
+        classHitRateMin: { video: 90, image: 85, streaming: 60, document: 60 },
       },
       alarmAfter: 3,
       recoverAfter: 3,
       staleAfter: 8,
       checkWindowMinutes: 15,
+      classWindowMinutes: 60,
+      contentClasses: DEFAULT_CONTENT_CLASSES,
       digestWindowHours: 24,
       alertsTopicArn: required.ALERTS_TOPIC_ARN,
       alarmTable: required.ALARM_TABLE,
@@ -106,6 +110,16 @@ describe('loadReportConfig', () => {
     expect(
       loadReportConfig({ ...required, HIT_RATE_MIN: '', DASHBOARD_NAME: '', STAGE: '' }),
     ).toEqual(loadReportConfig(required));
+  });
+
+  it('reads per-class hit-rate minimums over the built-in ones, and names a bad entry', () => {
+    expect(
+      loadReportConfig({ ...required, HIT_RATE_THRESHOLDS: 'video=95, pages:70' }).thresholds
+        .classHitRateMin,
+    ).toEqual({ video: 95, image: 85, streaming: 60, document: 60, pages: 70 });
+    expect(() => loadReportConfig({ ...required, HIT_RATE_THRESHOLDS: 'video=120' })).toThrow(
+      /HIT_RATE_THRESHOLDS: "video=120" is not <class>=<percent 0-100>/,
+    );
   });
 
   it.each([

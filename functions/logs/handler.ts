@@ -1,0 +1,158 @@
+/**
+ * The logs function: S3 object-created events of the log bucket, through SQS (one message per
+ * delivered log file; failures retried, then the DLQ). Thin: parse the message, run the core per
+ * object (logs.ts), publish the EMF of a message only once every object of it is read (a retried
+ * message never counts twice what it counted before failing), log one line per object, return
+ * the partial batch failures.
+ *
+ * Its own metrics (namespace `CdnPipeline`, dimension `service`): `LogFilesCounted`,
+ * `LogFilesRejected`, `LogLinesSkipped`, `LogRequestsUnmanaged`.
+ */
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { cloudfrontClient } from '../../shared/clients/cloudfront.js';
+import { lazyClients } from '../../shared/clients/lazy.js';
+import { s3Client } from '../../shared/clients/s3.js';
+import type { AwsClients } from '../../shared/clients.js';
+import { InvalidInputError } from '../../shared/errors.js';
+import {
+  lambdaHandler,
+  logger,
+  metrics,
+  MetricUnit,
+  type Handler,
+} from '../../shared/observability.js';
+import { loadLogsConfig, type LogsConfig } from './config.js';
+import { writeEmf, type EmfObject } from './emf.js';
+import { processLogObject, type LogOutcome, type LogsCoreDeps } from './logs.js';
+import { managedLookup } from './managed.js';
+import { parseLogMessage } from './parseEvent.js';
+
+export interface LogsDeps {
+  readonly clients: Pick<AwsClients, 's3' | 'cloudfront'>;
+  readonly config: LogsConfig;
+  /** Where the EMF goes: Lambda's stdout by default (local runs and tests pass their own). */
+  readonly emit?: (emf: readonly EmfObject[]) => void;
+  readonly now?: () => number;
+}
+
+export type LogsObserver = (outcome: LogOutcome) => void;
+
+function report(outcome: LogOutcome): void {
+  const where = { bucket: outcome.object.bucket, key: outcome.object.key };
+  switch (outcome.status) {
+    case 'counted':
+      logger.info('log file counted', {
+        ...where,
+        requests: outcome.requests,
+        distributions: outcome.byDistribution,
+        metrics: outcome.emf.length,
+      });
+      metrics.addMetric('LogFilesCounted', MetricUnit.Count, 1);
+      if (outcome.skippedLines) {
+        logger.warn('log lines skipped: not counted', {
+          ...where,
+          skippedLines: outcome.skippedLines,
+          problems: outcome.problems.map((p) => `${p.field}: ${p.message}`),
+        });
+        metrics.addMetric('LogLinesSkipped', MetricUnit.Count, outcome.skippedLines);
+      }
+      for (const u of outcome.unmanaged) {
+        logger.warn('log of a distribution this stack does not manage: not counted', {
+          ...where,
+          distributionId: u.distributionId,
+          reason: u.reason,
+          requests: u.requests,
+        });
+        metrics.addMetric('LogRequestsUnmanaged', MetricUnit.Count, u.requests);
+      }
+      if (outcome.refused)
+        logger.warn(
+          'log minutes outside what CloudWatch accepts (14 days back, 2 h ahead): not counted',
+          {
+            ...where,
+            minutes: outcome.refused,
+          },
+        );
+      return;
+    case 'rejected':
+      logger.error('log file rejected: nothing of it counted', {
+        ...where,
+        field: outcome.field,
+        error: outcome.error,
+      });
+      metrics.addMetric('LogFilesRejected', MetricUnit.Count, 1);
+      return;
+    case 'missing':
+      logger.warn('log file gone before it was read: nothing counted', where);
+  }
+}
+
+function describe(error: unknown): { error: string; field?: string } {
+  if (error instanceof InvalidInputError) return { error: error.message, field: error.field };
+  const e = error as { name?: string; message?: string };
+  return { error: `${e?.name ?? 'Error'}: ${e?.message ?? String(error)}` };
+}
+
+/** The bare handler (the Lambda entry point below wraps it; local runs and tests call it). */
+export function createLogsHandler(
+  deps: LogsDeps,
+  observer?: LogsObserver,
+): Handler<SQSEvent, SQSBatchResponse> {
+  const now = deps.now ?? Date.now;
+  const emit = deps.emit ?? writeEmf;
+  const core: LogsCoreDeps = {
+    s3: deps.clients.s3,
+    isManaged: managedLookup(deps.clients.cloudfront, {
+      stage: deps.config.stage,
+      explicitIds: deps.config.distributionIds,
+      ttlMs: deps.config.managedCacheSeconds * 1000,
+      now,
+    }),
+    rules: deps.config.contentClasses,
+    now,
+  };
+
+  const recordHandler = async (record: SQSRecord): Promise<void> => {
+    let objects: ReturnType<typeof parseLogMessage>;
+    try {
+      objects = parseLogMessage(record.body);
+    } catch (error) {
+      logger.error('message rejected', { messageId: record.messageId, ...describe(error) });
+      throw error;
+    }
+    const outcomes: LogOutcome[] = [];
+    for (const object of objects) {
+      try {
+        outcomes.push(await processLogObject(core, object));
+      } catch (error) {
+        logger.error('log file not read: the message is retried, nothing of it published', {
+          messageId: record.messageId,
+          bucket: object.bucket,
+          key: object.key,
+          ...describe(error),
+        });
+        throw error;
+      }
+    }
+    for (const outcome of outcomes) {
+      if (outcome.status === 'counted') emit(outcome.emf);
+      report(outcome);
+      observer?.(outcome);
+    }
+  };
+
+  return (event, context) =>
+    processPartialResponse(event, recordHandler, new BatchProcessor(EventType.SQS), {
+      ...(context ? { context } : {}),
+      throwOnFullBatchFailure: false,
+    });
+}
+
+/** The Lambda entry point (`functions/logs/handler.handler`). */
+export const handler: Handler<SQSEvent, SQSBatchResponse> = lambdaHandler(() =>
+  createLogsHandler({
+    clients: lazyClients({ s3: s3Client, cloudfront: cloudfrontClient }),
+    config: loadLogsConfig(),
+  }),
+);
