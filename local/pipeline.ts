@@ -394,7 +394,12 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     if (options.edge) {
       const { startPipelineEdge } = await import('./edge/pipelineEdge.js');
       const at = { clients, port: options.edge.port, distributionId: distribution.id, region };
-      edge = await startPipelineEdge({ ...at, faultProxy, log, onError });
+      // Once the emulator is lost, the run ends with one message saying what was lost: the edge's
+      // failed polls of the dead emulator would only repeat it.
+      const edgeLog = (line: string) => {
+        if (!lost) log(line);
+      };
+      edge = await startPipelineEdge({ ...at, faultProxy, log: edgeLog, onError });
     }
 
     if (options.schedules) {

@@ -102,6 +102,8 @@ export function startInvalidationWatcher(options: WatcherOptions): InvalidationW
 
   async function poll(): Promise<void> {
     const results = await Promise.allSettled(options.distributionIds().map((id) => pollOne(id)));
+    // A poll that outlived stop() (the emulator going away, say) has nothing left to report.
+    if (stopped) return;
     const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     const line = failure
       ? `${(failure.reason as Error).name}: ${(failure.reason as Error).message}`
