@@ -17,7 +17,7 @@ import * as z from 'zod';
 import { RESOURCE_NAME_PREFIX } from '../catalogue.js';
 import { InvalidInputError } from '../errors.js';
 import { quoted } from './issues.js';
-import type { ContentClassSpec, Ctx } from './schema.js';
+import type { ContentClassSpec, Ctx } from './parts.js';
 
 export const PRIVATE_PREFIX_LIMITS = {
   /** CloudFront: PathPattern length. */

@@ -3,6 +3,7 @@
  * and TTLs resolve against the built-in classes. Cross-field rules are in `checks.ts`.
  */
 import * as z from 'zod';
+import { problem, type ContentClassSpec, type Ctx } from './parts.js';
 import { DEFAULT_ERROR_CACHING_TTL } from '../catalogue.js';
 import {
   CACHE_CLASSES,
@@ -35,9 +36,7 @@ export const TAG_TEXT = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
 /** Suffix of the cache policy for a class's uncompressed extensions; reserved in class names. */
 export const UNCOMPRESSED_SUFFIX = '-uncompressed';
 
-export type Ctx = z.RefinementCtx;
-export const problem = (ctx: Ctx, message: string, path: PropertyKey[] = []) =>
-  ctx.addIssue({ code: 'custom', message, path });
+export { problem, type ContentClassSpec, type Ctx } from './parts.js';
 
 const seconds = z.number().int('must be a whole number of seconds').min(0, 'must be ≥ 0');
 
@@ -228,18 +227,6 @@ export const inputSchema = z.strictObject({
 
 export type ParsedInput = z.output<typeof inputSchema>;
 export type ClassInput = z.output<typeof classSchema>;
-
-/** A content class as the distribution serves it: one cache behaviour per extension. */
-export interface ContentClassSpec {
-  readonly name: string;
-  /** Lower-case, with the dot: `.mp4`. Each becomes the path pattern `*.mp4`. */
-  readonly extensions: readonly string[];
-  readonly minTtl: number;
-  readonly defaultTtl: number;
-  readonly maxTtl: number;
-  /** The extensions CloudFront compresses (Compress: true); the others are served as stored. */
-  readonly compress: readonly string[];
-}
 
 export interface Ttls {
   minTtl: number;
