@@ -18,6 +18,8 @@ export async function startPipelineEdge(options: {
   readonly distributionId: string;
   readonly faultProxy?: FaultProxy | undefined;
   readonly region?: string;
+  /** Where its standard logs go (default: the edge's own log bucket). */
+  readonly logs?: { readonly bucket: string; readonly prefix: string };
   readonly log: (line: string) => void;
   readonly onError: (line: string) => void;
 }): Promise<Edge | undefined> {
@@ -34,6 +36,7 @@ export async function startPipelineEdge(options: {
       clients,
       port,
       defaultDistributionId: distributionId,
+      ...(options.logs ? { logs: options.logs } : {}),
       ...(faultProxy ? { invalidations: ledgerSource(faultProxy.ledger) } : {}),
       log,
       onError,
