@@ -404,9 +404,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     if (options.edge) {
       const { startPipelineEdge } = await import('./edge/pipelineEdge.js');
       const at = { clients, port: options.edge.port, distributionId: distribution.id, region };
-      // Its log files go to the stack's log bucket, where standard logging delivers on AWS.
-      const logs = { bucket: stack.standardLogBucket, prefix: '' };
-      edge = await startPipelineEdge({ ...at, logs, faultProxy, log, onError });
+      edge = await startPipelineEdge({ ...at, faultProxy, log, onError });
     }
 
     if (options.schedules) {

@@ -3,11 +3,16 @@
  * distribution served at `http://127.0.0.1:<port>/…`, every other distribution on the emulator
  * by Host or `/_edge/<id>/`. With the fault proxy in use, the edge talks to the emulator directly
  * and reads invalidations from the proxy's ledger in this process: its reads neither use up the
- * script's numbered calls nor meet its faults. A port already in use is a line on the console,
- * not a failed start: the pipeline works without its edge.
+ * script's numbered calls nor meet its faults. Its log files go where the distribution's
+ * standard logging (v2) delivers them: the delivery EnsureLogging made on the emulator (the
+ * stack's log bucket, its suffix path; local/edgeLogDelivery.ts), whose object-created events
+ * the logs function reads. A port already in use is a line on the console, not a failed start:
+ * the pipeline works without its edge.
  */
 import { createClients, type AwsClients } from '../../shared/clients.js';
 import type { FaultProxy } from '../faultProxy.js';
+import { standardLogDelivery } from '../edgeLogDelivery.js';
+import { localLogsClient } from '../provision.js';
 import { LOCAL_CREDENTIALS } from '../target.js';
 import { ledgerSource } from './invalidationWatcher.js';
 import { startEdge, type Edge } from './server.js';
@@ -18,8 +23,6 @@ export async function startPipelineEdge(options: {
   readonly distributionId: string;
   readonly faultProxy?: FaultProxy | undefined;
   readonly region?: string;
-  /** Where its standard logs go (default: the edge's own log bucket). */
-  readonly logs?: { readonly bucket: string; readonly prefix: string };
   readonly log: (line: string) => void;
   readonly onError: (line: string) => void;
 }): Promise<Edge | undefined> {
@@ -31,12 +34,26 @@ export async function startPipelineEdge(options: {
         credentials: { ...LOCAL_CREDENTIALS },
       })
     : options.clients;
+  const logs = await standardLogDelivery(localLogsClient(clients.cloudfront), distributionId).catch(
+    (error: unknown) => {
+      onError(
+        `edge: reading the standard logging delivery of ${distributionId} failed: ` +
+          `${(error as Error).name}: ${(error as Error).message}`,
+      );
+      return undefined;
+    },
+  );
+  if (!logs)
+    log(
+      `distribution ${distributionId} has no standard logging (v2) delivery: the edge's log ` +
+        'files go to its own log bucket, not counted per content class',
+    );
   try {
     return await startEdge({
       clients,
       port,
       defaultDistributionId: distributionId,
-      ...(options.logs ? { logs: options.logs } : {}),
+      ...(logs ? { logs } : {}),
       ...(faultProxy ? { invalidations: ledgerSource(faultProxy.ledger) } : {}),
       log,
       onError,
