@@ -16,6 +16,8 @@ import { edgeCountsByClass } from '../../local/demoCounts.js';
 import { logFileKey } from '../../local/edge/accessLog.js';
 import { startLocalPipeline, type LocalPipeline } from '../../local/pipeline.js';
 import { localLogsClient } from '../../local/provision.js';
+import { DEFAULT_LOG_BUCKET } from '../../local/edge/server.js';
+import { createTaggedDistribution } from '../helpers/distributions.js';
 
 const STAGE = 'stdlogs';
 let pipeline: LocalPipeline;
@@ -133,5 +135,29 @@ describe('standard logs of the local edge', () => {
       const hits = (await sum('Hits')).reduce((n, d) => n + d.Sum!, 0);
       expect(hits, contentClass).toBe(edgeCounts.hits);
     }
+  });
+
+  it('leaves a distribution without a delivery out of the log bucket (and of the counts)', async () => {
+    const { clients, stack } = pipeline;
+    const edge = pipeline.edge!;
+    // Of this stage and managed: only the missing delivery keeps its requests out of the counts.
+    const other = await createTaggedDistribution(
+      clients.cloudfront,
+      'stdlogs-other',
+      { 'cdn-pipeline:managed': 'true', 'cdn-pipeline:stage': STAGE },
+      { originBucket: stack.bucket },
+    );
+    await edge.refresh();
+    expect(edge.distributions().some((d) => d.id === other)).toBe(true);
+    const before = outcomes.length;
+    await (await fetch(`${edge.url}/_edge/${other}/images/logo.png`)).arrayBuffer();
+    const { logFiles } = await edge.flush();
+    expect(logFiles).toHaveLength(1);
+    expect(logFiles[0]!.startsWith(`${DEFAULT_LOG_BUCKET}/`)).toBe(true);
+    expect(logFiles[0]).toContain(`${other}.`);
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect(
+      outcomes.slice(before).some((o) => o.status === 'counted' && other in o.byDistribution),
+    ).toBe(false);
   });
 });
