@@ -1,8 +1,9 @@
 /**
  * LOCAL ONLY. Creates on the emulator what serverless.yml creates in AWS: the content bucket
  * (versioned, private, encrypted, noncurrent versions expiring), the two queues with their DLQs,
- * the S3 → SQS notification, the alerts topic, the report's alarm-state table and the
- * invalidation ledger (the in-flight budget every invoker shares). The distribution is not made
+ * the S3 → SQS notification, the log bucket with its log-events queue (./standardLogs.ts), the
+ * alerts topic, the report's alarm-state table and the invalidation ledger (the in-flight budget
+ * every invoker shares). The distribution is not made
  * here: it comes from the provisioning workflow (`local/pipeline.ts`), as on AWS.
  * With `existingBucket` (`npm start -- --bucket NAME`) no bucket is created: the one named is used
  * as it is, and its events come through EventBridge, as serverless.yml's `contentBuckets` does
@@ -43,9 +44,10 @@ import {
   type StageQueues,
 } from './queues.js';
 import { localResourceNames, SERVICE, type LocalResourceNames } from './resources.js';
+import { ensureStandardLogResources, type StandardLogResources } from './standardLogs.js';
 
 /** The stage's resources on the emulator (the distribution aside). */
-export interface LocalStack extends StageQueues {
+export interface LocalStack extends StageQueues, StandardLogResources {
   readonly names: LocalResourceNames;
   readonly region: string;
   readonly bucket: string;
@@ -116,12 +118,20 @@ export async function bootstrapLocalStack(
     await ensureObjectEventsPolicy(clients.sqs, queues.objectEvents, bucketArn);
     await ensureBucketNotification(clients.s3, bucket, queues.objectEvents.arn);
   }
+  // The account as the emulator names it (in the queue's ARN), for the log bucket's name.
+  const account = queues.objectEvents.arn.split(':')[4] ?? '123456789012';
+  const standardLogs = await ensureStandardLogResources(clients, {
+    stage: names.stage,
+    region,
+    account,
+  });
   return Object.freeze({
     names,
     region,
     bucket,
     bucketArn,
     ...queues,
+    ...standardLogs,
     alertsTopicArn,
     alarmTable,
     invalidationLedgerTable: invalidationLedgerTableName(names),

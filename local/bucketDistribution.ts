@@ -153,7 +153,10 @@ export async function existingBucketDistribution(
  */
 export async function stageDistribution(
   clients: Clients,
-  stack: Pick<LocalStack, 'bucket' | 'alertsTopicArn' | 'names' | 'existingBucket'>,
+  stack: Pick<
+    LocalStack,
+    'bucket' | 'alertsTopicArn' | 'names' | 'existingBucket' | 'standardLogBucket'
+  >,
   options: { distribution?: string; signal?: AbortSignal; log?: (line: string) => void } = {},
 ): Promise<StageDistribution> {
   const target = {
@@ -162,7 +165,12 @@ export async function stageDistribution(
     stage: stack.names.stage,
   };
   const signal = options.signal ? { signal: options.signal } : {};
-  if (!stack.existingBucket) return provisionStageDistribution(clients, target, signal);
+  if (!stack.existingBucket)
+    return provisionStageDistribution(
+      clients,
+      { ...target, logBucket: stack.standardLogBucket },
+      signal,
+    );
   return existingBucketDistribution(clients, target, {
     ...signal,
     ...(options.distribution ? { distributionId: options.distribution } : {}),

@@ -37,6 +37,11 @@ export function formatDemoSummary(r: DemoResult): string[] {
     ...fresh,
     `report: ${r.report.requests ?? 'n/a'} requests, ${formatPercent(r.report.hitRate)} hits, ` +
       `${r.report.pathsBilled ?? 'n/a'} invalidation paths billed this month`,
+    `report per class (standard logs: ${r.logs.files} files, ${r.logs.requests} requests):`,
+    ...Object.entries(r.report.byClass).map(
+      ([name, c]) =>
+        `  ${name.padEnd(10)}${formatCount(c.requests).padStart(8)} requests  ${formatPercent(c.hitRate).padStart(6)} hits`,
+    ),
     `report mailed: ${shown(r.report.file)}`,
   ];
 }

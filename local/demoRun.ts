@@ -4,7 +4,9 @@
  * metrics turned on (CacheHitRate, as `additionalMetrics: true` in a spec does), Zipf traffic
  * to the edge through `cdnUrl()` URLs with two rounds of overwrites of the most popular objects,
  * their invalidations awaited and their new bytes seen at the edge, the edge's logs and metrics
- * flushed, then the report's digest (the same handler as on AWS) mailed into the outbox.
+ * flushed, its log files counted by the logs function (the stage's log bucket → log-events queue
+ * → per-class counts in CloudWatch, awaited until they account for every request the edge
+ * served), then the report's digest (the same handler as on AWS) mailed into the outbox.
  */
 import { CreateMonitoringSubscriptionCommand } from '@aws-sdk/client-cloudfront';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
@@ -25,6 +27,17 @@ export interface DemoOverwrite {
   readonly version: number;
   /** From the overwrite's PutObject to the first answer with its bytes; undefined: not seen. */
   readonly freshMs: number | undefined;
+}
+
+/** One row of the report's per-class table (standard logs), as the digest computed it. */
+export interface ReportClassRow {
+  readonly requests: number;
+  readonly hits: number;
+  readonly misses: number;
+  readonly errors: number;
+  readonly bytes: number;
+  /** Percent: hits / (hits + misses). */
+  readonly hitRate: number | undefined;
 }
 
 export interface DemoResult {
@@ -51,7 +64,11 @@ export interface DemoResult {
     readonly requests: number | undefined;
     readonly hitRate: number | undefined;
     readonly pathsBilled: number | undefined;
+    /** The per-class table of the demo's distribution, by class. */
+    readonly byClass: Record<string, ReportClassRow>;
   };
+  /** Log files the logs function counted before the report, and the requests in them. */
+  readonly logs: { readonly files: number; readonly requests: number };
 }
 
 export class DemoFailed extends Error {
@@ -92,6 +109,10 @@ export async function runDemo(
   let invalidations = 0;
   let pathsSent = 0;
   const mails: OutboxMail[] = [];
+  // What the logs function counted, per distribution (requests), and what it refused.
+  const logged = new Map<string, number>();
+  let logFiles = 0;
+  const logProblems: string[] = [];
   progress('starting the local pipeline (its own emulator, stage demo, the local edge)…');
   const pipeline: LocalPipeline = await startLocalPipeline({
     port: 0,
@@ -113,6 +134,15 @@ export async function runDemo(
           pathsSent += i.paths.length;
           for (const p of i.paths) invalidated.add(p);
         }
+      },
+      logs: (o) => {
+        if (o.status !== 'counted') {
+          logProblems.push(`${o.object.key}: ${o.status === 'rejected' ? o.error : o.status}`);
+          return;
+        }
+        logFiles += 1;
+        for (const [id, n] of Object.entries(o.byDistribution))
+          logged.set(id, (logged.get(id) ?? 0) + n);
       },
       mail: (m) => mails.push(m),
     },
@@ -230,6 +260,30 @@ export async function runDemo(
 
     await edge.flush();
     const tally = edge.tally();
+    // The per-class table reads what the logs function counted: wait until it has every request.
+    const served = edgeCountsOverall(tally, distribution.id).requests;
+    const counted = () => logged.get(distribution.id) ?? 0;
+    progress(`waiting for the edge's log files to be counted (${served} requests)…`);
+    const logTicker = setInterval(
+      () =>
+        progress(
+          `  ${counted()}/${served} requests counted from ${logFiles} log files` +
+            (logProblems.length ? `  (${logProblems.length} not counted)` : ''),
+        ),
+      2_000,
+    );
+    try {
+      await until('the log files counted', 60_000, () => {
+        if (logProblems.length)
+          throw new DemoFailed(`log files not counted: ${logProblems.join('; ')}`);
+        return counted() >= served;
+      });
+    } finally {
+      clearInterval(logTicker);
+    }
+    if (counted() !== served)
+      throw new DemoFailed(`the logs counted ${counted()} requests, the edge served ${served}`);
+    progress(`  ${counted()}/${served} requests counted from ${logFiles} log files`);
     const { buildReportHandlers } = await import('./handlers.js');
     const report = buildReportHandlers(clients, stack, env, { checkSeconds: 60 });
     // The window ends at the end of this minute, so the traffic just sent is in it.
@@ -268,7 +322,23 @@ export async function runDemo(
         requests: row?.requests,
         hitRate: row?.hitRate,
         pathsBilled: digest.spend?.pathsBilled,
+        byClass: Object.fromEntries(
+          digest.classes
+            .filter((c) => c.distributionId === distribution.id)
+            .map((c) => [
+              c.contentClass,
+              {
+                requests: c.requests,
+                hits: c.hits,
+                misses: c.misses,
+                errors: c.errors,
+                bytes: c.bytes,
+                hitRate: c.hitRate,
+              },
+            ]),
+        ),
       },
+      logs: { files: logFiles, requests: counted() },
     };
   } finally {
     await pipeline.stop();

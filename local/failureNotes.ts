@@ -47,6 +47,8 @@ export function failureNotes(max = MAX_NOTES): FailureNotes {
         for (const r of report.rejected) note(r.messageId, { reason: r.error });
         observers.invalidate?.(report);
       },
+      // A log file is never retried for its content (rejected: counted as such); passed on.
+      ...(observers.logs ? { logs: observers.logs } : {}),
     }),
     batch: (result) => {
       const whole = result.error === undefined ? undefined : describeError(result.error);

@@ -19,7 +19,8 @@ import { loadInvalidateConfig } from '../functions/invalidate/config.js';
 import { ENV_SCHEMA, parseEnv } from '../shared/env.js';
 import type { Handler } from '../shared/observability.js';
 import { loadLogsConfig } from '../functions/logs/config.js';
-import { createLogsHandler, type LogsDeps } from '../functions/logs/handler.js';
+import { createLogsHandler, type LogsDeps, type LogsObserver } from '../functions/logs/handler.js';
+import type { LogOutcome } from '../functions/logs/logs.js';
 import type { LocalStack } from './bootstrap.js';
 import { createEmfSink, type EmfSink } from './emfSink.js';
 import { SERVICE } from './resources.js';
@@ -30,11 +31,15 @@ export type SqsHandler = (event: SQSEvent) => Promise<SQSBatchResponse>;
 export interface PipelineHandlers {
   readonly ingest: SqsHandler;
   readonly invalidate: SqsHandler;
+  /** Log files of the log bucket → per-class counts in the emulator's CloudWatch. */
+  readonly logs: SqsHandler;
 }
 
 export interface PipelineObservers {
   readonly ingest?: IngestObserver;
   readonly invalidate?: InvalidateObserver;
+  /** Each log file read, once its counts are in CloudWatch (PutMetricData answered). */
+  readonly logs?: LogsObserver;
 }
 
 /** serverless.yml's POWERTOOLS_SERVICE_NAME of a function: `cdn-pipeline-<stage>-<function>`. */
@@ -56,7 +61,40 @@ function withMetrics<E, R>(sink: EmfSink, service: string, handler: Handler<E, R
   return (event, context) => sink.invoke(service, () => handler(event, context));
 }
 
-/** Ingest and invalidate, as Lambda builds them, reading their settings from `env` as in AWS. */
+/**
+ * The logs function with its per-class EMF put into CloudWatch as CloudWatch Logs would extract
+ * it (each object's `_aws.Timestamp` is the minute of its requests: a datapoint lands on the
+ * minute the requests were served, not the minute the file was read). The observer hears of a
+ * file once its counts are stored, so a caller waiting on it can read them at once.
+ */
+function logsWithSink(
+  sink: EmfSink,
+  service: string,
+  deps: Omit<LogsDeps, 'emit'>,
+  observer: LogsObserver | undefined,
+): SqsHandler {
+  let pending: Array<Promise<number>> = [];
+  let heard: LogOutcome[] = [];
+  const handler = createLogsHandler(
+    { ...deps, emit: (emf) => void pending.push(sink.publish(emf)) },
+    (outcome) => heard.push(outcome),
+  );
+  return async (event) => {
+    try {
+      return await sink.invoke(service, () => handler(event));
+    } finally {
+      const [published, outcomes] = [pending, heard];
+      [pending, heard] = [[], []];
+      await Promise.allSettled(published);
+      for (const outcome of outcomes) observer?.(outcome);
+    }
+  };
+}
+
+/**
+ * Ingest, invalidate and logs, as Lambda builds them, reading their settings from `env` as in
+ * AWS (the logs function's STAGE is the local stage's: it counts the stage's distributions).
+ */
 export function buildPipelineHandlers(
   clients: AwsClients,
   stack: Pick<LocalStack, 'invalidationRequests' | 'invalidationLedgerTable' | 'names'>,
@@ -85,6 +123,12 @@ export function buildPipelineHandlers(
       sink,
       service('invalidate'),
       createInvalidateHandler({ clients, config: invalidateConfig }, observers.invalidate),
+    ),
+    logs: logsWithSink(
+      sink,
+      service('logs'),
+      { clients, config: loadLogsConfig({ ...env, STAGE: stack.names.stage }) },
+      observers.logs,
     ),
   };
 }

@@ -12,7 +12,13 @@ import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { CheckResult, DigestResult } from '../functions/report/types.js';
 import type { AwsClients } from '../shared/clients.js';
 import type { LocalStack } from './bootstrap.js';
-import { LOCAL_POLLING, type Polling, type QueueName } from './pollingSettings.js';
+import {
+  LOCAL_LOGS_POLLING,
+  LOCAL_POLLING,
+  type Polling,
+  type PollingSettings,
+  type QueueName,
+} from './pollingSettings.js';
 import type { DlqArrival } from './dlqAlarmMail.js';
 import { startEmulator, type Emulator } from './emulator.js';
 import type { EmulatorLoss, EmulatorWatch } from './emulatorWatch.js';
@@ -91,6 +97,7 @@ export async function provisionedStack(
     bucket: stack.bucket,
     alertsTopicArn: stack.alertsTopicArn,
     stage: stack.names.stage,
+    logBucket: stack.standardLogBucket,
   });
   return Object.freeze({ ...stack, distribution });
 }
@@ -340,21 +347,22 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     );
     const pollers: Poller[] = [];
     const poll = (
-      name: QueueName,
+      name: QueueName | 'logs',
       queue: { url: string; arn: string },
       handler: (event: SQSEvent) => Promise<SQSBatchResponse>,
     ) => {
+      const settings: PollingSettings = name === 'logs' ? LOCAL_LOGS_POLLING : polling[name];
       const poller = modules.poller.startPoller({
         sqs: clients.sqs,
         queueUrl: queue.url,
         queueArn: queue.arn,
         region,
         handler,
-        ...polling[name],
+        ...settings,
         log: onError,
         onBatch: (result) => {
           failures.batch(result);
-          observers.batch?.(name, result);
+          if (name !== 'logs') observers.batch?.(name, result);
         },
         onReceiveError: (error) => {
           if (modules.poller.isConnectionRefused(error)) watch?.noteRefused();
@@ -366,6 +374,8 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     running.push(
       poll('ingest', stack.objectEvents, handlers.ingest),
       poll('invalidate', stack.invalidationRequests, handlers.invalidate),
+      // The edge's log files, as the stack's log bucket notifies the logs function.
+      poll('logs', stack.logEvents, handlers.logs),
     );
 
     // CloudWatch's part for the DLQ alarms: a line per arrival, the alarm's mail on a change.

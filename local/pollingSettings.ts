@@ -80,6 +80,16 @@ export interface PollingSettings {
 export type QueueName = 'ingest' | 'invalidate';
 export type Polling = Readonly<Record<QueueName, PollingSettings>>;
 
+/**
+ * The logs function's poller: serverless.yml's batch of 10 log files and no window; one batch at
+ * a time (its counts are published before the next batch is read: see local/handlers.ts).
+ */
+export const LOCAL_LOGS_POLLING: PollingSettings = {
+  batchSize: 10,
+  windowMs: 0,
+  maxConcurrency: 1,
+};
+
 /** Locally a batching window is at most this (the deployed invalidate window is 60 s). */
 export const LOCAL_MAX_WINDOW_MS = 2_000;
 /**

@@ -4,6 +4,7 @@
  * CloudFront's policy and OAI APIs and changing ETags, so its CloudFront client gets the local
  * shims first ({@link installLocalCloudFrontShims}).
  */
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { createProvisionTasks, type ProvisionTasks } from '../functions/provision/handler.js';
 import type { AwsClients } from '../shared/clients.js';
 import type { DistributionSpecInput } from '../shared/distributionSpec.js';
@@ -22,6 +23,8 @@ export interface LocalProvisionOptions {
   readonly clients: Pick<AwsClients, 'cloudfront' | 's3' | 'sns'>;
   /** Where the ready / failed mail goes (the local stage's alerts topic). */
   readonly alertsTopicArn: string;
+  /** The stage's log bucket, where EnsureLogging delivers standard logs (./standardLogs.ts). */
+  readonly logBucket?: string;
   /** The distribution spec, as a user writes it (validated by the workflow). */
   readonly spec: unknown;
   readonly options?: { readonly pollSeconds?: number; readonly maxWaitSeconds?: number };
@@ -46,19 +49,42 @@ export function installLocalCloudFrontShims(clients: Pick<AwsClients, 'cloudfron
   installEtagShim(clients.cloudfront);
 }
 
-/** The task handlers the ASL's Task states resolve to, bound to these clients. */
+/**
+ * CloudWatch Logs' delivery API on the same emulator as `cloudfront` (its endpoint and
+ * credentials; us-east-1, where CloudFront's deliveries live): EnsureLogging's client, so a spec
+ * with `standardLogging: true` writes its delivery to the emulator, never to AWS.
+ */
+export function localLogsClient(cloudfront: AwsClients['cloudfront']): CloudWatchLogsClient {
+  const { endpoint, credentials } = cloudfront.config;
+  return new CloudWatchLogsClient({
+    region: 'us-east-1',
+    ...(endpoint ? { endpoint } : {}),
+    credentials,
+  });
+}
+
+/**
+ * The task handlers the ASL's Task states resolve to, bound to these clients; EnsureLogging's
+ * log bucket is the local stage's (`logBucket`; without one, a spec asking for standard logging
+ * is refused, as on a stack without STANDARD_LOG_BUCKET).
+ */
 export function localProvisionTasks(
   clients: LocalProvisionOptions['clients'],
   alertsTopicArn: string,
+  logBucket?: string,
 ): ProvisionTasks {
   installLocalCloudFrontShims(clients);
-  return createProvisionTasks({ clients, notifyConfig: { alertsTopicArn } });
+  return createProvisionTasks({
+    clients,
+    notifyConfig: { alertsTopicArn },
+    logging: { logs: localLogsClient(clients.cloudfront), config: { logBucket } },
+  });
 }
 
 export async function provisionLocally(
   options: LocalProvisionOptions,
 ): Promise<ProvisionWorkflowResult> {
-  const tasks = localProvisionTasks(options.clients, options.alertsTopicArn);
+  const tasks = localProvisionTasks(options.clients, options.alertsTopicArn, options.logBucket);
   return runProvisionWorkflow({
     input: {
       spec: options.spec,
@@ -106,16 +132,28 @@ export class LocalProvisionFailed extends Error {
 /**
  * The stage's distribution through the provisioning workflow (the same ASL and tasks as on AWS):
  * created on the first run, found again on every later one. The ready mail goes to the topic.
+ * With the stage's log bucket, its spec asks for standard logging (v2): EnsureLogging writes the
+ * delivery (source, destination, delivery) to the emulator's CloudWatch Logs, and the local edge
+ * writes the distribution's log files into that bucket.
  */
 export async function provisionStageDistribution(
   clients: LocalProvisionOptions['clients'],
-  stack: { readonly bucket: string; readonly alertsTopicArn: string; readonly stage: string },
+  stack: {
+    readonly bucket: string;
+    readonly alertsTopicArn: string;
+    readonly stage: string;
+    /** The stage's log bucket: the spec then asks for standard logging (v2) into it. */
+    readonly logBucket?: string;
+  },
   options: { readonly signal?: AbortSignal; readonly pollSecondsOverride?: number } = {},
 ): Promise<StageDistribution> {
   const run = await provisionLocally({
     clients,
     alertsTopicArn: stack.alertsTopicArn,
-    spec: localDistributionSpec(stack.bucket),
+    ...(stack.logBucket ? { logBucket: stack.logBucket } : {}),
+    spec: stack.logBucket
+      ? { ...localDistributionSpec(stack.bucket), standardLogging: true }
+      : localDistributionSpec(stack.bucket),
     stage: stack.stage,
     pollSecondsOverride: options.pollSecondsOverride ?? 1,
     ...(options.signal ? { signal: options.signal } : {}),

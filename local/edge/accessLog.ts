@@ -84,7 +84,11 @@ export function logRecord(r: LoggedRequest): LogRecord {
   };
 }
 
-/** `<prefix><id>.YYYY-MM-DD-HH.<unique>.gz`. */
+/**
+ * `<prefix><id>.YYYY-MM-DD-HH.<unique>.gz`. The prefix may hold the S3 suffix-path variables of
+ * a standard logging (v2) delivery (`{DistributionId}/{yyyy}/{MM}/{dd}/{HH}/`), filled with the
+ * file's distribution and hour (UTC), as CloudWatch Logs' delivery service fills them.
+ */
 export function logFileKey(
   prefix: string,
   distributionId: string,
@@ -92,8 +96,15 @@ export function logFileKey(
   unique: string,
 ): string {
   const d = hour;
-  const stamp = `${d.getUTCFullYear()}-${two(d.getUTCMonth() + 1)}-${two(d.getUTCDate())}-${two(d.getUTCHours())}`;
-  return `${prefix}${distributionId}.${stamp}.${unique}.gz`;
+  const [yyyy, MM, dd, HH] = [
+    String(d.getUTCFullYear()),
+    two(d.getUTCMonth() + 1),
+    two(d.getUTCDate()),
+    two(d.getUTCHours()),
+  ];
+  const vars: Record<string, string> = { DistributionId: distributionId, yyyy, MM, dd, HH };
+  const where = prefix.replace(/\{(DistributionId|yyyy|MM|dd|HH)\}/g, (_, v: string) => vars[v]!);
+  return `${where}${distributionId}.${yyyy}-${MM}-${dd}-${HH}.${unique}.gz`;
 }
 
 export interface AccessLogWriter {

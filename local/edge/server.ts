@@ -49,7 +49,14 @@ export interface EdgeOptions {
   readonly refreshMs?: number;
   /** Standard logs (default on: every 10 s into the distribution's Logging bucket, else ours). */
   readonly logs?:
-    false | { readonly bucket?: string; readonly prefix?: string; readonly flushSeconds?: number };
+    | false
+    | {
+        readonly bucket?: string;
+        readonly prefix?: string;
+        readonly flushSeconds?: number;
+        /** A distribution's standard logging (v2) delivery, when it has one: used first. */
+        readonly deliveryFor?: (id: string) => { bucket: string; prefix: string } | undefined;
+      };
   /** `AWS/CloudFront` metrics (default on; `additional: 'always'` publishes CacheHitRate and
    * OriginLatency without a monitoring subscription). */
   readonly metrics?:
@@ -198,10 +205,11 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
       resultType: res.resultType,
       originLatencyMs: res.originLatencyMs,
     });
-    const destination = distribution.logging ?? {
-      bucket: (logsOption && logsOption.bucket) || DEFAULT_LOG_BUCKET,
-      prefix: (logsOption && logsOption.prefix) ?? DEFAULT_LOG_PREFIX,
-    };
+    const destination = logsOption?.deliveryFor?.(distribution.id) ??
+      distribution.logging ?? {
+        bucket: (logsOption && logsOption.bucket) || DEFAULT_LOG_BUCKET,
+        prefix: (logsOption && logsOption.prefix) ?? DEFAULT_LOG_PREFIX,
+      };
     accessLog?.add(
       {
         at: new Date(at),

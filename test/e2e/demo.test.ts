@@ -1,8 +1,10 @@
 /**
  * `npm run demo`, shortened (10 s of traffic), as a user runs it: it exits 0, says where the
  * report is, and the report in the outbox shows the distribution-wide requests and hit rate the
- * local edge counted itself (local/edge/edgeTally.ts), exactly, and the invalidation paths the
- * demo's overwrites sent.
+ * local edge counted itself (local/edge/edgeTally.ts), exactly, the invalidation paths the
+ * demo's overwrites sent, and — from the edge's own log files, read by the logs function through
+ * the stage's log bucket and log-events queue — a per-class table whose requests and hit rates
+ * are the edge's per-class counts, exactly.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -19,9 +21,8 @@ let run: { code: number | null; out: string; err: string };
 let result: DemoResult;
 
 /**
- * The hook for the per-class report table (issue 12, item 3): the edge's own counts per content
- * class for the demo's distribution. Once the report shows a per-class table, each of its rows
- * must equal this class's requests and hit rate.
+ * The edge's own counts per content class for the demo's distribution (issue 12, item 3): each
+ * row of the report's per-class table must equal its class's requests and hit rate.
  */
 function edgeCountsPerClass(demo: DemoResult): Record<string, ClassCounts> {
   return demo.edge.byClass;
@@ -97,5 +98,50 @@ describe('npm run demo --duration 10', () => {
       Object.values(perClass).reduce((n, c) => n + f(c), 0);
     expect(sum((c) => c.requests)).toBe(result.edge.overall.requests);
     expect(sum((c) => c.hits)).toBe(result.edge.overall.hits);
+  });
+});
+
+describe('the report per content class (standard logs, counted locally)', () => {
+  it('waits for the log files to be counted, with progress', () => {
+    expect(run.err).toMatch(/waiting for the edge's log files to be counted \(\d+ requests\)/);
+    expect(run.err).toMatch(/(\d+)\/\1 requests counted from \d+ log files/);
+    expect(result.logs.files).toBeGreaterThan(0);
+    expect(result.logs.requests).toBe(result.edge.overall.requests);
+  });
+
+  it("shows each class's requests, hits and hit rate as the edge counted them, exactly", () => {
+    const perClass = edgeCountsPerClass(result);
+    const report = result.report.byClass;
+    expect(Object.keys(report).sort()).toEqual(Object.keys(perClass));
+    for (const [name, edge] of Object.entries(perClass)) {
+      const row = report[name]!;
+      expect(row.requests, `${name} requests`).toBe(edge.requests);
+      expect(row.hits, `${name} hits`).toBe(edge.hits);
+      expect(row.misses, `${name} misses`).toBe(edge.misses);
+      expect(row.errors, `${name} errors`).toBe(edge.errors);
+      expect(row.bytes, `${name} bytes`).toBe(edge.bytes);
+      // No errors in the demo: hits / (hits + misses) is the edge's hits / (requests − errors).
+      expect(row.hitRate, `${name} hit rate`).toBeCloseTo(edge.hitRate!, 9);
+    }
+  });
+
+  it('prints the same per-class table in the mailed report', () => {
+    const mail = readFileSync(result.report.file, 'utf8').split('\n');
+    const start = mail.indexOf('  per content class (standard logs)');
+    expect(start).toBeGreaterThan(0);
+    expect(mail[start + 1]).toMatch(/^ {2}class\s+requests\s+hit\s/);
+    const rows = new Map<string, string[]>();
+    for (const line of mail.slice(start + 2)) {
+      const cells = line.trim().split(/\s+/);
+      if (!line.startsWith('  ') || cells.length < 6) break; // bytes: "2.04 MB"
+      rows.set(cells[0]!, cells);
+    }
+    const perClass = edgeCountsPerClass(result);
+    expect([...rows.keys()].sort()).toEqual(Object.keys(perClass));
+    for (const [name, edge] of Object.entries(perClass)) {
+      const [, requests, hit] = rows.get(name)!;
+      expect(requests).toBe(formatCount(edge.requests));
+      expect(hit!.replace(/!$/, '')).toBe(formatPercent(edge.hitRate));
+    }
   });
 });
