@@ -155,16 +155,28 @@ export function listenerPid(port: number): number | undefined {
 }
 
 /** True when a moto server answers on the endpoint. */
-export async function isEmulatorUp(endpoint: string): Promise<boolean> {
+export async function isEmulatorUp(endpoint: string, timeoutMs = 2_000): Promise<boolean> {
   try {
     // `/moto-api/` answers in milliseconds; `data.json` dumps every resource and slows down as
     // the emulator fills up.
-    const res = await fetch(`${endpoint}/moto-api/`, { signal: AbortSignal.timeout(2_000) });
+    const res = await fetch(`${endpoint}/moto-api/`, { signal: AbortSignal.timeout(timeoutMs) });
     await res.body?.cancel();
     return res.ok;
   } catch {
     return false;
   }
+}
+
+/** How long the second probe of a taken port waits for an answer. */
+const PATIENT_PROBE_MS = 10_000;
+
+/** Whether something already listens on the port (a listen attempt fails with EADDRINUSE). */
+function portTaken(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(true));
+    server.listen(port, host, () => server.close(() => resolve(false)));
+  });
 }
 
 async function waitUntilUp(
@@ -209,6 +221,21 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
       ...(pid ? { pid } : {}),
       stop: async () => {},
     };
+  }
+  if (requested !== 0 && (await portTaken(host, requested))) {
+    // Something holds the port but did not answer the quick probe: a loaded machine's moto can take
+    // longer. Ask again, patiently, before calling it foreign: a second moto spawned here could not
+    // bind the port, and its exit moments later would read as "the emulator was lost".
+    const endpoint = `http://${host}:${requested}`;
+    if (reuse && (await isEmulatorUp(endpoint, PATIENT_PROBE_MS))) {
+      options.log?.(
+        `reusing the emulator already listening on ${host}:${requested} (slow to answer)`,
+      );
+      return { endpoint, port: requested, owned: false, stop: async () => {} };
+    }
+    throw new Error(
+      `port ${requested} on ${host} is in use by something that ${reuse ? 'does not answer as an emulator (GET /moto-api/)' : 'we were told not to reuse'}: stop it, or choose another --port`,
+    );
   }
   const command = ensureMoto({ install: options.install, log: options.log });
   const port = requested === 0 ? await freePort(host) : requested;
