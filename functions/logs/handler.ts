@@ -89,7 +89,10 @@ function report(outcome: LogOutcome): void {
       metrics.addMetric('LogFilesRejected', MetricUnit.Count, 1);
       return;
     case 'missing':
-      logger.warn('log file gone before it was read: nothing counted', where);
+      logger.warn(
+        'log file (the version its event announced) gone before it was read: nothing counted',
+        where,
+      );
   }
 }
 

@@ -215,6 +215,16 @@ describe('a log file delivered more than once', () => {
     expect(requests()).toBe(3);
   });
 
+  it('reads the version its event announced: a file rewritten before it is read counts once', async () => {
+    const first = await deliver('aaaa0009', 1);
+    const second = await deliver('aaaa0009', 5);
+    const { handler, requests } = run();
+    expect(await handler(first)).toEqual({ batchItemFailures: [] });
+    expect(requests()).toBe(0);
+    expect(await handler(second)).toEqual({ batchItemFailures: [] });
+    expect(requests()).toBe(5);
+  });
+
   it('releases the claims of a message it could not read, so its retry counts at once', async () => {
     const event = await deliver('aaaa0008', 2);
     const good = JSON.parse(event.Records[0]!.body) as { Records: Array<Record<string, unknown>> };
