@@ -11,7 +11,9 @@ import {
   CreateTableCommand,
   GetItemCommand,
   PutItemCommand,
+  UpdateItemCommand,
   UpdateTimeToLiveCommand,
+  type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import {
   CreateBucketCommand,
@@ -25,7 +27,7 @@ import { formatLogLine, logFileHeader, type LogRecord } from '../../shared/cloud
 import { DEFAULT_CONTENT_CLASSES } from '../../shared/contentClasses.js';
 import { createLogsHandler } from '../../functions/logs/handler.js';
 import type { EmfObject } from '../../functions/logs/emf.js';
-import { logFileKey } from '../../functions/logs/logFiles.js';
+import { CLAIM_LEASE_MS, logFileKey } from '../../functions/logs/logFiles.js';
 import { parseLogMessage } from '../../functions/logs/parseEvent.js';
 import { createTaggedDistribution } from '../helpers/distributions.js';
 import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
@@ -116,10 +118,14 @@ async function deliver(name: string, requests: number): Promise<SQSEvent> {
   return event;
 }
 
-function run(table: string | null = TABLE) {
+function run(
+  table: string | null = TABLE,
+  options: { dynamodb?: DynamoDBClient; laterMs?: number } = {},
+) {
   const emf: EmfObject[] = [];
   const handler = createLogsHandler({
-    clients: emu.clients,
+    clients: { ...emu.clients, ...(options.dynamodb ? { dynamodb: options.dynamodb } : {}) },
+    now: () => Date.now() + (options.laterMs ?? 0),
     config: {
       contentClasses: DEFAULT_CONTENT_CLASSES,
       stage: 'test',
@@ -247,6 +253,28 @@ describe('a log file delivered more than once', () => {
     expect(requests()).toBe(0);
     expect(await handler(event)).toEqual({ batchItemFailures: [] });
     expect(requests()).toBe(2);
+  });
+
+  it('what remains: printed but not marked counted → not retried; a redelivery after the lease counts it again', async () => {
+    const event = await deliver('aaaa0010', 3);
+    // The one fault moto cannot produce: DynamoDB failing the `counted` mark (claims go through).
+    const real = emu.clients.dynamodb;
+    const failingMark = {
+      send: (command: unknown) =>
+        command instanceof UpdateItemCommand &&
+        command.input.ExpressionAttributeValues?.[':counted']
+          ? Promise.reject(Object.assign(new Error('throttled'), { name: 'ThrottlingException' }))
+          : real.send(command as never),
+    } as unknown as DynamoDBClient;
+    const { handler, requests } = run(TABLE, { dynamodb: failingMark });
+    expect(await handler(event)).toEqual({ batchItemFailures: [] });
+    expect(requests()).toBe(3);
+    expect((await item(pkOf(event)))?.state?.S).toBe('claimed');
+    // Within the lease a redelivery waits; after it, the claim is taken for a dead attempt's.
+    expect((await run().handler(event)).batchItemFailures).toHaveLength(1);
+    const late = run(TABLE, { laterMs: CLAIM_LEASE_MS + 1_000 });
+    expect(await late.handler(event)).toEqual({ batchItemFailures: [] });
+    expect(late.requests()).toBe(3);
   });
 
   it('without LOG_FILES_TABLE, counts every delivery as before', async () => {

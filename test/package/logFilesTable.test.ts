@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { loadLogsConfig } from '../../functions/logs/config.js';
+import { CLAIM_LEASE_MS } from '../../functions/logs/logFiles.js';
 import { FUNCTIONS } from './expected.js';
 import { PREFIX } from './runs.js';
 import { usePackagedStack } from './stack.js';
@@ -22,6 +23,13 @@ describe('log files table', () => {
     expect(table.KeySchema).toEqual([{ AttributeName: 'pk', KeyType: 'HASH' }]);
     expect(table.AttributeDefinitions).toEqual([{ AttributeName: 'pk', AttributeType: 'S' }]);
     expect(table.TimeToLiveSpecification).toEqual({ AttributeName: 'expiresAt', Enabled: true });
+  });
+
+  it('holds a claim longer than the function runs, and the queue retries after the claim expires', () => {
+    // A younger claim may belong to a running attempt; an older one to an attempt that died.
+    expect(props(t(), FUNCTIONS.logs.id).Timeout * 1000).toBeLessThan(CLAIM_LEASE_MS);
+    // A message left for retry (fresh claim) comes back when the claim can be taken over.
+    expect(props(t(), 'LogEventsQueue').VisibilityTimeout * 1000).toBeGreaterThan(CLAIM_LEASE_MS);
   });
 
   it('gives the logs function the table by Ref, which its config parser accepts', () => {
