@@ -152,8 +152,14 @@ export function createLogsHandler(
       }
       if (seen.has(pk)) continue;
       seen.add(pk);
-      const claim = await ledger.claim(object);
       const where = { messageId, bucket: object.bucket, key: object.key };
+      const claim = await ledger.claim(object).catch((error: unknown) => {
+        logger.error('log file not claimed: the message is retried, nothing of it published', {
+          ...where,
+          ...describe(error),
+        });
+        throw error;
+      });
       if (claim.kind === 'counted') {
         logger.info('log file already counted: skipped', where);
         metrics.addMetric('LogFilesAlreadyCounted', MetricUnit.Count, 1);
