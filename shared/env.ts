@@ -264,6 +264,14 @@ export const ENV_SCHEMA = z.object({
       'the stack log bucket that standard logging v2 delivers to (the stack sets it); unset: a spec asking for standardLogging is refused',
     ),
 
+  LOG_FILES_TABLE: z
+    .string()
+    .regex(TABLE_NAME, 'must be a DynamoDB table name (3-255 of a-z A-Z 0-9 _ . -)')
+    .optional()
+    .describe(
+      'the DynamoDB table of log files counted (one claim per file version): a redelivered log file is counted once (the stack sets it); unset: every delivery counts',
+    ),
+
   // ── health (scheduled) ───────────────────────────────────────────────────────────────────
   HEALTH_BUCKET: z
     .string({ error: 'is required: the content bucket the scheduled health check watches' })

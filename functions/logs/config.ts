@@ -2,7 +2,8 @@
  * The logs function's configuration: its pick of the one env schema (`shared/env.ts`), parsed
  * once and frozen. The content classes are ingest's (`CONTENT_CLASSES`); which distributions
  * count is the report's rule (managed tags of `STAGE`, plus `DISTRIBUTION_IDS`), remembered for
- * `DISCOVERY_CACHE_SECONDS`.
+ * `DISCOVERY_CACHE_SECONDS`. `LOG_FILES_TABLE` counts each log file once (logFiles.ts); unset,
+ * every delivery of a file counts.
  */
 import type { ContentClassRule } from '../../shared/contentClasses.js';
 import { ENV_SCHEMA, parseEnv, type Env } from '../../shared/env.js';
@@ -12,6 +13,7 @@ const logsEnv = ENV_SCHEMA.pick({
   STAGE: true,
   DISTRIBUTION_IDS: true,
   DISCOVERY_CACHE_SECONDS: true,
+  LOG_FILES_TABLE: true,
 });
 
 export interface LogsConfig {
@@ -19,6 +21,8 @@ export interface LogsConfig {
   readonly stage: string;
   readonly distributionIds: readonly string[];
   readonly managedCacheSeconds: number;
+  /** The table of log files counted; undefined: no deduplication. */
+  readonly logFilesTable?: string | undefined;
 }
 
 export function loadLogsConfig(env: Env = process.env): LogsConfig {
@@ -28,5 +32,6 @@ export function loadLogsConfig(env: Env = process.env): LogsConfig {
     stage: raw.STAGE,
     distributionIds: Object.freeze(raw.DISTRIBUTION_IDS),
     managedCacheSeconds: raw.DISCOVERY_CACHE_SECONDS,
+    ...(raw.LOG_FILES_TABLE ? { logFilesTable: raw.LOG_FILES_TABLE } : {}),
   });
 }

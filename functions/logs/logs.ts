@@ -8,7 +8,9 @@
  *   object will not change).
  * - a distribution this stack does not manage (deleted, untagged, another stage): its requests
  *   are left out, `unmanaged` says which and why; other distributions of the file still count.
- * - the object is gone (deleted before it was read): `missing`.
+ * - the object is gone (deleted before it was read), or the version its event announced is (the
+ *   file was rewritten: the rewrite's own event counts the new bytes): `missing`. The read asks
+ *   for that version (VersionId, else If-Match on the ETag), so one version never counts twice.
  * - anything else (S3 or CloudFront failing, throttled) throws: the message is retried, then
  *   lands in the DLQ, and nothing was published for it.
  */
@@ -57,12 +59,26 @@ export async function processLogObject(deps: LogsCoreDeps, object: LogObject): P
   let body: Readable;
   try {
     const out = await deps.s3.send(
-      new GetObjectCommand({ Bucket: object.bucket, Key: object.key }),
+      new GetObjectCommand({
+        Bucket: object.bucket,
+        Key: object.key,
+        ...(object.versionId
+          ? { VersionId: object.versionId }
+          : object.eTag
+            ? { IfMatch: `"${object.eTag}"` }
+            : {}),
+      }),
     );
     body = out.Body as Readable;
   } catch (error) {
     const name = (error as { name?: string })?.name;
-    if (name === 'NoSuchKey' || name === 'NotFound') return { status: 'missing', object };
+    if (
+      name === 'NoSuchKey' ||
+      name === 'NotFound' ||
+      name === 'NoSuchVersion' ||
+      name === 'PreconditionFailed'
+    )
+      return { status: 'missing', object };
     throw error;
   }
   let counted: Awaited<ReturnType<typeof countLogFile>>;

@@ -16,7 +16,12 @@ const recordSchema = z.object({
   eventName: z.string().startsWith('ObjectCreated:', 'is not an ObjectCreated event'),
   s3: z.object({
     bucket: z.object({ name: z.string().min(3) }),
-    object: z.object({ key: z.string().min(1), size: z.number().int().min(0).optional() }),
+    object: z.object({
+      key: z.string().min(1),
+      size: z.number().int().min(0).optional(),
+      eTag: z.string().min(1).optional(),
+      versionId: z.string().min(1).optional(),
+    }),
   }),
 });
 
@@ -25,6 +30,9 @@ export interface LogObject {
   readonly bucket: string;
   readonly key: string;
   readonly size?: number | undefined;
+  /** The version announced (unquoted ETag; versionId on a versioned bucket): what counts once. */
+  readonly eTag?: string | undefined;
+  readonly versionId?: string | undefined;
 }
 
 /** The objects of one SQS body; `[]` for S3's test event. */
@@ -58,6 +66,8 @@ export function parseLogMessage(body: string): LogObject[] {
       bucket: bucket.name,
       key: decodeEventKey(object.key, `${at}.s3.object.key`),
       size: object.size,
+      ...(object.eTag ? { eTag: object.eTag.replace(/"/g, '') } : {}),
+      ...(object.versionId ? { versionId: object.versionId } : {}),
     };
   });
 }

@@ -397,22 +397,24 @@ describe('IAM', () => {
           asArray(s.Action).some((a) => a.startsWith('dynamodb:')),
         );
         // Invalidate's one DynamoDB grant is its own ledger (test/package/invalidationLedger.test.ts);
-        // ingest's is the key ledger; the health check keeps its row in the alarm table and reads
-        // the key ledger's seed row (checked above).
+        // ingest's is the key ledger; logs' is its table of log files counted; the health check
+        // keeps its row in the alarm table and reads the key ledger's seed row (checked above).
         const expected =
           roleId === FUNCTIONS.invalidate.role
             ? [{ 'Fn::GetAtt': ['InvalidationLedgerTable', 'Arn'] }]
-            : roleId === FUNCTIONS.ingest.role
-              ? [{ 'Fn::GetAtt': ['KeyLedgerTable', 'Arn'] }]
-              : roleId === HEALTH.role
-                ? [
-                    [
+            : roleId === FUNCTIONS.logs.role
+              ? [{ 'Fn::GetAtt': ['LogFilesTable', 'Arn'] }]
+              : roleId === FUNCTIONS.ingest.role
+                ? [{ 'Fn::GetAtt': ['KeyLedgerTable', 'Arn'] }]
+                : roleId === HEALTH.role
+                  ? [
+                      [
+                        { 'Fn::GetAtt': ['AlarmStateTable', 'Arn'] },
+                        { 'Fn::GetAtt': ['KeyLedgerTable', 'Arn'] },
+                      ],
                       { 'Fn::GetAtt': ['AlarmStateTable', 'Arn'] },
-                      { 'Fn::GetAtt': ['KeyLedgerTable', 'Arn'] },
-                    ],
-                    { 'Fn::GetAtt': ['AlarmStateTable', 'Arn'] },
-                  ]
-                : [];
+                    ]
+                  : [];
         expect(
           dynamo.map((s) => s.Resource),
           roleId,
