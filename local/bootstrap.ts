@@ -11,7 +11,7 @@
  * Idempotent: running it against an emulator that already holds the resources changes nothing
  * and returns the same ids.
  */
-import { ensureKeyLedgerTable, keyLedgerTableName } from './keyLedgerTable.js';
+import { ensureKeyLedgerTable, keyLedgerTableName, logFilesTableName } from './keyLedgerTable.js';
 import {
   CreateBucketCommand,
   GetBucketNotificationConfigurationCommand,
@@ -107,6 +107,7 @@ export async function bootstrapLocalStack(
     ensureAlarmTable(clients.dynamodb, alarmTable),
     ensureInvalidationLedgerTable(clients.dynamodb, invalidationLedgerTableName(names)),
     ensureKeyLedgerTable(clients.dynamodb, keyLedgerTableName(`cdn-pipeline-${names.stage}`)),
+    ensureKeyLedgerTable(clients.dynamodb, logFilesTableName(`cdn-pipeline-${names.stage}`)),
   ]);
   let wiring: ExistingBucketWiring | undefined;
   if (existing) {

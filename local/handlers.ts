@@ -19,6 +19,7 @@ import { loadInvalidateConfig } from '../functions/invalidate/config.js';
 import { ENV_SCHEMA, parseEnv } from '../shared/env.js';
 import type { Handler } from '../shared/observability.js';
 import { loadLogsConfig } from '../functions/logs/config.js';
+import { logFilesTableName } from './keyLedgerTable.js';
 import { createLogsHandler, type LogsDeps, type LogsObserver } from '../functions/logs/handler.js';
 import type { LogOutcome } from '../functions/logs/logs.js';
 import type { LocalStack } from './bootstrap.js';
@@ -127,7 +128,16 @@ export function buildPipelineHandlers(
     logs: logsWithSink(
       sink,
       service('logs'),
-      { clients, config: loadLogsConfig({ ...env, STAGE: stack.names.stage }) },
+      {
+        clients,
+        // The stack's table of counted log files, as serverless.yml sets it (each file once); a
+        // LOG_FILES_TABLE in `env` wins.
+        config: loadLogsConfig({
+          LOG_FILES_TABLE: logFilesTableName(`${SERVICE}-${stack.names.stage}`),
+          ...env,
+          STAGE: stack.names.stage,
+        }),
+      },
       observers.logs,
     ),
   };

@@ -1,7 +1,8 @@
 /**
  * LOCAL ONLY. The key ledger table as serverless.yml's KeyLedgerTable declares it
  * (resources/keyLedger.yml): `pk` (S), on-demand, items expire by `expiresAt` (epoch seconds).
- * For the local bootstrap and the tests; on AWS the stack owns the table.
+ * For the local bootstrap and the tests; on AWS the stack owns the table. The logs function's
+ * table of counted log files (LogFilesTable) has the same shape, and is made by the same call.
  */
 import {
   CreateTableCommand,
@@ -9,6 +10,9 @@ import {
   UpdateTimeToLiveCommand,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
+
+/** `cdn-pipeline-<stage>-log-files` (resources/standardLogs.yml's LogFilesTable: the same shape). */
+export const logFilesTableName = (prefix: string): string => `${prefix}-log-files`;
 
 /** `cdn-pipeline-<stage>-key-ledger`, from the stage's resource prefix. */
 export const keyLedgerTableName = (prefix: string): string => `${prefix}-key-ledger`;
