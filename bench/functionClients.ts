@@ -39,7 +39,7 @@ export const FUNCTION_CLIENTS = {
   reportDigest: ['cloudfront', 'cloudwatchGlobal', 'cloudwatch', 'sns'],
   healthCheck: ['s3', 'sqs', 'sns', 'cloudfront', 'dynamodb', 'eventbridge'],
   bucketEvents: ['s3'],
-  logs: ['s3', 'cloudfront'],
+  logs: ['s3', 'cloudfront', 'dynamodb'],
 } as const satisfies Record<string, readonly ClientName[]>;
 
 export type FunctionName = keyof typeof FUNCTION_CLIENTS;
